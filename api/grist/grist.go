@@ -1,0 +1,88 @@
+// Package grist serves Rowhouse's REST API in the shape of Grist's public
+// REST API, so that existing Grist clients and integrations work unchanged.
+// Handlers decode and validate requests, call the services (home, auth,
+// and the document core), and encode answers; they never touch storage.
+package grist
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/rowhouse/rowhouse"
+	"github.com/rowhouse/rowhouse/api"
+	"github.com/rowhouse/rowhouse/auth"
+	"github.com/rowhouse/rowhouse/home"
+)
+
+// Deps are what the Grist API needs.
+type Deps struct {
+	Home *home.Service
+	Keys *auth.Keys
+	Log  *slog.Logger
+	Now  func() time.Time
+}
+
+// API is the Grist-compatible REST API.
+type API struct {
+	home *home.Service
+	keys *auth.Keys
+	log  *slog.Logger
+	now  func() time.Time
+}
+
+// New returns the API.
+func New(d Deps) *API {
+	return &API{home: d.Home, keys: d.Keys, log: d.Log, now: d.Now}
+}
+
+func (a *API) handle(h api.HandlerFunc) http.Handler { return api.Handle(a.log, h) }
+
+// orgRef resolves the {org} path value: "current" is the org of the
+// /o/{orgDomain} prefix, else the caller's personal org.
+func orgRef(r *http.Request) string {
+	ref := r.PathValue("org")
+	if ref != "current" {
+		return ref
+	}
+	if d := prefixDomain(r); d != "" {
+		return d
+	}
+	actor := api.ActorFrom(r.Context())
+	if actor.Anonymous() {
+		return "docs" // a reserved domain no org has: 404
+	}
+	return home.PersonalDomain(actor.User.ID)
+}
+
+// prefixDomain is the org domain named by the /o/{orgDomain} prefix, with
+// "docs" meaning the caller's personal org; "" without a prefix.
+func prefixDomain(r *http.Request) string {
+	d := api.OrgDomainFrom(r.Context())
+	if d == "docs" {
+		if actor := api.ActorFrom(r.Context()); !actor.Anonymous() {
+			return home.PersonalDomain(actor.User.ID)
+		}
+	}
+	return d
+}
+
+// checkPrefix makes a resource reached under another org's prefix 404, as
+// if it were not there.
+func checkPrefix(r *http.Request, org home.OrgView, notFound string) error {
+	if d := prefixDomain(r); d != "" && d != org.Domain {
+		return rowhouse.NotFoundf("%s", notFound)
+	}
+	return nil
+}
+
+func wsID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("ws"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, rowhouse.NotFoundf("workspace not found")
+	}
+	return id, nil
+}
+
+func docID(r *http.Request) string { return r.PathValue("doc") }

@@ -1,0 +1,72 @@
+// Command rowhouse is the Rowhouse server and its command-line tools. main
+// only wires: it calls run with the process's arguments, environment and
+// streams, so tests can run the whole program in-process.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is the release of this build.
+const version = "0.1.0-dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "rowhouse:", err)
+		os.Exit(exitCode(err))
+	}
+}
+
+// usageError is a mistake in the command line: exit code 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func exitCode(err error) int {
+	if _, ok := err.(usageError); ok {
+		return 2
+	}
+	return 1
+}
+
+const usage = `usage: rowhouse <command> [flags]
+
+commands:
+  serve         run the server (default data folder ./rowhouse-data, address 127.0.0.1:8484)
+  user create   create a user (or find one) and print a new API key
+  version       print the version
+
+Run 'rowhouse <command> -h' for a command's flags.`
+
+// run is the whole program.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return usageError{"no command given"}
+	}
+	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:], getenv, stderr)
+	case "user":
+		if len(args) < 2 || args[1] != "create" {
+			return usageError{"usage: rowhouse user create --email E [--name N] [--data DIR]"}
+		}
+		return runUserCreate(ctx, args[2:], getenv, stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "rowhouse", version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, usage)
+		return nil
+	}
+	fmt.Fprintln(stderr, usage)
+	return usageError{fmt.Sprintf("unknown command %q", args[0])}
+}

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/rowhouse/rowhouse"
+	"github.com/rowhouse/rowhouse/auth"
+	"github.com/rowhouse/rowhouse/home"
+	"github.com/rowhouse/rowhouse/metrics"
+	"github.com/rowhouse/rowhouse/server"
+	"github.com/rowhouse/rowhouse/store/sqlite"
+)
+
+// envOr returns the environment variable's value, or def if it is unset.
+func envOr(getenv func(string) string, name, def string) string {
+	if v := getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(getenv func(string) string, name string, def int64) (int64, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, usageError{fmt.Sprintf("%s: not an integer: %q", name, v)}
+	}
+	return n, nil
+}
+
+// storage is what a command opens: the engine and the services over it.
+type storage struct {
+	engine *sqlite.Engine
+	home   *home.Service
+	keys   *auth.Keys
+}
+
+func openStorage(ctx context.Context, dir string, syncFull bool, log *slog.Logger) (*storage, error) {
+	engine, err := sqlite.Open(ctx, dir, sqlite.Options{SyncFull: syncFull})
+	if err != nil {
+		return nil, err
+	}
+	hs := home.New(engine, time.Now, log)
+	return &storage{engine: engine, home: hs, keys: auth.NewKeys(engine.Home(), hs, time.Now)}, nil
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	maxBodyDef, err := envInt(getenv, "ROWHOUSE_MAX_BODY", server.DefaultMaxBody)
+	if err != nil {
+		return err
+	}
+	rateDef, err := envInt(getenv, "ROWHOUSE_RATE_LIMIT", server.DefaultRateLimit)
+	if err != nil {
+		return err
+	}
+	var (
+		dataDir    = fs.String("data", envOr(getenv, "ROWHOUSE_DATA", "./rowhouse-data"), "data folder (env ROWHOUSE_DATA)")
+		addr       = fs.String("addr", envOr(getenv, "ROWHOUSE_ADDR", "127.0.0.1:8484"), "address to listen on (env ROWHOUSE_ADDR)")
+		maxBody    = fs.Int64("max-body", maxBodyDef, "largest request body in bytes (env ROWHOUSE_MAX_BODY)")
+		rateLimit  = fs.Int("rate-limit", int(rateDef), "requests per key per --rate-window; 0 disables (env ROWHOUSE_RATE_LIMIT)")
+		rateWindow = fs.Duration("rate-window", server.DefaultRateWindow, "rate limit window")
+		trustProxy = fs.Bool("trust-proxy", getenv("ROWHOUSE_TRUST_PROXY") == "1", "take client addresses from X-Forwarded-For (env ROWHOUSE_TRUST_PROXY=1)")
+		syncFull   = fs.Bool("sync-full", getenv("ROWHOUSE_SYNC_FULL") == "1", "SQLite synchronous=FULL: survive power loss, not only crashes (env ROWHOUSE_SYNC_FULL=1)")
+		logFormat  = fs.String("log-format", envOr(getenv, "ROWHOUSE_LOG_FORMAT", "text"), "log format: text or json (env ROWHOUSE_LOG_FORMAT)")
+	)
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if *maxBody <= 0 {
+		return usageError{"--max-body must be positive"}
+	}
+	log, err := newLogger(*logFormat, stderr)
+	if err != nil {
+		return err
+	}
+
+	start := time.Now()
+	st, err := openStorage(ctx, *dataDir, *syncFull, log)
+	if err != nil {
+		return err
+	}
+	defer st.engine.Close()
+	if err := bootstrapOwner(ctx, st, getenv, *addr, stderr); err != nil {
+		return err
+	}
+
+	handler := server.New(server.Config{MaxBody: *maxBody, RateLimit: *rateLimit, RateWindow: *rateWindow, TrustProxy: *trustProxy},
+		server.Deps{Engine: st.engine, Home: st.home, Keys: st.keys, Metrics: metrics.New(), Log: log, Now: time.Now})
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String(), "data", *dataDir,
+		"engine", st.engine.Name(), "startup", time.Since(start).Round(time.Millisecond))
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining requests")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func newLogger(format string, w io.Writer) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, usageError{fmt.Sprintf("--log-format must be text or json, not %q", format)}
+}
+
+// bootstrapOwner creates the owner account on a data folder with no users,
+// and installs ROWHOUSE_OWNER_API_KEY as the owner's key whenever it is set.
+func bootstrapOwner(ctx context.Context, st *storage, getenv func(string) string, addr string, stderr io.Writer) error {
+	email := envOr(getenv, "ROWHOUSE_OWNER_EMAIL", "owner@localhost")
+	fixedKey := getenv("ROWHOUSE_OWNER_API_KEY")
+	n, err := st.home.CountUsers(ctx)
+	if err != nil {
+		return fmt.Errorf("count users: %w", err)
+	}
+	if n > 0 && fixedKey == "" {
+		return nil
+	}
+	owner, created, err := st.home.EnsureUser(ctx, email, "Owner")
+	if err != nil {
+		return fmt.Errorf("create owner %s: %w", email, err)
+	}
+	if fixedKey != "" {
+		if err := st.keys.Install(ctx, owner.ID, "owner (ROWHOUSE_OWNER_API_KEY)", fixedKey); err != nil {
+			return fmt.Errorf("install ROWHOUSE_OWNER_API_KEY: %w", err)
+		}
+		return nil
+	}
+	if !created {
+		return nil
+	}
+	_, secret, err := st.keys.Create(ctx, rowhouse.Actor{User: owner}, auth.NewKey{Name: "owner"})
+	if err != nil {
+		return fmt.Errorf("create owner key: %w", err)
+	}
+	fmt.Fprintf(stderr, "\nCreated the owner account %s. Its API key (shown only this once):\n\n  %s\n\nTry it:\n\n  curl -H 'Authorization: Bearer %s' http://%s/api/orgs\n\n", owner.Email, secret, secret, addr)
+	return nil
+}

@@ -1,0 +1,237 @@
+package home
+
+import (
+	"context"
+	"regexp"
+	"strings"
+
+	"github.com/rowhouse/rowhouse"
+	"github.com/rowhouse/rowhouse/store"
+)
+
+// DocUpdate holds the fields of a document's entry to change; nil fields
+// stay as they are.
+type DocUpdate struct {
+	Name     *string
+	IsPinned *bool
+	URLID    *string // "" removes the urlId
+}
+
+var urlIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// CreateDoc creates an empty document in a workspace (editors and owners)
+// and returns its id.
+func (s *Service) CreateDoc(ctx context.Context, a rowhouse.Actor, wsID int64, name string) (string, error) {
+	if err := checkKeyForHome(a, true); err != nil {
+		return "", err
+	}
+	if name == "" {
+		name = "Untitled document"
+	}
+	if err := validName("document", name); err != nil {
+		return "", err
+	}
+	id := rowhouse.NewDocID()
+	created := false
+	err := s.home.Write(ctx, func(q store.HomeQueries) error {
+		g, err := loadGrants(ctx, q, a.User.ID)
+		if err != nil {
+			return err
+		}
+		v, err := s.wsView(ctx, q, g, wsID)
+		if err != nil {
+			return err
+		}
+		if err := needHome(v.Access, rowhouse.RoleEditors); err != nil {
+			return err
+		}
+		now := s.now()
+		if err := q.CreateDoc(ctx, rowhouse.Doc{ID: id, WorkspaceID: wsID, Name: name, MaxInheritedRole: rowhouse.RoleOwners, CreatedAt: now, UpdatedAt: now}); err != nil {
+			return err
+		}
+		// The database is created before the entry commits: if it cannot
+		// be, no entry points at nothing.
+		if err := s.engine.CreateDoc(ctx, id); err != nil {
+			return err
+		}
+		created = true
+		return nil
+	})
+	if err != nil {
+		if created {
+			s.deleteDocFiles(ctx, []string{id})
+		}
+		return "", wrapf(err, "create doc")
+	}
+	return id, nil
+}
+
+// GetDoc returns a document's entry and the actor's role on it (viewers
+// and up).
+func (s *Service) GetDoc(ctx context.Context, a rowhouse.Actor, docID string) (DocView, error) {
+	return s.Doc(ctx, a, docID, rowhouse.RoleViewers)
+}
+
+// Doc resolves a document for an operation that needs at least role want,
+// checking the actor's key scope too (a write for editors and owners). It
+// is the access check of every document endpoint.
+func (s *Service) Doc(ctx context.Context, a rowhouse.Actor, docID string, want rowhouse.Role) (DocView, error) {
+	q := s.home.Read()
+	g, err := loadGrants(ctx, q, a.User.ID)
+	if err != nil {
+		return DocView{}, wrapf(err, "get doc")
+	}
+	v, err := s.docView(ctx, q, g, docID)
+	if err != nil {
+		return v, wrapf(err, "get doc %s", docID)
+	}
+	if err := checkKeyForDoc(a, v.ID, want.AtLeast(rowhouse.RoleEditors)); err != nil {
+		return v, err
+	}
+	return v, needDoc(v.Access, want)
+}
+
+// UpdateDoc renames, pins or sets the urlId of a document (editors and
+// owners) and returns its id.
+func (s *Service) UpdateDoc(ctx context.Context, a rowhouse.Actor, docID string, up DocUpdate) (string, error) {
+	if up.Name != nil {
+		if err := validName("document", *up.Name); err != nil {
+			return "", err
+		}
+	}
+	if up.URLID != nil && *up.URLID != "" && (!urlIDRE.MatchString(*up.URLID) || rowhouse.ValidDocID(*up.URLID)) {
+		return "", rowhouse.InvalidPayload("urlId must have 1 to 64 letters, digits, '-' or '_' and must not look like a document id")
+	}
+	var id string
+	err := s.home.Write(ctx, func(q store.HomeQueries) error {
+		v, err := s.docForWrite(ctx, q, a, docID, rowhouse.RoleEditors)
+		if err != nil {
+			return err
+		}
+		d := v.Doc
+		id = d.ID
+		if up.Name != nil {
+			d.Name = *up.Name
+		}
+		if up.IsPinned != nil {
+			d.IsPinned = *up.IsPinned
+		}
+		if up.URLID != nil {
+			d.URLID = *up.URLID
+		}
+		return q.UpdateDoc(ctx, d, s.now())
+	})
+	return id, wrapf(err, "update doc %s", docID)
+}
+
+func (s *Service) docForWrite(ctx context.Context, q store.HomeQueries, a rowhouse.Actor, docID string, want rowhouse.Role) (DocView, error) {
+	g, err := loadGrants(ctx, q, a.User.ID)
+	if err != nil {
+		return DocView{}, err
+	}
+	v, err := s.docView(ctx, q, g, docID)
+	if err != nil {
+		return v, err
+	}
+	if err := checkKeyForDoc(a, v.ID, true); err != nil {
+		return v, err
+	}
+	return v, needDoc(v.Access, want)
+}
+
+// DeleteDoc removes a document and its data (owners only) and returns its
+// id.
+func (s *Service) DeleteDoc(ctx context.Context, a rowhouse.Actor, docID string) (string, error) {
+	var id string
+	err := s.home.Write(ctx, func(q store.HomeQueries) error {
+		v, err := s.docForWrite(ctx, q, a, docID, rowhouse.RoleOwners)
+		if err != nil {
+			return err
+		}
+		id = v.ID
+		return q.DeleteDoc(ctx, v.ID)
+	})
+	if err != nil {
+		return "", wrapf(err, "delete doc %s", docID)
+	}
+	s.deleteDocFiles(ctx, []string{id})
+	return id, nil
+}
+
+// MoveDoc moves a document to another workspace: owners of the document
+// who can add documents to the destination.
+func (s *Service) MoveDoc(ctx context.Context, a rowhouse.Actor, docID string, wsID int64) error {
+	if err := checkKeyForHome(a, true); err != nil {
+		return err
+	}
+	return wrapf(s.home.Write(ctx, func(q store.HomeQueries) error {
+		v, err := s.docForWrite(ctx, q, a, docID, rowhouse.RoleOwners)
+		if err != nil {
+			return err
+		}
+		g, err := loadGrants(ctx, q, a.User.ID)
+		if err != nil {
+			return err
+		}
+		dest, err := s.wsView(ctx, q, g, wsID)
+		if err != nil {
+			return err
+		}
+		if err := needHome(dest.Access, rowhouse.RoleEditors); err != nil {
+			return err
+		}
+		d := v.Doc
+		d.WorkspaceID = wsID
+		return q.UpdateDoc(ctx, d, s.now())
+	}), "move doc %s", docID)
+}
+
+// CopyDoc copies a document the actor can view into a workspace where they
+// can add documents, under a new name, and returns the new id.
+func (s *Service) CopyDoc(ctx context.Context, a rowhouse.Actor, docID string, wsID int64, name string) (string, error) {
+	if err := checkKeyForHome(a, true); err != nil {
+		return "", err
+	}
+	if err := validName("document", name); err != nil {
+		return "", err
+	}
+	id := rowhouse.NewDocID()
+	copied := false
+	err := s.home.Write(ctx, func(q store.HomeQueries) error {
+		g, err := loadGrants(ctx, q, a.User.ID)
+		if err != nil {
+			return err
+		}
+		src, err := s.docView(ctx, q, g, docID)
+		if err != nil {
+			return err
+		}
+		dest, err := s.wsView(ctx, q, g, wsID)
+		if err != nil {
+			return err
+		}
+		if err := needHome(dest.Access, rowhouse.RoleEditors); err != nil {
+			return err
+		}
+		now := s.now()
+		if err := q.CreateDoc(ctx, rowhouse.Doc{ID: id, WorkspaceID: wsID, Name: name, MaxInheritedRole: rowhouse.RoleOwners, CreatedAt: now, UpdatedAt: now}); err != nil {
+			return err
+		}
+		if err := s.engine.CopyDoc(ctx, src.ID, id); err != nil {
+			return err
+		}
+		copied = true
+		return nil
+	})
+	if err != nil {
+		if copied {
+			s.deleteDocFiles(ctx, []string{id})
+		}
+		return "", wrapf(err, "copy doc %s", docID)
+	}
+	return id, nil
+}
+
+// DocIDForHome is the document id under which a caller named a document,
+// trimmed; used by the API to echo ids.
+func DocIDForHome(s string) string { return strings.TrimSpace(s) }

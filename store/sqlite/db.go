@@ -1,0 +1,187 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strings"
+
+	"modernc.org/sqlite"
+
+	"github.com/rowhouse/rowhouse/store"
+)
+
+// Result codes of SQLite's extended constraint errors.
+const (
+	codeConstraintPrimaryKey = 1555
+	codeConstraintUnique     = 2067
+)
+
+// dialect is SQLite's SQL dialect.
+type dialect struct{}
+
+func (dialect) Name() string { return "sqlite" }
+
+func (dialect) QuoteIdent(name string) string {
+	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
+}
+
+func (dialect) IsUniqueViolation(err error) bool {
+	var e *sqlite.Error
+	if errors.As(err, &e) {
+		return e.Code() == codeConstraintUnique || e.Code() == codeConstraintPrimaryKey
+	}
+	return false
+}
+
+// Dialect returns SQLite's dialect.
+func Dialect() store.Dialect { return dialect{} }
+
+// db is one SQLite database file: a single writer connection (every write
+// transaction is BEGIN IMMEDIATE on it, so writers queue in Go instead of
+// failing with SQLITE_BUSY) and a pool of query-only reader connections that
+// WAL lets run alongside the writer.
+type db struct {
+	path   string
+	writer *sql.DB
+	reader *sql.DB
+}
+
+// dsn builds the connection string; the pragmas run on every new connection,
+// busy_timeout first so the others can wait for a lock.
+func dsn(path string, readOnly, syncFull bool) string {
+	sync := "NORMAL"
+	if syncFull {
+		sync = "FULL"
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous("+sync+")")
+	q.Add("_pragma", "foreign_keys(ON)")
+	q.Add("_pragma", "temp_store(MEMORY)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+func openDB(ctx context.Context, path string, syncFull bool) (*db, error) {
+	w, err := sql.Open("sqlite", dsn(path, false, syncFull))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	// Open the writer first: it creates the file and switches it to WAL,
+	// which readers need before they can open it query-only.
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", dsn(path, true, syncFull))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	n := max(4, 2*runtime.GOMAXPROCS(0))
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	r.SetConnMaxIdleTime(0)
+	return &db{path: path, writer: w, reader: r}, nil
+}
+
+func (d *db) Close() error {
+	return errors.Join(d.reader.Close(), d.writer.Close())
+}
+
+func (d *db) Dialect() store.Dialect { return dialect{} }
+
+// Exec runs on the writer, as its own transaction.
+func (d *db) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	return execOn(ctx, d.writer, query, args)
+}
+
+func (d *db) Query(ctx context.Context, query string, args ...any) (store.Rows, error) {
+	return rowsOf(d.reader.QueryContext(ctx, query, args...))
+}
+
+// rowsOf avoids returning a typed nil *sql.Rows as a non-nil store.Rows.
+func rowsOf(r *sql.Rows, err error) (store.Rows, error) {
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (d *db) QueryRow(ctx context.Context, query string, args ...any) store.Row {
+	return row{d.reader.QueryRowContext(ctx, query, args...)}
+}
+
+func (d *db) BeginWrite(ctx context.Context) (store.Tx, error) {
+	t, err := d.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin write %s: %w", d.path, err)
+	}
+	return &tx{t}, nil
+}
+
+func (d *db) BeginRead(ctx context.Context) (store.Tx, error) {
+	t, err := d.reader.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin read %s: %w", d.path, err)
+	}
+	return &tx{t}, nil
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func execOn(ctx context.Context, e execer, query string, args []any) (int64, error) {
+	res, err := e.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+type tx struct{ t *sql.Tx }
+
+func (t *tx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	return execOn(ctx, t.t, query, args)
+}
+
+func (t *tx) Query(ctx context.Context, query string, args ...any) (store.Rows, error) {
+	return rowsOf(t.t.QueryContext(ctx, query, args...))
+}
+
+func (t *tx) QueryRow(ctx context.Context, query string, args ...any) store.Row {
+	return row{t.t.QueryRowContext(ctx, query, args...)}
+}
+
+func (t *tx) Commit() error { return t.t.Commit() }
+
+func (t *tx) Rollback() error {
+	if err := t.t.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return err
+	}
+	return nil
+}
+
+type row struct{ r *sql.Row }
+
+func (r row) Scan(dest ...any) error {
+	err := r.r.Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.ErrNoRows
+	}
+	return err
+}

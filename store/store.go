@@ -1,0 +1,108 @@
+// Package store defines what Rowhouse needs from a database engine, and the
+// parts of storage that are the same on every engine: the home database's
+// queries (home.go) and the migration runner (migrate.go).
+//
+// An engine (store/sqlite, store/postgres) implements Engine and DB. SQL in
+// this module is written once, with '?' placeholders and identifiers quoted
+// by the engine's Dialect; an engine rebinds placeholders if it needs to.
+// Values are always bound parameters. Package store must never import the
+// API packages or the document core.
+package store
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrNoRows is returned by Row.Scan when a query matched nothing, whatever
+// the engine.
+var ErrNoRows = errors.New("store: no rows")
+
+// Querier runs SQL. Queries use '?' placeholders on every engine.
+type Querier interface {
+	// Exec runs a statement and returns the number of rows it affected.
+	Exec(ctx context.Context, query string, args ...any) (int64, error)
+	// Query runs a query; the caller must Close the rows.
+	Query(ctx context.Context, query string, args ...any) (Rows, error)
+	// QueryRow runs a query expected to return at most one row.
+	QueryRow(ctx context.Context, query string, args ...any) Row
+}
+
+// Rows is a result set being read.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Columns() ([]string, error)
+	Err() error
+	Close() error
+}
+
+// Row is the first row of a result; Scan returns ErrNoRows if there is none.
+type Row interface {
+	Scan(dest ...any) error
+}
+
+// Tx is a transaction. Rollback after Commit is a no-op, so callers can
+// always defer Rollback.
+type Tx interface {
+	Querier
+	Commit() error
+	Rollback() error
+}
+
+// DB is one database: the home database, or one document's. Its Querier
+// methods read outside any write transaction (on SQLite, from a reader pool
+// that a writer never blocks).
+type DB interface {
+	Querier
+	// Dialect describes the SQL this database speaks.
+	Dialect() Dialect
+	// BeginWrite starts the database's single write transaction, waiting
+	// for the previous one to finish (SQLite: BEGIN IMMEDIATE on the one
+	// writer connection).
+	BeginWrite(ctx context.Context) (Tx, error)
+	// BeginRead starts a read-only transaction that sees one consistent
+	// snapshot.
+	BeginRead(ctx context.Context) (Tx, error)
+}
+
+// Doc is an open document database. Close releases it; the engine may keep
+// the underlying connections open for the next user.
+type Doc interface {
+	DB
+	// ID is the document's id.
+	ID() string
+	Close() error
+}
+
+// Engine is a storage engine: the home database plus one database per
+// document.
+type Engine interface {
+	// Name is the engine's name, e.g. "sqlite" or "postgres".
+	Name() string
+	// Home is the home database (users, orgs, workspaces, docs, access, keys).
+	Home() *Home
+	// CreateDoc creates the empty database of a new document.
+	CreateDoc(ctx context.Context, docID string) error
+	// OpenDoc opens an existing document's database; ENOTFOUND if it has none.
+	OpenDoc(ctx context.Context, docID string) (Doc, error)
+	// DeleteDoc removes a document's database and everything in it.
+	DeleteDoc(ctx context.Context, docID string) error
+	// CopyDoc creates document dst as a consistent copy of document src.
+	CopyDoc(ctx context.Context, src, dst string) error
+	// Ping checks that storage is reachable (for /readyz).
+	Ping(ctx context.Context) error
+	// Close releases every resource of the engine.
+	Close() error
+}
+
+// Dialect holds the differences between engines' SQL. Nothing outside a
+// Dialect may depend on which engine is in use.
+type Dialect interface {
+	// Name is "sqlite" or "postgres".
+	Name() string
+	// QuoteIdent quotes an identifier that has already been validated.
+	QuoteIdent(name string) string
+	// IsUniqueViolation reports whether err is a unique-constraint failure.
+	IsUniqueViolation(err error) bool
+}
