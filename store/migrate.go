@@ -12,10 +12,10 @@ import (
 
 // Migrate applies, in order and each in its own write transaction, the
 // numbered migrations in dir ("0001_name.sql", "0002_...") that db has not
-// yet applied, recording each in the table rh_migrations. Statements in a
+// yet applied, recording each in the table _rh_migrations. Statements in a
 // file are separated by lines holding only "-- statement".
 func Migrate(ctx context.Context, db DB, migrations fs.FS, dir string) error {
-	if _, err := db.Exec(ctx, `CREATE TABLE IF NOT EXISTS rh_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)`); err != nil {
+	if _, err := db.Exec(ctx, `CREATE TABLE IF NOT EXISTS _rh_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("create migrations table: %w", err)
 	}
 	entries, err := fs.ReadDir(migrations, dir)
@@ -55,7 +55,7 @@ func applyMigration(ctx context.Context, db DB, migrations fs.FS, file string, v
 	}
 	defer tx.Rollback()
 	var n int
-	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM rh_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM _rh_migrations WHERE version = ?`, version).Scan(&n); err != nil {
 		return fmt.Errorf("migration %s: %w", name, err)
 	}
 	if n > 0 {
@@ -73,7 +73,7 @@ func applyMigration(ctx context.Context, db DB, migrations fs.FS, file string, v
 			return fmt.Errorf("migration %s: %w", name, err)
 		}
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO rh_migrations (version, name) VALUES (?, ?)`, version, name); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO _rh_migrations (version, name) VALUES (?, ?)`, version, name); err != nil {
 		return fmt.Errorf("migration %s: %w", name, err)
 	}
 	return tx.Commit()

@@ -1,0 +1,81 @@
+package schema
+
+// Schema is a document's data model at one version: its tables, in order,
+// with their columns. A Schema is immutable once built; a schema change
+// produces a new one with a higher Version, and everything generated from
+// a schema (GraphQL schema, OpenAPI document) is cached per version.
+type Schema struct {
+	Version int64
+	Tables  []*Table
+	byID    map[string]*Table
+}
+
+// Table is one table of a document.
+type Table struct {
+	ID           string // the table id, also its SQL table name
+	NameSingular string // GraphQL names, e.g. "company" / "companies"
+	NamePlural   string
+	Columns      []*Column
+	byID         map[string]*Column
+}
+
+// Column is one user column of a table. The id column and the system
+// columns (manualSort, timestamps) are not listed.
+type Column struct {
+	ID            string // the column id, also its SQL column name (for stored columns)
+	Type          Type
+	Label         string
+	Description   string
+	WidgetOptions string // JSON text, "" when unset
+	IsUnique      bool
+	// ReverseCol names the column on the referenced table that is the
+	// other side of a two-way reference ("" for none).
+	ReverseCol string
+	// Reverse marks the reverse side of a two-way reference: a RefList
+	// computed from the forward Ref column, not stored in this table.
+	Reverse bool
+}
+
+// New builds a schema from its tables and indexes it.
+func New(version int64, tables []*Table) *Schema {
+	s := &Schema{Version: version, Tables: tables, byID: make(map[string]*Table, len(tables))}
+	for _, t := range tables {
+		t.index()
+		s.byID[t.ID] = t
+	}
+	return s
+}
+
+func (t *Table) index() {
+	t.byID = make(map[string]*Column, len(t.Columns))
+	for _, c := range t.Columns {
+		t.byID[c.ID] = c
+	}
+}
+
+// Table returns the table with this id (exact match), or nil.
+func (s *Schema) Table(id string) *Table { return s.byID[id] }
+
+// TableIDs returns the ids of every table, in order.
+func (s *Schema) TableIDs() []string {
+	ids := make([]string, len(s.Tables))
+	for i, t := range s.Tables {
+		ids[i] = t.ID
+	}
+	return ids
+}
+
+// Column returns the column with this id (exact match), or nil.
+func (t *Table) Column(id string) *Column { return t.byID[id] }
+
+// ColumnIDs returns the ids of every column, in order.
+func (t *Table) ColumnIDs() []string {
+	ids := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		ids[i] = c.ID
+	}
+	return ids
+}
+
+// Stored reports whether the column has a column of its own in SQL.
+func (c *Column) Stored() bool { return !c.Reverse }
