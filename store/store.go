@@ -12,6 +12,8 @@ package store
 import (
 	"context"
 	"errors"
+
+	"github.com/rowhouse/rowhouse/schema"
 )
 
 // ErrNoRows is returned by Row.Scan when a query matched nothing, whatever
@@ -105,4 +107,24 @@ type Dialect interface {
 	QuoteIdent(name string) string
 	// IsUniqueViolation reports whether err is a unique-constraint failure.
 	IsUniqueViolation(err error) bool
+	// ColumnType is the SQL type that stores cells of this storage class.
+	ColumnType(s schema.Storage) string
+	// IDColumn is the definition of a user table's "id" column: an integer
+	// primary key whose values are never reused.
+	IDColumn() string
+	// Like returns a condition matching expr against one bound pattern
+	// (written with '%' and '_' wildcards and '\' as escape, as made by
+	// LikePattern), case-sensitively or not.
+	Like(expr string, caseInsensitive bool) string
+	// LikePattern converts a LIKE pattern ('%', '_', '\' escape) into the
+	// argument that Like's condition expects.
+	LikePattern(pattern string, caseInsensitive bool) string
+	// JSONArrayContainsAny returns a condition true when the JSON array in
+	// expr holds any of the values in the JSON array bound to its one
+	// placeholder.
+	JSONArrayContainsAny(expr string) string
+	// JSONGroupArray is a scalar subquery aggregating expr over the rows
+	// of fromWhere ("FROM ... WHERE ...") into JSON array text, ordered by
+	// orderBy (for the reverse side of a two-way reference).
+	JSONGroupArray(expr, fromWhere, orderBy string) string
 }

@@ -11,6 +11,7 @@ import (
 
 	"modernc.org/sqlite"
 
+	"github.com/rowhouse/rowhouse/schema"
 	"github.com/rowhouse/rowhouse/store"
 )
 
@@ -184,4 +185,71 @@ func (r row) Scan(dest ...any) error {
 		return store.ErrNoRows
 	}
 	return err
+}
+
+func (dialect) ColumnType(s schema.Storage) string {
+	switch s {
+	case schema.StoreReal:
+		return "REAL"
+	case schema.StoreInt, schema.StoreBool:
+		return "INTEGER"
+	}
+	return "TEXT" // text and JSON
+}
+
+func (dialect) IDColumn() string { return `"id" INTEGER PRIMARY KEY AUTOINCREMENT` }
+
+// Like: SQLite's LIKE ignores ASCII case, so case-sensitive matching uses
+// GLOB with the pattern translated.
+func (dialect) Like(expr string, caseInsensitive bool) string {
+	if caseInsensitive {
+		return expr + ` LIKE ? ESCAPE '\'`
+	}
+	return expr + ` GLOB ?`
+}
+
+func (dialect) LikePattern(pattern string, caseInsensitive bool) string {
+	if caseInsensitive {
+		return pattern
+	}
+	var b strings.Builder
+	for i := 0; i < len(pattern); i++ {
+		c := pattern[i]
+		switch c {
+		case '\\':
+			if i+1 < len(pattern) {
+				i++
+				globLiteral(&b, pattern[i])
+				continue
+			}
+			globLiteral(&b, c)
+		case '%':
+			b.WriteByte('*')
+		case '_':
+			b.WriteByte('?')
+		default:
+			globLiteral(&b, c)
+		}
+	}
+	return b.String()
+}
+
+// globLiteral writes c so that GLOB matches it literally.
+func globLiteral(b *strings.Builder, c byte) {
+	switch c {
+	case '*', '?', '[', ']':
+		b.WriteByte('[')
+		b.WriteByte(c)
+		b.WriteByte(']')
+	default:
+		b.WriteByte(c)
+	}
+}
+
+func (dialect) JSONArrayContainsAny(expr string) string {
+	return `EXISTS (SELECT 1 FROM json_each(` + expr + `) AS a JOIN json_each(?) AS b ON a.value = b.value)`
+}
+
+func (dialect) JSONGroupArray(expr, fromWhere, orderBy string) string {
+	return `(SELECT json_group_array(v) FROM (SELECT ` + expr + ` AS v ` + fromWhere + ` ORDER BY ` + orderBy + `))`
 }

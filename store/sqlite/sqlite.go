@@ -19,7 +19,7 @@ import (
 	"github.com/rowhouse/rowhouse/store"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql docmigrations/*.sql
 var migrations embed.FS
 
 // Options tunes the engine.
@@ -68,12 +68,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
-	sub, err := fs.Sub(migrations, "migrations")
-	if err != nil {
-		home.Close()
-		return nil, err
-	}
-	if err := store.Migrate(ctx, home, sub, "."); err != nil {
+	if err := store.Migrate(ctx, home, migrations, "migrations"); err != nil {
 		home.Close()
 		return nil, fmt.Errorf("sqlite: migrate home: %w", err)
 	}
@@ -115,6 +110,11 @@ func (e *Engine) CreateDoc(ctx context.Context, docID string) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: create doc %s: %w", docID, err)
 	}
+	if err := store.Migrate(ctx, d, migrations, "docmigrations"); err != nil {
+		d.Close()
+		os.Remove(path)
+		return fmt.Errorf("sqlite: create doc %s: %w", docID, err)
+	}
 	return d.Close()
 }
 
@@ -143,6 +143,11 @@ func (e *Engine) OpenDoc(ctx context.Context, docID string) (store.Doc, error) {
 	d, err := openDB(ctx, path, e.opts.SyncFull)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open doc %s: %w", docID, err)
+	}
+	// Bring documents made by older versions up to date, once per open.
+	if err := store.Migrate(ctx, d, migrations, "docmigrations"); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("sqlite: migrate doc %s: %w", docID, err)
 	}
 
 	e.mu.Lock()

@@ -1,0 +1,138 @@
+// Package core is the document core: it opens documents, keeps their data
+// model (tables and typed columns kept as metadata inside each document and
+// mapped to real SQL tables), applies actions and answers queries. Every
+// write is a list of actions applied in one transaction that also appends
+// the resulting change events to the document's outbox; nothing is notified
+// any other way. Every surface (REST, GraphQL, web) goes through this
+// package; none of them writes SQL. The core never checks who may do what:
+// callers check access (package home) before they open a document.
+package core
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/rowhouse/rowhouse/schema"
+	"github.com/rowhouse/rowhouse/store"
+)
+
+// Limits bound what one request may ask of the core.
+type Limits struct {
+	// MaxBatch is the most records one write may add, change or remove.
+	MaxBatch int
+	// MaxPage is the largest page a read may ask for with a limit.
+	MaxPage int
+}
+
+// Default limits.
+const (
+	DefaultMaxBatch = 10_000
+	DefaultMaxPage  = 10_000
+)
+
+// Docs opens documents and caches each document's schema, keyed by the
+// schema version stored in the document so that a change made by another
+// process is seen on the next request.
+type Docs struct {
+	engine store.Engine
+	now    func() time.Time
+	limits Limits
+	// Statements, if set, is told how many SQL statements each operation
+	// ran (for the rowhouse_doc_sql_statements_total metric).
+	statements func(surface string, n int)
+
+	mu      sync.Mutex
+	schemas map[string]*schema.Schema // by doc id; bounded by evicting all when too many
+}
+
+// Options configure Docs.
+type Options struct {
+	Now        func() time.Time
+	Limits     Limits
+	Statements func(surface string, n int)
+}
+
+// maxCachedSchemas bounds the schema cache.
+const maxCachedSchemas = 4096
+
+// NewDocs returns the document core over an engine.
+func NewDocs(engine store.Engine, opts Options) *Docs {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Limits.MaxBatch <= 0 {
+		opts.Limits.MaxBatch = DefaultMaxBatch
+	}
+	if opts.Limits.MaxPage <= 0 {
+		opts.Limits.MaxPage = DefaultMaxPage
+	}
+	return &Docs{engine: engine, now: opts.Now, limits: opts.Limits, statements: opts.Statements,
+		schemas: map[string]*schema.Schema{}}
+}
+
+// Limits returns the limits in force.
+func (d *Docs) Limits() Limits { return d.limits }
+
+// Doc is one open document. It is cheap to open; Close it when done.
+type Doc struct {
+	docs *Docs
+	db   store.Doc
+	id   string
+}
+
+// Open opens a document. The caller must have checked access.
+func (d *Docs) Open(ctx context.Context, docID string) (*Doc, error) {
+	db, err := d.engine.OpenDoc(ctx, docID)
+	if err != nil {
+		return nil, err
+	}
+	return &Doc{docs: d, db: db, id: docID}, nil
+}
+
+// ID returns the document's id.
+func (doc *Doc) ID() string { return doc.id }
+
+// Close releases the document.
+func (doc *Doc) Close() error { return doc.db.Close() }
+
+// Schema returns the document's current data model.
+func (doc *Doc) Schema(ctx context.Context) (*schema.Schema, error) {
+	return doc.schemaIn(ctx, doc.db)
+}
+
+// schemaIn returns the schema as q sees it: from the cache when the stored
+// version matches, else loaded from the metadata tables.
+func (doc *Doc) schemaIn(ctx context.Context, q store.Querier) (*schema.Schema, error) {
+	version, err := schemaVersion(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("doc %s: %w", doc.id, err)
+	}
+	doc.docs.mu.Lock()
+	s := doc.docs.schemas[doc.id]
+	doc.docs.mu.Unlock()
+	if s != nil && s.Version == version {
+		return s, nil
+	}
+	s, err = loadSchema(ctx, q, version)
+	if err != nil {
+		return nil, fmt.Errorf("doc %s: load schema: %w", doc.id, err)
+	}
+	doc.docs.mu.Lock()
+	if len(doc.docs.schemas) >= maxCachedSchemas {
+		clear(doc.docs.schemas)
+	}
+	if cur := doc.docs.schemas[doc.id]; cur == nil || cur.Version <= s.Version {
+		doc.docs.schemas[doc.id] = s
+	}
+	doc.docs.mu.Unlock()
+	return s, nil
+}
+
+// Forget drops a document's cached schema (after it was deleted).
+func (d *Docs) Forget(docID string) {
+	d.mu.Lock()
+	delete(d.schemas, docID)
+	d.mu.Unlock()
+}

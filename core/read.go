@@ -1,0 +1,434 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/rowhouse/rowhouse"
+	"github.com/rowhouse/rowhouse/query"
+	"github.com/rowhouse/rowhouse/schema"
+	"github.com/rowhouse/rowhouse/store"
+)
+
+// Select is a read of one table's records.
+type Select struct {
+	Table  string
+	Filter query.Expr
+	Sort   []query.SortKey
+	// Limit is the page size; 0 reads every row, streamed.
+	Limit int
+	// After and Before page from a cursor (only with a Limit).
+	After, Before *query.Cursor
+	// Count asks for the number of rows matching the filter.
+	Count bool
+}
+
+// PageInfo describes a page read with a limit.
+type PageInfo struct {
+	HasNextPage     bool    `json:"hasNextPage"`
+	HasPreviousPage bool    `json:"hasPreviousPage"`
+	StartCursor     *string `json:"startCursor"`
+	EndCursor       *string `json:"endCursor"`
+}
+
+// Rows is the result of a read. Iterate with Next; read the current row
+// with ID, Values and Cursor; always Close. A read without a limit streams
+// from the database; a page is read whole first (it is bounded by MaxPage).
+type Rows struct {
+	// Table and Columns describe the values: every column of the table in
+	// order, stored and reverse.
+	Table   *schema.Table
+	Columns []*schema.Column
+	// Page is set for reads with a limit.
+	Page *PageInfo
+	// TotalCount is set when Select.Count was asked.
+	TotalCount *int64
+
+	tx     store.Tx
+	rows   store.Rows
+	nkeys  int
+	buf    []scanned
+	pos    int
+	cur    scanned
+	err    error
+	closed bool
+}
+
+// scanned is one row as read: id, timestamps, alt values, column values
+// and sort-key values.
+type scanned struct {
+	id               int64
+	created, updated int64
+	alt              map[string]any
+	vals             []any
+	keys             []any
+}
+
+// Query reads records. The caller must Close the result.
+func (doc *Doc) Query(ctx context.Context, sel Select) (*Rows, error) {
+	tx, err := doc.db.BeginRead(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("doc %s: %w", doc.id, err)
+	}
+	q := &countingQuerier{q: tx}
+	res, err := doc.query(ctx, q, sel)
+	doc.docs.count("rest", q.n)
+	if err != nil {
+		tx.Rollback()
+		return nil, err
+	}
+	res.tx = tx
+	return res, nil
+}
+
+// sortTerm is one ORDER BY term.
+type sortTerm struct {
+	expr  string
+	desc  bool
+	nulls query.Nulls // resolved: NullsFirst or NullsLast
+}
+
+func (doc *Doc) query(ctx context.Context, q store.Querier, sel Select) (*Rows, error) {
+	s, err := doc.schemaIn(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	t, err := table(s, sel.Table)
+	if err != nil {
+		return nil, err
+	}
+	max := doc.docs.limits.MaxPage
+	if sel.Limit < 0 {
+		return nil, rowhouse.Invalidf("limit must not be negative")
+	}
+	if sel.Limit > max {
+		return nil, rowhouse.Invalidf("limit %d is above the maximum page size %d", sel.Limit, max)
+	}
+	if (sel.After != nil || sel.Before != nil) && sel.Limit == 0 {
+		return nil, rowhouse.Invalidf("a cursor needs a limit")
+	}
+	if sel.After != nil && sel.Before != nil {
+		return nil, rowhouse.Invalidf("use either starting_after or ending_before, not both")
+	}
+	d := doc.db.Dialect()
+	c := &compiler{d: d, s: s}
+	where, err := c.expr(sel.Filter, t, "t")
+	if err != nil {
+		return nil, err
+	}
+	whereArgs := slices.Clone(c.args)
+
+	// ORDER BY: the sort keys, then id, which makes every order total.
+	var terms []sortTerm
+	for _, k := range sel.Sort {
+		x, err := c.sortExpr(t, k.Path)
+		if err != nil {
+			return nil, err
+		}
+		nulls := k.Nulls
+		if nulls == query.NullsDefault { // empty values are the smallest
+			nulls = query.NullsFirst
+			if k.Desc {
+				nulls = query.NullsLast
+			}
+		}
+		terms = append(terms, sortTerm{expr: x, desc: k.Desc, nulls: nulls})
+	}
+	backward := sel.Before != nil
+	order := make([]sortTerm, len(terms))
+	copy(order, terms)
+	if backward { // read the page backwards from the cursor, then flip it
+		for i := range order {
+			order[i].desc = !order[i].desc
+			if order[i].nulls == query.NullsFirst {
+				order[i].nulls = query.NullsLast
+			} else {
+				order[i].nulls = query.NullsFirst
+			}
+		}
+	}
+	idDesc := backward
+	cursor := sel.After
+	if backward {
+		cursor = sel.Before
+	}
+	if cursor != nil {
+		if len(cursor.Values) != len(terms) {
+			return nil, rowhouse.Invalidf("invalid cursor: it was made for another sort")
+		}
+		pred := c.after(order, cursor, idDesc)
+		where = "(" + where + ") AND (" + pred + ")"
+	}
+
+	cols := t.Columns
+	var sel1 strings.Builder
+	sel1.WriteString(`SELECT t."id", t.` + d.QuoteIdent(colCreated) + `, t.` + d.QuoteIdent(colUpdated) + `, t.` + d.QuoteIdent(colAlt))
+	for _, col := range cols {
+		sel1.WriteString(", " + c.columnSQL(t, "t", col, col.ID))
+	}
+	for i, term := range terms {
+		sel1.WriteString(", " + term.expr + " AS " + d.QuoteIdent("_rh_k"+strconv.Itoa(i)))
+	}
+	sel1.WriteString(" FROM " + d.QuoteIdent(t.ID) + " AS t WHERE " + where + " ORDER BY ")
+	for _, term := range order {
+		dir := " ASC"
+		if term.desc {
+			dir = " DESC"
+		}
+		nulls := " NULLS FIRST"
+		if term.nulls == query.NullsLast {
+			nulls = " NULLS LAST"
+		}
+		sel1.WriteString(term.expr + dir + nulls + ", ")
+	}
+	if idDesc {
+		sel1.WriteString(`t."id" DESC`)
+	} else {
+		sel1.WriteString(`t."id" ASC`)
+	}
+	if sel.Limit > 0 {
+		sel1.WriteString(" LIMIT " + strconv.Itoa(sel.Limit+1))
+	}
+	res := &Rows{Table: t, Columns: cols, nkeys: len(terms)}
+	if sel.Count {
+		var n int64
+		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM `+d.QuoteIdent(t.ID)+` AS t WHERE `+whereNoCursor(c, sel, t), whereArgs...).Scan(&n); err != nil {
+			return nil, fmt.Errorf("count %s: %w", t.ID, err)
+		}
+		res.TotalCount = &n
+	}
+	rows, err := q.Query(ctx, sel1.String(), c.args...)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", t.ID, err)
+	}
+	if sel.Limit == 0 {
+		res.rows = rows
+		return res, nil
+	}
+	// A page: read limit+1 rows to know whether there is more.
+	defer rows.Close()
+	for rows.Next() {
+		r, err := res.scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		res.buf = append(res.buf, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", t.ID, err)
+	}
+	more := len(res.buf) > sel.Limit
+	if more {
+		res.buf = res.buf[:sel.Limit]
+	}
+	if backward {
+		slices.Reverse(res.buf)
+	}
+	p := &PageInfo{}
+	if backward {
+		p.HasPreviousPage, p.HasNextPage = more, true
+	} else {
+		p.HasNextPage, p.HasPreviousPage = more, sel.After != nil
+	}
+	if n := len(res.buf); n > 0 {
+		start, end := res.buf[0].cursor().Encode(), res.buf[n-1].cursor().Encode()
+		p.StartCursor, p.EndCursor = &start, &end
+	}
+	res.Page = p
+	return res, nil
+}
+
+// whereNoCursor recompiles the filter alone, for COUNT.
+func whereNoCursor(c *compiler, sel Select, t *schema.Table) string {
+	c2 := &compiler{d: c.d, s: c.s}
+	w, _ := c2.expr(sel.Filter, t, "t") // compiled once already without error
+	return w
+}
+
+// sortExpr is the SQL of a sort key: a column, or a column of a referenced
+// record through Ref columns (a scalar subquery per hop).
+func (c *compiler) sortExpr(t *schema.Table, path []string) (string, error) {
+	return c.sortExprAt(t, "t", path)
+}
+
+func (c *compiler) sortExprAt(t *schema.Table, alias string, path []string) (string, error) {
+	col, sqlName, err := resolve(t, path[0])
+	if err != nil {
+		return "", err
+	}
+	if col.Reverse {
+		return "", rowhouse.Invalidf("cannot sort by the reverse column %q", col.ID)
+	}
+	x := c.columnSQL(t, alias, col, sqlName)
+	if len(path) == 1 {
+		return x, nil
+	}
+	if col.Type.Kind != schema.KindRef {
+		return "", rowhouse.Invalidf("%s.%s is not a Ref column: cannot sort by %s", t.ID, col.ID, strings.Join(path, "."))
+	}
+	target := c.s.Table(col.Type.Table)
+	if target == nil {
+		return "", rowhouse.Invalidf("%s.%s refers to a table that no longer exists", t.ID, col.ID)
+	}
+	a := c.alias()
+	inner, err := c.sortExprAt(target, a, path[1:])
+	if err != nil {
+		return "", err
+	}
+	return "(SELECT " + inner + " FROM " + c.d.QuoteIdent(target.ID) + " AS " + a + " WHERE " + a + `."id" = ` + x + ")", nil
+}
+
+// after is the keyset condition "the row comes after the cursor in this
+// order": for keys k1..kn then id, OR over i of (k1..k(i-1) equal, ki
+// after), with NULLs placed as the order places them.
+func (c *compiler) after(order []sortTerm, cur *query.Cursor, idDesc bool) string {
+	var ors []string
+	var eqs []string
+	for i, term := range order {
+		v := cursorValue(cur.Values[i])
+		var gt, eq string
+		isNull := v == nil
+		x := term.expr
+		switch {
+		case isNull && term.nulls == query.NullsFirst:
+			gt, eq = x+" IS NOT NULL", x+" IS NULL"
+		case isNull: // nulls last: nothing non-null comes after
+			gt, eq = "1=0", x+" IS NULL"
+		default:
+			op := ">"
+			if term.desc {
+				op = "<"
+			}
+			gt = x + " " + op + " " + c.bind(v)
+			if term.nulls == query.NullsLast {
+				gt = "(" + gt + " OR " + x + " IS NULL)"
+			}
+			eq = x + " = " + c.bind(v)
+		}
+		ors = append(ors, "("+strings.Join(append(slices.Clone(eqs), gt), " AND ")+")")
+		eqs = append(eqs, eq)
+	}
+	op := ">"
+	if idDesc {
+		op = "<"
+	}
+	ors = append(ors, "("+strings.Join(append(eqs, `t."id" `+op+" "+c.bind(cur.ID)), " AND ")+")")
+	return strings.Join(ors, " OR ")
+}
+
+// cursorValue turns a cursor's JSON value back into a value to bind.
+func cursorValue(v any) any {
+	switch v := v.(type) {
+	case json.Number:
+		if i, err := v.Int64(); err == nil {
+			return i
+		}
+		f, _ := v.Float64()
+		return f
+	case float64:
+		if v == float64(int64(v)) {
+			return int64(v)
+		}
+	}
+	return v
+}
+
+func (r *Rows) scan(rows store.Rows) (scanned, error) {
+	s := scanned{vals: make([]any, len(r.Columns)), keys: make([]any, r.nkeys)}
+	var alt any
+	dest := make([]any, 0, 4+len(s.vals)+len(s.keys))
+	dest = append(dest, &s.id, &s.created, &s.updated, &alt)
+	for i := range s.vals {
+		dest = append(dest, &s.vals[i])
+	}
+	for i := range s.keys {
+		dest = append(dest, &s.keys[i])
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return s, fmt.Errorf("read %s: %w", r.Table.ID, err)
+	}
+	for i, k := range s.keys {
+		if b, ok := k.([]byte); ok {
+			s.keys[i] = string(b)
+		}
+	}
+	var err error
+	s.alt, err = parseAlt(alt)
+	return s, err
+}
+
+func (s scanned) cursor() query.Cursor { return query.Cursor{Values: s.keys, ID: s.id} }
+
+// Next advances to the next row.
+func (r *Rows) Next() bool {
+	if r.err != nil || r.closed {
+		return false
+	}
+	if r.rows == nil {
+		if r.pos >= len(r.buf) {
+			return false
+		}
+		r.cur = r.buf[r.pos]
+		r.pos++
+		return true
+	}
+	if !r.rows.Next() {
+		r.err = r.rows.Err()
+		return false
+	}
+	r.cur, r.err = r.scan(r.rows)
+	return r.err == nil
+}
+
+// Err returns the error that ended iteration, if any.
+func (r *Rows) Err() error { return r.err }
+
+// ID is the current row's id.
+func (r *Rows) ID() int64 { return r.cur.id }
+
+// CreatedAt and UpdatedAt are the current row's timestamps in Unix
+// seconds.
+func (r *Rows) CreatedAt() float64 { return float64(r.cur.created) / 1000 }
+
+// UpdatedAt is the current row's last change time in Unix seconds.
+func (r *Rows) UpdatedAt() float64 { return float64(r.cur.updated) / 1000 }
+
+// Values returns the current row's cell values in Columns order, as JSON
+// values in Grist's normal format, or typed format (cellFormat=typed).
+func (r *Rows) Values(dst []any, typed bool) []any {
+	dst = dst[:0]
+	for i, c := range r.Columns {
+		if v, ok := r.cur.alt[c.ID]; ok {
+			dst = append(dst, v)
+			continue
+		}
+		if typed {
+			dst = append(dst, c.Type.DecodeTyped(r.cur.vals[i]))
+		} else {
+			dst = append(dst, c.Type.Decode(r.cur.vals[i]))
+		}
+	}
+	return dst
+}
+
+// Cursor returns the current row's cursor.
+func (r *Rows) Cursor() string { return r.cur.cursor().Encode() }
+
+// Close ends the read.
+func (r *Rows) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	if r.rows != nil {
+		r.rows.Close()
+	}
+	if r.tx != nil {
+		return r.tx.Rollback()
+	}
+	return nil
+}

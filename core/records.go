@@ -1,0 +1,576 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/rowhouse/rowhouse"
+	"github.com/rowhouse/rowhouse/schema"
+	"github.com/rowhouse/rowhouse/store"
+)
+
+// maxParams bounds the bound parameters of one statement (SQLite allows
+// 32766, PostgreSQL 65535).
+const maxParams = 30000
+
+// invalidColumn is Grist's message for a write to an unknown column.
+func invalidColumn(id string) error { return rowhouse.Invalidf("Invalid column %q", id) }
+
+func invalidRowID(id int64) error { return rowhouse.Invalidf("Invalid row id %d", id) }
+
+func (w *writer) checkBatch(n int) error {
+	if n > w.limits.MaxBatch {
+		return rowhouse.Errorf(rowhouse.ETOOLARGE, "too many records in one request: %d (the limit is %d)", n, w.limits.MaxBatch)
+	}
+	return nil
+}
+
+// writableColumn returns a stored column of t that a write may set.
+func writableColumn(t *schema.Table, id string) (*schema.Column, error) {
+	c := t.Column(id)
+	if c == nil {
+		return nil, invalidColumn(id)
+	}
+	if !c.Stored() {
+		return nil, rowhouse.Invalidf("Column %q is the reverse side of a two-way reference: set %s.%s instead", id, c.Type.Table, c.ReverseCol)
+	}
+	return c, nil
+}
+
+// encoded is one cell ready for SQL: its value, and the original JSON value
+// when it does not fit the column's type.
+type encoded struct {
+	sql    any
+	alt    any
+	hasAlt bool
+}
+
+func encodeCell(c *schema.Column, v any, parse bool) encoded {
+	sqlValue, alt, ok := c.Type.Encode(v, parse)
+	if !ok {
+		return encoded{alt: alt, hasAlt: true}
+	}
+	return encoded{sql: sqlValue}
+}
+
+// decodedCell is what a read returns for a stored value.
+func decodedCell(c *schema.Column, e encoded) any {
+	if e.hasAlt {
+		return e.alt
+	}
+	return c.Type.Decode(e.sql)
+}
+
+// ---- add
+
+func (w *writer) addRecords(ctx context.Context, tableID string, rows []Row, parse bool) ([]int64, error) {
+	t, err := table(w.s, tableID)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.checkBatch(len(rows)); err != nil {
+		return nil, err
+	}
+	// Validate everything before writing anything.
+	colSet := map[string]*schema.Column{}
+	for _, r := range rows {
+		if r.ID < 0 {
+			return nil, invalidRowID(r.ID)
+		}
+		for id := range r.Fields {
+			if _, ok := colSet[id]; ok {
+				continue
+			}
+			c, err := writableColumn(t, id)
+			if err != nil {
+				return nil, err
+			}
+			colSet[id] = c
+		}
+	}
+	cols := make([]*schema.Column, 0, len(colSet))
+	for _, c := range t.Columns { // table order, for stable SQL text
+		if colSet[c.ID] != nil {
+			cols = append(cols, c)
+		}
+	}
+	cells := make([][]encoded, len(rows))
+	for i, r := range rows {
+		cells[i] = make([]encoded, len(cols))
+		for j, c := range cols {
+			if v, ok := r.Fields[c.ID]; ok {
+				cells[i][j] = encodeCell(c, v, parse)
+			} else {
+				cells[i][j] = encoded{sql: defaultSQL(c.Type)}
+			}
+		}
+	}
+	ids := make([]int64, len(rows))
+	// Rows with chosen ids and rows with new ids go in separate statements,
+	// so that returned ids map back to rows (see insertRows).
+	var auto, chosen []int
+	for i, r := range rows {
+		if r.ID == 0 {
+			auto = append(auto, i)
+		} else {
+			chosen = append(chosen, i)
+		}
+	}
+	for _, group := range []struct {
+		idx      []int
+		explicit bool
+	}{{chosen, true}, {auto, false}} {
+		if len(group.idx) == 0 {
+			continue
+		}
+		if err := w.insertRows(ctx, t, cols, rows, cells, group.idx, group.explicit, ids); err != nil {
+			return nil, err
+		}
+	}
+	// Events carry the records as a read would return them.
+	recs := make([]Record, len(rows))
+	for i := range rows {
+		f := make(map[string]any, len(t.Columns))
+		for _, c := range t.Columns {
+			if c.Stored() {
+				f[c.ID] = c.Type.Default()
+			}
+		}
+		for j, c := range cols {
+			f[c.ID] = decodedCell(c, cells[i][j])
+		}
+		recs[i] = Record{ID: ids[i], Fields: f}
+	}
+	if len(rows) > 0 {
+		w.modified = true
+		w.events = append(w.events, Event{Table: t.ID, Kind: EventAdd, RowIDs: slices.Clone(ids), Rows: recs})
+	}
+	return ids, nil
+}
+
+// defaultSQL is the stored value of an empty cell of type t.
+func defaultSQL(t schema.Type) any {
+	v, _, ok := t.Encode(t.Default(), false)
+	if !ok {
+		return nil
+	}
+	return v
+}
+
+// altJSON encodes the values of a row that did not fit their columns.
+func altJSON(alt map[string]any) (any, error) {
+	if len(alt) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(alt)
+	if err != nil {
+		return nil, fmt.Errorf("encode alt values: %w", err)
+	}
+	return string(b), nil
+}
+
+// insertRows inserts rows[idx] with multi-row INSERTs. With explicit ids
+// the ids are the rows' own; otherwise the engine assigns increasing ids in
+// row order, and the returned ids, sorted, are matched to rows in order.
+func (w *writer) insertRows(ctx context.Context, t *schema.Table, cols []*schema.Column, rows []Row, cells [][]encoded, idx []int, explicit bool, ids []int64) error {
+	var head strings.Builder
+	head.WriteString("INSERT INTO " + w.d.QuoteIdent(t.ID) + " (")
+	perRow := 3 + len(cols)
+	if explicit {
+		head.WriteString(`"id", `)
+		perRow++
+	}
+	head.WriteString(w.d.QuoteIdent(colCreated) + ", " + w.d.QuoteIdent(colUpdated) + ", " + w.d.QuoteIdent(colAlt))
+	for _, c := range cols {
+		head.WriteString(", " + w.d.QuoteIdent(c.ID))
+	}
+	head.WriteString(") VALUES ")
+	rowPH := "(" + strings.TrimSuffix(strings.Repeat("?, ", perRow), ", ") + ")"
+	chunk := max(1, maxParams/perRow)
+	for start := 0; start < len(idx); start += chunk {
+		part := idx[start:min(start+chunk, len(idx))]
+		var b strings.Builder
+		b.WriteString(head.String())
+		args := make([]any, 0, len(part)*perRow)
+		for k, i := range part {
+			if k > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(rowPH)
+			if explicit {
+				args = append(args, rows[i].ID)
+			}
+			var alt map[string]any
+			for j, c := range cols {
+				if cells[i][j].hasAlt {
+					if alt == nil {
+						alt = map[string]any{}
+					}
+					alt[c.ID] = cells[i][j].alt
+				}
+			}
+			altText, err := altJSON(alt)
+			if err != nil {
+				return err
+			}
+			args = append(args, w.nowMS, w.nowMS, altText)
+			for j := range cols {
+				args = append(args, cells[i][j].sql)
+			}
+		}
+		b.WriteString(` RETURNING "id"`)
+		got, err := w.queryIDs(ctx, b.String(), args...)
+		if err != nil {
+			if w.d.IsUniqueViolation(err) {
+				return w.uniqueError(t, err, explicit)
+			}
+			return fmt.Errorf("insert into %s: %w", t.ID, err)
+		}
+		if len(got) != len(part) {
+			return fmt.Errorf("insert into %s: %d ids for %d rows", t.ID, len(got), len(part))
+		}
+		if explicit {
+			for _, i := range part {
+				ids[i] = rows[i].ID
+			}
+			continue
+		}
+		slices.Sort(got)
+		for k, i := range part {
+			ids[i] = got[k]
+		}
+	}
+	return nil
+}
+
+// uniqueError explains a unique-constraint failure: a duplicate row id, or
+// a duplicate value in a unique column.
+func (w *writer) uniqueError(t *schema.Table, err error, explicitIDs bool) error {
+	msg := err.Error()
+	for _, c := range t.Columns {
+		if c.IsUnique && (strings.Contains(msg, uniqueIndexName(t.ID, c.ID)) || strings.Contains(msg, "."+c.ID)) {
+			return rowhouse.Invalidf("Duplicate value in unique column %q", c.ID)
+		}
+	}
+	if explicitIDs {
+		return rowhouse.Invalidf("Duplicate row id in table %q", t.ID)
+	}
+	return rowhouse.Invalidf("Duplicate value in a unique column of table %q", t.ID)
+}
+
+func (w *writer) queryIDs(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := w.q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// ---- reading rows inside a write
+
+// rawRow is a stored row: its id, its stored columns' values in the table's
+// column order, and its alt values.
+type rawRow struct {
+	id   int64
+	vals []any
+	alt  map[string]any
+}
+
+// storedColumns lists t's columns that have SQL columns.
+func storedColumns(t *schema.Table) []*schema.Column {
+	out := make([]*schema.Column, 0, len(t.Columns))
+	for _, c := range t.Columns {
+		if c.Stored() {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// selectList is the SQL select list of a stored row.
+func selectList(d store.Dialect, alias string, cols []*schema.Column) string {
+	var b strings.Builder
+	b.WriteString(alias + `."id", ` + alias + "." + d.QuoteIdent(colAlt))
+	for _, c := range cols {
+		b.WriteString(", " + alias + "." + d.QuoteIdent(c.ID))
+	}
+	return b.String()
+}
+
+func scanRaw(rows store.Rows, ncols int) (rawRow, error) {
+	r := rawRow{vals: make([]any, ncols)}
+	var alt any
+	dest := make([]any, 0, ncols+2)
+	dest = append(dest, &r.id, &alt)
+	for i := range r.vals {
+		dest = append(dest, &r.vals[i])
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return r, err
+	}
+	var err error
+	r.alt, err = parseAlt(alt)
+	return r, err
+}
+
+func parseAlt(v any) (map[string]any, error) {
+	var s string
+	switch v := v.(type) {
+	case nil:
+		return nil, nil
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	default:
+		return nil, fmt.Errorf("unexpected alt value %T", v)
+	}
+	if s == "" {
+		return nil, nil
+	}
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("decode alt values: %w", err)
+	}
+	return m, nil
+}
+
+// record decodes a raw row into a Record with every stored column.
+func (r rawRow) record(cols []*schema.Column) Record {
+	f := make(map[string]any, len(cols))
+	for i, c := range cols {
+		if v, ok := r.alt[c.ID]; ok {
+			f[c.ID] = v
+		} else {
+			f[c.ID] = c.Type.Decode(r.vals[i])
+		}
+	}
+	return Record{ID: r.id, Fields: f}
+}
+
+// readRows reads the rows with the given ids; an id that does not exist is
+// Grist's "Invalid row id".
+func (w *writer) readRows(ctx context.Context, t *schema.Table, cols []*schema.Column, ids []int64) (map[int64]rawRow, error) {
+	out := make(map[int64]rawRow, len(ids))
+	uniq := slices.Clone(ids)
+	slices.Sort(uniq)
+	uniq = slices.Compact(uniq)
+	const chunk = 10000
+	for start := 0; start < len(uniq); start += chunk {
+		part := uniq[start:min(start+chunk, len(uniq))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := w.q.Query(ctx, `SELECT `+selectList(w.d, "t", cols)+` FROM `+w.d.QuoteIdent(t.ID)+` AS t WHERE t."id" IN (`+placeholders(len(part))+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", t.ID, err)
+		}
+		for rows.Next() {
+			r, err := scanRaw(rows, len(cols))
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[r.id] = r
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	for _, id := range ids {
+		if _, ok := out[id]; !ok {
+			return nil, invalidRowID(id)
+		}
+	}
+	return out, nil
+}
+
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// ---- update
+
+func (w *writer) updateRecords(ctx context.Context, tableID string, rows []Row, parse bool) error {
+	t, err := table(w.s, tableID)
+	if err != nil {
+		return err
+	}
+	if err := w.checkBatch(len(rows)); err != nil {
+		return err
+	}
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		if r.ID <= 0 {
+			return invalidRowID(r.ID)
+		}
+		ids[i] = r.ID
+		for id := range r.Fields {
+			if _, err := writableColumn(t, id); err != nil {
+				return err
+			}
+		}
+	}
+	cols := storedColumns(t)
+	colIdx := make(map[string]int, len(cols))
+	for i, c := range cols {
+		colIdx[c.ID] = i
+	}
+	current, err := w.readRows(ctx, t, cols, ids)
+	if err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	before := make([]Record, len(rows))
+	after := make([]Record, len(rows))
+	changed := map[string]bool{}
+	stmts := map[string]string{} // SQL text by sorted field set
+	for i, r := range rows {
+		cur := current[r.ID]
+		before[i] = cur.record(cols)
+		keys := make([]string, 0, len(r.Fields))
+		for k := range r.Fields {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		alt := map[string]any{}
+		for k, v := range cur.alt {
+			alt[k] = v
+		}
+		args := make([]any, 0, len(keys)+3)
+		for _, k := range keys {
+			c := cols[colIdx[k]]
+			e := encodeCell(c, r.Fields[k], parse)
+			delete(alt, k)
+			if e.hasAlt {
+				alt[k] = e.alt
+			}
+			args = append(args, e.sql)
+			cur.vals[colIdx[k]] = e.sql
+			changed[k] = true
+		}
+		cur.alt = alt
+		current[r.ID] = cur
+		after[i] = cur.record(cols)
+		altText, err := altJSON(alt)
+		if err != nil {
+			return err
+		}
+		args = append(args, altText, w.nowMS, r.ID)
+		sig := strings.Join(keys, "\x00")
+		query, ok := stmts[sig]
+		if !ok {
+			var b strings.Builder
+			b.WriteString("UPDATE " + w.d.QuoteIdent(t.ID) + " SET ")
+			for _, k := range keys {
+				b.WriteString(w.d.QuoteIdent(k) + " = ?, ")
+			}
+			b.WriteString(w.d.QuoteIdent(colAlt) + " = ?, " + w.d.QuoteIdent(colUpdated) + ` = ? WHERE "id" = ?`)
+			query = b.String()
+			stmts[sig] = query
+		}
+		if _, err := w.q.Exec(ctx, query, args...); err != nil {
+			if w.d.IsUniqueViolation(err) {
+				return w.uniqueError(t, err, false)
+			}
+			return fmt.Errorf("update %s: %w", t.ID, err)
+		}
+	}
+	cl := make([]string, 0, len(changed))
+	for _, c := range cols {
+		if changed[c.ID] {
+			cl = append(cl, c.ID)
+		}
+	}
+	w.modified = true
+	w.events = append(w.events, Event{Table: t.ID, Kind: EventUpdate, RowIDs: ids, Columns: cl, Rows: after, Before: before})
+	return nil
+}
+
+// ---- remove
+
+func (w *writer) removeRecords(ctx context.Context, tableID string, ids []int64) error {
+	t, err := table(w.s, tableID)
+	if err != nil {
+		return err
+	}
+	if err := w.checkBatch(len(ids)); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if id <= 0 {
+			return invalidRowID(id)
+		}
+	}
+	cols := storedColumns(t)
+	current, err := w.readRows(ctx, t, cols, ids)
+	if err != nil {
+		return err
+	}
+	uniq := slices.Clone(ids)
+	slices.Sort(uniq)
+	uniq = slices.Compact(uniq)
+	if len(uniq) == 0 {
+		return nil
+	}
+	const chunk = 10000
+	for start := 0; start < len(uniq); start += chunk {
+		part := uniq[start:min(start+chunk, len(uniq))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		if _, err := w.q.Exec(ctx, `DELETE FROM `+w.d.QuoteIdent(t.ID)+` WHERE "id" IN (`+placeholders(len(part))+`)`, args...); err != nil {
+			return fmt.Errorf("remove from %s: %w", t.ID, err)
+		}
+	}
+	recs := make([]Record, len(uniq))
+	for i, id := range uniq {
+		recs[i] = current[id].record(cols)
+	}
+	w.modified = true
+	w.events = append(w.events, Event{Table: t.ID, Kind: EventRemove, RowIDs: uniq, Rows: recs})
+	return nil
+}
+
+func (w *writer) replaceTableData(ctx context.Context, a ReplaceTableData) ([]int64, error) {
+	t, err := table(w.s, a.Table)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := w.queryIDs(ctx, `SELECT "id" FROM `+w.d.QuoteIdent(t.ID)+` ORDER BY "id"`)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", t.ID, err)
+	}
+	limits := w.limits
+	w.limits.MaxBatch = max(w.limits.MaxBatch, len(ids)) // removing everything is one action, whatever the count
+	err = w.removeRecords(ctx, t.ID, ids)
+	w.limits = limits
+	if err != nil {
+		return nil, err
+	}
+	return w.addRecords(ctx, t.ID, a.Rows, !a.NoParse)
+}

@@ -1,0 +1,178 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/rowhouse/rowhouse"
+	"github.com/rowhouse/rowhouse/schema"
+	"github.com/rowhouse/rowhouse/store"
+)
+
+// System columns of every user table. Their names start with "_rh_", which
+// no user column id can (ids never start with '_').
+const (
+	colCreated = "_rh_created" // creation time, Unix milliseconds
+	colUpdated = "_rh_updated" // last change time, Unix milliseconds
+	colAlt     = "_rh_alt"     // JSON object: values that did not fit their column's type, by column id
+)
+
+func schemaVersion(ctx context.Context, q store.Querier) (int64, error) {
+	var v string
+	if err := q.QueryRow(ctx, `SELECT value FROM _rh_meta WHERE key = 'schema_version'`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read schema version: %w", err)
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("bad schema version %q", v)
+	}
+	return n, nil
+}
+
+func bumpSchemaVersion(ctx context.Context, q store.Querier, v int64) error {
+	_, err := q.Exec(ctx, `UPDATE _rh_meta SET value = ? WHERE key = 'schema_version'`, strconv.FormatInt(v+1, 10))
+	return err
+}
+
+// nextActionNum increments and returns the document's action counter.
+func nextActionNum(ctx context.Context, q store.Querier) (int64, error) {
+	var v string
+	err := q.QueryRow(ctx, `SELECT value FROM _rh_meta WHERE key = 'action_num'`).Scan(&v)
+	n := int64(0)
+	switch {
+	case errors.Is(err, store.ErrNoRows):
+		if _, err := q.Exec(ctx, `INSERT INTO _rh_meta (key, value) VALUES ('action_num', '0')`); err != nil {
+			return 0, err
+		}
+	case err != nil:
+		return 0, err
+	default:
+		if n, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return 0, fmt.Errorf("bad action number %q", v)
+		}
+	}
+	n++
+	_, err = q.Exec(ctx, `UPDATE _rh_meta SET value = ? WHERE key = 'action_num'`, strconv.FormatInt(n, 10))
+	return n, err
+}
+
+// loadSchema reads the metadata tables.
+func loadSchema(ctx context.Context, q store.Querier, version int64) (*schema.Schema, error) {
+	rows, err := q.Query(ctx, `SELECT table_id, name_singular, name_plural FROM _rh_tables ORDER BY position, table_id`)
+	if err != nil {
+		return nil, err
+	}
+	var tables []*schema.Table
+	byID := map[string]*schema.Table{}
+	for rows.Next() {
+		t := &schema.Table{}
+		if err := rows.Scan(&t.ID, &t.NameSingular, &t.NamePlural); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		tables = append(tables, t)
+		byID[t.ID] = t
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return nil, err
+	}
+	rows.Close()
+	rows, err = q.Query(ctx, `SELECT table_id, col_id, type, label, description, widget_options, is_unique, reverse_col, is_reverse FROM _rh_columns ORDER BY table_id, position, col_id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var tableID, typ string
+		c := &schema.Column{}
+		if err := rows.Scan(&tableID, &c.ID, &typ, &c.Label, &c.Description, &c.WidgetOptions, &c.IsUnique, &c.ReverseCol, &c.Reverse); err != nil {
+			return nil, err
+		}
+		if c.Type, err = schema.ParseType(typ); err != nil {
+			return nil, fmt.Errorf("column %s.%s: %w", tableID, c.ID, err)
+		}
+		if t := byID[tableID]; t != nil {
+			t.Columns = append(t.Columns, c)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return schema.New(version, tables), nil
+}
+
+// tableNotFound is Grist's message for an unknown table.
+func tableNotFound(id string) error { return rowhouse.NotFoundf("Table not found %q", id) }
+
+// table returns a table of s or Grist's 404.
+func table(s *schema.Schema, id string) (*schema.Table, error) {
+	t := s.Table(id)
+	if t == nil {
+		return nil, tableNotFound(id)
+	}
+	return t, nil
+}
+
+// ---- DDL
+
+// defaultLiteral is the SQL default of a stored column: the type's empty
+// value. Only these fixed literals ever reach DDL.
+func defaultLiteral(t schema.Type) string {
+	switch t.Storage() {
+	case schema.StoreText:
+		if t.Kind == schema.KindText || t.Kind == schema.KindChoice {
+			return "''"
+		}
+	case schema.StoreReal, schema.StoreInt:
+		if t.Kind == schema.KindNumeric || t.Kind == schema.KindInt || t.Kind == schema.KindRef {
+			return "0"
+		}
+	case schema.StoreBool:
+		return "FALSE"
+	}
+	return "NULL"
+}
+
+func columnDDL(d store.Dialect, c *schema.Column) string {
+	return d.QuoteIdent(c.ID) + " " + d.ColumnType(c.Type.Storage()) + " DEFAULT " + defaultLiteral(c.Type)
+}
+
+func createTableSQL(d store.Dialect, t *schema.Table) string {
+	var b strings.Builder
+	b.WriteString("CREATE TABLE " + d.QuoteIdent(t.ID) + " (" + d.IDColumn())
+	b.WriteString(", " + d.QuoteIdent(colCreated) + " " + d.ColumnType(schema.StoreInt) + " NOT NULL DEFAULT 0")
+	b.WriteString(", " + d.QuoteIdent(colUpdated) + " " + d.ColumnType(schema.StoreInt) + " NOT NULL DEFAULT 0")
+	b.WriteString(", " + d.QuoteIdent(colAlt) + " " + d.ColumnType(schema.StoreText))
+	for _, c := range t.Columns {
+		if c.Stored() {
+			b.WriteString(", " + columnDDL(d, c))
+		}
+	}
+	b.WriteString(")")
+	return b.String()
+}
+
+// uniqueIndexName names a column's unique index. Index names share one
+// namespace per database (schema on PostgreSQL), so both ids are in it.
+func uniqueIndexName(tableID, colID string) string {
+	return "_rh_u_" + tableID + "__" + colID
+}
+
+// uniqueIndexSQL builds a unique index that ignores empty cells, so that
+// many rows may leave a unique column blank.
+func uniqueIndexSQL(d store.Dialect, tableID string, c *schema.Column) string {
+	col := d.QuoteIdent(c.ID)
+	where := col + " IS NOT NULL"
+	if lit := defaultLiteral(c.Type); lit != "NULL" && lit != "FALSE" {
+		where += " AND " + col + " <> " + lit
+	}
+	return "CREATE UNIQUE INDEX " + d.QuoteIdent(uniqueIndexName(tableID, c.ID)) + " ON " + d.QuoteIdent(tableID) + " (" + col + ") WHERE " + where
+}
+
+func dropIndexSQL(d store.Dialect, tableID, colID string) string {
+	return "DROP INDEX IF EXISTS " + d.QuoteIdent(uniqueIndexName(tableID, colID))
+}
