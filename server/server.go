@@ -15,6 +15,7 @@ import (
 	"github.com/rowhouse/rowhouse/api"
 	"github.com/rowhouse/rowhouse/api/grist"
 	"github.com/rowhouse/rowhouse/auth"
+	"github.com/rowhouse/rowhouse/core"
 	"github.com/rowhouse/rowhouse/home"
 	"github.com/rowhouse/rowhouse/metrics"
 	"github.com/rowhouse/rowhouse/ratelimit"
@@ -45,6 +46,7 @@ type Deps struct {
 	Engine  store.Engine
 	Home    *home.Service
 	Keys    *auth.Keys
+	Docs    *core.Docs
 	Metrics *metrics.Metrics
 	Log     *slog.Logger
 	Now     func() time.Time
@@ -67,7 +69,7 @@ func New(cfg Config, d Deps) http.Handler {
 
 // routes lists every route of the server.
 func routes(mux *http.ServeMux, d Deps) {
-	grist.New(grist.Deps{Home: d.Home, Keys: d.Keys, Log: d.Log, Now: d.Now}).Routes(mux)
+	grist.New(grist.Deps{Home: d.Home, Keys: d.Keys, Docs: d.Docs, Log: d.Log, Now: d.Now}).Routes(mux)
 
 	// The same API under /o/{orgDomain}/, where "current" means that org.
 	mux.HandleFunc("/o/{orgDomain}/api/", func(w http.ResponseWriter, r *http.Request) {

@@ -13,6 +13,7 @@ import (
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/api"
 	"github.com/rowhouse/rowhouse/auth"
+	"github.com/rowhouse/rowhouse/core"
 	"github.com/rowhouse/rowhouse/home"
 )
 
@@ -20,6 +21,7 @@ import (
 type Deps struct {
 	Home *home.Service
 	Keys *auth.Keys
+	Docs *core.Docs
 	Log  *slog.Logger
 	Now  func() time.Time
 }
@@ -28,13 +30,14 @@ type Deps struct {
 type API struct {
 	home *home.Service
 	keys *auth.Keys
+	docs *core.Docs
 	log  *slog.Logger
 	now  func() time.Time
 }
 
 // New returns the API.
 func New(d Deps) *API {
-	return &API{home: d.Home, keys: d.Keys, log: d.Log, now: d.Now}
+	return &API{home: d.Home, keys: d.Keys, docs: d.Docs, log: d.Log, now: d.Now}
 }
 
 func (a *API) handle(h api.HandlerFunc) http.Handler { return api.Handle(a.log, h) }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // DateTime columns name IANA zones; a static binary must know them without system files
 )
 
 // version is the release of this build.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/auth"
+	"github.com/rowhouse/rowhouse/core"
 	"github.com/rowhouse/rowhouse/home"
 	"github.com/rowhouse/rowhouse/metrics"
 	"github.com/rowhouse/rowhouse/server"
@@ -67,6 +68,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
+	maxBatchDef, err := envInt(getenv, "ROWHOUSE_MAX_BATCH", core.DefaultMaxBatch)
+	if err != nil {
+		return err
+	}
+	maxPageDef, err := envInt(getenv, "ROWHOUSE_MAX_PAGE", core.DefaultMaxPage)
+	if err != nil {
+		return err
+	}
 	var (
 		dataDir    = fs.String("data", envOr(getenv, "ROWHOUSE_DATA", "./rowhouse-data"), "data folder (env ROWHOUSE_DATA)")
 		addr       = fs.String("addr", envOr(getenv, "ROWHOUSE_ADDR", "127.0.0.1:8484"), "address to listen on (env ROWHOUSE_ADDR)")
@@ -75,13 +84,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		rateWindow = fs.Duration("rate-window", server.DefaultRateWindow, "rate limit window")
 		trustProxy = fs.Bool("trust-proxy", getenv("ROWHOUSE_TRUST_PROXY") == "1", "take client addresses from X-Forwarded-For (env ROWHOUSE_TRUST_PROXY=1)")
 		syncFull   = fs.Bool("sync-full", getenv("ROWHOUSE_SYNC_FULL") == "1", "SQLite synchronous=FULL: survive power loss, not only crashes (env ROWHOUSE_SYNC_FULL=1)")
+		maxBatch   = fs.Int("max-batch", int(maxBatchDef), "most records in one write request (env ROWHOUSE_MAX_BATCH)")
+		maxPage    = fs.Int("max-page", int(maxPageDef), "largest page a read may ask for with limit (env ROWHOUSE_MAX_PAGE)")
 		logFormat  = fs.String("log-format", envOr(getenv, "ROWHOUSE_LOG_FORMAT", "text"), "log format: text or json (env ROWHOUSE_LOG_FORMAT)")
 	)
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
-	if *maxBody <= 0 {
-		return usageError{"--max-body must be positive"}
+	if *maxBody <= 0 || *maxBatch <= 0 || *maxPage <= 0 {
+		return usageError{"--max-body, --max-batch and --max-page must be positive"}
 	}
 	log, err := newLogger(*logFormat, stderr)
 	if err != nil {
@@ -98,8 +109,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 
+	m := metrics.New()
+	docs := core.NewDocs(st.engine, core.Options{Now: time.Now, Statements: m.SQLStatements,
+		Limits: core.Limits{MaxBatch: *maxBatch, MaxPage: *maxPage}})
 	handler := server.New(server.Config{MaxBody: *maxBody, RateLimit: *rateLimit, RateWindow: *rateWindow, TrustProxy: *trustProxy},
-		server.Deps{Engine: st.engine, Home: st.home, Keys: st.keys, Metrics: metrics.New(), Log: log, Now: time.Now})
+		server.Deps{Engine: st.engine, Home: st.home, Keys: st.keys, Docs: docs, Metrics: m, Log: log, Now: time.Now})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
