@@ -7,6 +7,7 @@ package grist
 import (
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -89,3 +90,5 @@ func wsID(r *http.Request) (int64, error) {
 }
 
 func docID(r *http.Request) string { return r.PathValue("doc") }
+
+func sortStrings(s []string) { slices.Sort(s) }

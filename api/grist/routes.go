@@ -33,6 +33,32 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/docs/{doc}/access", a.handle(a.getDocAccess))
 	mux.Handle("PATCH /api/docs/{doc}/access", a.handle(a.updateDocAccess))
 
+	// Tables and columns (REST metadata)
+	mux.Handle("GET /api/docs/{doc}/tables", a.handle(a.listTables))
+	mux.Handle("POST /api/docs/{doc}/tables", a.handle(a.createTables))
+	mux.Handle("PATCH /api/docs/{doc}/tables", a.handle(a.updateTables))
+	mux.Handle("DELETE /api/docs/{doc}/tables/{table}", a.handle(a.deleteTable))
+	mux.Handle("GET /api/docs/{doc}/tables/{table}/columns", a.handle(a.listColumns))
+	mux.Handle("POST /api/docs/{doc}/tables/{table}/columns", a.handle(a.createColumns))
+	mux.Handle("PATCH /api/docs/{doc}/tables/{table}/columns", a.handle(a.updateColumns))
+	mux.Handle("PUT /api/docs/{doc}/tables/{table}/columns", a.handle(a.putColumns))
+	mux.Handle("DELETE /api/docs/{doc}/tables/{table}/columns/{col}", a.handle(a.deleteColumn))
+
+	// Records (REST core)
+	mux.Handle("GET /api/docs/{doc}/tables/{table}/records", a.handle(a.getRecords))
+	mux.Handle("POST /api/docs/{doc}/tables/{table}/records/list", a.handle(a.listRecords))
+	mux.Handle("POST /api/docs/{doc}/tables/{table}/records", a.handle(a.addRecords))
+	mux.Handle("PATCH /api/docs/{doc}/tables/{table}/records", a.handle(a.updateRecords))
+	mux.Handle("PUT /api/docs/{doc}/tables/{table}/records", a.handle(a.upsertRecords))
+	mux.Handle("POST /api/docs/{doc}/tables/{table}/records/delete", a.handle(a.deleteRecords))
+
+	// Legacy column-oriented data and user actions
+	mux.Handle("GET /api/docs/{doc}/tables/{table}/data", a.handle(a.getData))
+	mux.Handle("POST /api/docs/{doc}/tables/{table}/data", a.handle(a.addData))
+	mux.Handle("PATCH /api/docs/{doc}/tables/{table}/data", a.handle(a.updateData))
+	mux.Handle("POST /api/docs/{doc}/tables/{table}/data/delete", a.handle(a.deleteRecords))
+	mux.Handle("POST /api/docs/{doc}/apply", a.handle(a.applyActions))
+
 	// Profile and API keys
 	mux.Handle("GET /api/profile/user", a.handle(a.profileUser))
 	mux.Handle("GET /api/profile/apikey", a.handle(a.getDefaultKey))

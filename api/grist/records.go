@@ -1,0 +1,436 @@
+package grist
+
+import (
+	"bufio"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/rowhouse/rowhouse"
+	"github.com/rowhouse/rowhouse/api"
+	"github.com/rowhouse/rowhouse/core"
+	"github.com/rowhouse/rowhouse/query"
+)
+
+// readParams are the options of a records read, from the query string
+// (GET) or the body (POST .../records/list).
+type readParams struct {
+	Filter        json.RawMessage `json:"filter"` // a JSON object (Grist) or a string (expression)
+	Sort          json.RawMessage `json:"sort"`   // a string or an array of strings
+	Limit         *int            `json:"limit"`
+	Hidden        bool            `json:"hidden"`
+	CellFormat    string          `json:"cellFormat"`
+	StartingAfter string          `json:"starting_after"`
+	EndingBefore  string          `json:"ending_before"`
+	Count         bool            `json:"count"`
+}
+
+// queryParams reads readParams from the URL and Grist's X-Sort/X-Limit
+// headers.
+func queryParams(r *http.Request) (readParams, string, string, error) {
+	q := r.URL.Query()
+	p := readParams{Hidden: boolParam(r, "hidden"), CellFormat: q.Get("cellFormat"),
+		StartingAfter: q.Get("starting_after"), EndingBefore: q.Get("ending_before"), Count: boolParam(r, "count")}
+	sort := q.Get("sort")
+	if sort == "" {
+		sort = r.Header.Get("X-Sort")
+	}
+	limit := q.Get("limit")
+	if limit == "" {
+		limit = r.Header.Get("X-Limit")
+	}
+	if limit != "" {
+		n, err := strconv.Atoi(strings.TrimSpace(limit))
+		if err != nil || n < 0 {
+			return p, "", "", rowhouse.Invalidf("limit must be a non-negative integer, not %q", limit)
+		}
+		p.Limit = &n
+	}
+	return p, q.Get("filter"), sort, nil
+}
+
+// selection turns read parameters into a core.Select.
+func (a *API) selection(table string, p readParams, filter, sort string, sortList []string) (core.Select, bool, error) {
+	sel := core.Select{Table: table, Count: p.Count}
+	typed := false
+	switch p.CellFormat {
+	case "", "normal":
+	case "typed":
+		typed = true
+	default:
+		return sel, false, rowhouse.Invalidf("cellFormat must be normal or typed, not %q", p.CellFormat)
+	}
+	var err error
+	if sel.Filter, err = query.ParseFilter(filter); err != nil {
+		return sel, false, err
+	}
+	if sortList != nil {
+		sel.Sort, err = query.ParseSortList(sortList)
+	} else {
+		sel.Sort, err = query.ParseSort(sort)
+	}
+	if err != nil {
+		return sel, false, err
+	}
+	if p.Limit != nil {
+		if *p.Limit > a.docs.Limits().MaxPage {
+			return sel, false, rowhouse.Invalidf("limit %d is above the maximum page size %d", *p.Limit, a.docs.Limits().MaxPage)
+		}
+		sel.Limit = *p.Limit
+	}
+	for _, c := range []struct {
+		s   string
+		dst **query.Cursor
+	}{{p.StartingAfter, &sel.After}, {p.EndingBefore, &sel.Before}} {
+		if c.s == "" {
+			continue
+		}
+		cur, err := query.DecodeCursor(c.s)
+		if err != nil {
+			return sel, false, err
+		}
+		*c.dst = &cur
+	}
+	return sel, typed, nil
+}
+
+func (a *API) getRecords(w http.ResponseWriter, r *http.Request) error {
+	p, filter, sort, err := queryParams(r)
+	if err != nil {
+		return err
+	}
+	return a.readRecords(w, r, p, filter, sort, nil)
+}
+
+func (a *API) listRecords(w http.ResponseWriter, r *http.Request) error {
+	var p readParams
+	if err := api.DecodeJSON(r, &p); err != nil {
+		return err
+	}
+	filter := ""
+	if len(p.Filter) > 0 && string(p.Filter) != "null" {
+		var s string
+		if err := json.Unmarshal(p.Filter, &s); err == nil {
+			filter = s
+		} else {
+			filter = string(p.Filter)
+		}
+	}
+	sort := ""
+	var sortList []string
+	if len(p.Sort) > 0 && string(p.Sort) != "null" {
+		if err := json.Unmarshal(p.Sort, &sort); err != nil {
+			if err := json.Unmarshal(p.Sort, &sortList); err != nil {
+				return rowhouse.InvalidPayload("sort must be a string or an array of strings")
+			}
+		}
+	}
+	return a.readRecords(w, r, p, filter, sort, sortList)
+}
+
+func (a *API) readRecords(w http.ResponseWriter, r *http.Request, p readParams, filter, sort string, sortList []string) error {
+	sel, typed, err := a.selection(tableID(r), p, filter, sort, sortList)
+	if err != nil {
+		return err
+	}
+	d, _, err := a.openDoc(r, rowhouse.RoleViewers)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	rows, err := d.Query(r.Context(), sel)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	return writeRecords(w, rows, p.Hidden, typed)
+}
+
+// writeRecords streams {"records":[{"id":..,"fields":{..}},...]} and, for
+// pages, pageInfo and totalCount. Memory does not grow with the result.
+func writeRecords(w http.ResponseWriter, rows *core.Rows, hidden, typed bool) error {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	bw := bufio.NewWriterSize(w, 32<<10)
+	keys := make([][]byte, len(rows.Columns))
+	userCols := map[string]bool{}
+	for i, c := range rows.Columns {
+		keys[i], _ = json.Marshal(c.ID)
+		userCols[c.ID] = true
+	}
+	bw.WriteString(`{"records":[`)
+	var vals []any
+	n := 0
+	for rows.Next() {
+		if n > 0 {
+			bw.WriteByte(',')
+		}
+		n++
+		bw.WriteString(`{"id":`)
+		bw.WriteString(strconv.FormatInt(rows.ID(), 10))
+		bw.WriteString(`,"fields":{`)
+		vals = rows.Values(vals, typed)
+		for i, v := range vals {
+			if i > 0 {
+				bw.WriteByte(',')
+			}
+			bw.Write(keys[i])
+			bw.WriteByte(':')
+			if err := writeValue(bw, v); err != nil {
+				return err
+			}
+		}
+		if hidden {
+			sep := len(vals) > 0
+			if !userCols["manualSort"] {
+				if sep {
+					bw.WriteByte(',')
+				}
+				bw.WriteString(`"manualSort":` + strconv.FormatInt(rows.ID(), 10))
+				sep = true
+			}
+			for _, ts := range []struct {
+				name string
+				v    float64
+			}{{"createdAt", rows.CreatedAt()}, {"updatedAt", rows.UpdatedAt()}} {
+				if userCols[ts.name] {
+					continue
+				}
+				if sep {
+					bw.WriteByte(',')
+				}
+				bw.WriteString(`"` + ts.name + `":` + strconv.FormatFloat(ts.v, 'f', -1, 64))
+				sep = true
+			}
+		}
+		bw.WriteString("}}")
+	}
+	if err := rows.Err(); err != nil {
+		if n == 0 {
+			return err // nothing sent yet: a proper error answer
+		}
+		return http.ErrAbortHandler // mid-stream: cut the connection so the client sees a broken answer
+	}
+	bw.WriteByte(']')
+	if rows.Page != nil {
+		bw.WriteString(`,"pageInfo":`)
+		if err := writeValue(bw, rows.Page); err != nil {
+			return err
+		}
+	}
+	if rows.TotalCount != nil {
+		bw.WriteString(`,"totalCount":` + strconv.FormatInt(*rows.TotalCount, 10))
+	}
+	bw.WriteString("}\n")
+	return bw.Flush()
+}
+
+func writeValue(bw *bufio.Writer, v any) error {
+	switch v := v.(type) {
+	case nil:
+		bw.WriteString("null")
+		return nil
+	case string:
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		bw.Write(b)
+		return nil
+	case int64:
+		bw.WriteString(strconv.FormatInt(v, 10))
+		return nil
+	case bool:
+		bw.WriteString(strconv.FormatBool(v))
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	bw.Write(b)
+	return nil
+}
+
+// ---- writes
+
+type recordIn struct {
+	ID      *int64         `json:"id"`
+	Fields  map[string]any `json:"fields"`
+	Require map[string]any `json:"require"`
+}
+
+func decodeRecords(body []byte) ([]recordIn, error) {
+	var in struct {
+		Records []recordIn `json:"records"`
+	}
+	if err := api.DecodeJSONBytes(body, &in); err != nil {
+		return nil, err
+	}
+	if in.Records == nil {
+		return nil, rowhouse.InvalidPayload("records is missing")
+	}
+	return in.Records, nil
+}
+
+func (a *API) checkBatch(n int) error {
+	if max := a.docs.Limits().MaxBatch; n > max {
+		return rowhouse.Errorf(rowhouse.ETOOLARGE, "too many records in one request: %d (the limit is %d)", n, max)
+	}
+	return nil
+}
+
+func (a *API) addRecords(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	recs, err := decodeRecords(body)
+	if err != nil {
+		return err
+	}
+	if err := a.checkBatch(len(recs)); err != nil {
+		return err
+	}
+	rows := make([]core.Row, len(recs))
+	for i, rec := range recs {
+		if rec.ID != nil || rec.Require != nil {
+			return rowhouse.InvalidPayload("records[%d]: only fields may be given when adding records", i)
+		}
+		rows[i] = core.Row{Fields: rec.Fields}
+	}
+	d, _, err := a.openDoc(r, rowhouse.RoleEditors)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	act := core.AddRecords{Table: tableID(r), Rows: rows, NoParse: boolParam(r, "noparse")}
+	return a.write(w, r, d, body, []core.Action{act}, func(res core.Applied) any {
+		ids := res.RetValues[0].([]int64)
+		out := make([]map[string]int64, len(ids))
+		for i, id := range ids {
+			out[i] = map[string]int64{"id": id}
+		}
+		return map[string]any{"records": out}
+	})
+}
+
+func (a *API) updateRecords(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	recs, err := decodeRecords(body)
+	if err != nil {
+		return err
+	}
+	if err := a.checkBatch(len(recs)); err != nil {
+		return err
+	}
+	rows := make([]core.Row, len(recs))
+	var keys string
+	for i, rec := range recs {
+		if rec.ID == nil {
+			return rowhouse.InvalidPayload("records[%d]: id is missing", i)
+		}
+		if rec.Require != nil {
+			return rowhouse.InvalidPayload("records[%d]: require is only for PUT", i)
+		}
+		k := fieldKeys(rec.Fields)
+		if i == 0 {
+			keys = k
+		} else if k != keys {
+			return rowhouse.Invalidf("PATCH requires all records to have same fields")
+		}
+		rows[i] = core.Row{ID: *rec.ID, Fields: rec.Fields}
+	}
+	d, _, err := a.openDoc(r, rowhouse.RoleEditors)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	act := core.UpdateRecords{Table: tableID(r), Rows: rows, NoParse: boolParam(r, "noparse")}
+	return a.write(w, r, d, body, []core.Action{act}, func(core.Applied) any { return nil })
+}
+
+func fieldKeys(m map[string]any) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	if len(keys) > 1 {
+		sortStrings(keys)
+	}
+	return strings.Join(keys, "\x00")
+}
+
+func (a *API) upsertRecords(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	recs, err := decodeRecords(body)
+	if err != nil {
+		return err
+	}
+	if err := a.checkBatch(len(recs)); err != nil {
+		return err
+	}
+	act := core.AddOrUpdateRecords{Table: tableID(r), NoAdd: boolParam(r, "noadd"), NoUpdate: boolParam(r, "noupdate"),
+		AllowEmptyRequire: boolParam(r, "allow_empty_require"), NoParse: boolParam(r, "noparse")}
+	if om := r.URL.Query().Get("onmany"); om != "" {
+		switch core.OnMany(om) {
+		case core.OnManyFirst, core.OnManyNone, core.OnManyAll:
+			act.OnMany = core.OnMany(om)
+		default:
+			return rowhouse.Invalidf("onmany parameter %q should be one of first, none, all", om)
+		}
+	}
+	for i, rec := range recs {
+		if rec.ID != nil {
+			return rowhouse.InvalidPayload("records[%d]: put the id in require", i)
+		}
+		if rec.Require == nil && !act.AllowEmptyRequire {
+			return rowhouse.InvalidPayload("records[%d]: require is missing", i)
+		}
+		act.Records = append(act.Records, core.Upsert{Require: rec.Require, Fields: rec.Fields})
+	}
+	d, _, err := a.openDoc(r, rowhouse.RoleEditors)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return a.write(w, r, d, body, []core.Action{act}, func(res core.Applied) any { return res.RetValues[0] })
+}
+
+func (a *API) deleteRecords(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	if err := api.DecodeJSONBytes(nonEmptyArray(body), &ids); err != nil {
+		return err
+	}
+	if ids == nil {
+		return rowhouse.InvalidPayload("expected a JSON array of row ids")
+	}
+	if err := a.checkBatch(len(ids)); err != nil {
+		return err
+	}
+	d, _, err := a.openDoc(r, rowhouse.RoleEditors)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return a.write(w, r, d, body, []core.Action{core.RemoveRecords{Table: tableID(r), IDs: ids}}, func(core.Applied) any { return nil })
+}
+
+// nonEmptyArray keeps DecodeJSONBytes from reading an empty body as {}
+// where an array is required.
+func nonEmptyArray(body []byte) []byte {
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return []byte("null")
+	}
+	return body
+}
