@@ -49,6 +49,10 @@ func (s *Service) CreateDoc(ctx context.Context, a rowhouse.Actor, wsID int64, n
 		if err := q.CreateDoc(ctx, rowhouse.Doc{ID: id, WorkspaceID: wsID, Name: name, MaxInheritedRole: rowhouse.RoleOwners, CreatedAt: now, UpdatedAt: now}); err != nil {
 			return err
 		}
+		// As in Grist, the creator owns the new document directly.
+		if err := q.SetGrant(ctx, store.Grant{Resource: rowhouse.ResourceDoc, ResourceID: id, UserID: a.User.ID, Role: rowhouse.RoleOwners}); err != nil {
+			return err
+		}
 		// The database is created before the entry commits: if it cannot
 		// be, no entry points at nothing.
 		if err := s.engine.CreateDoc(ctx, id); err != nil {
@@ -215,6 +219,9 @@ func (s *Service) CopyDoc(ctx context.Context, a rowhouse.Actor, docID string, w
 		}
 		now := s.now()
 		if err := q.CreateDoc(ctx, rowhouse.Doc{ID: id, WorkspaceID: wsID, Name: name, MaxInheritedRole: rowhouse.RoleOwners, CreatedAt: now, UpdatedAt: now}); err != nil {
+			return err
+		}
+		if err := q.SetGrant(ctx, store.Grant{Resource: rowhouse.ResourceDoc, ResourceID: id, UserID: a.User.ID, Role: rowhouse.RoleOwners}); err != nil {
 			return err
 		}
 		if err := s.engine.CopyDoc(ctx, src.ID, id); err != nil {

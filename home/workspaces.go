@@ -105,8 +105,13 @@ func (s *Service) CreateWorkspace(ctx context.Context, a rowhouse.Actor, orgRef,
 			return err
 		}
 		ws, err := q.CreateWorkspace(ctx, ov.ID, name, s.now())
+		if err != nil {
+			return err
+		}
 		id = ws.ID
-		return err
+		// As in Grist, whoever creates a workspace owns it directly, so an
+		// editor can manage what they made.
+		return q.SetGrant(ctx, store.Grant{Resource: rowhouse.ResourceWorkspace, ResourceID: idStr(id), UserID: a.User.ID, Role: rowhouse.RoleOwners})
 	})
 	return id, wrapf(err, "create workspace")
 }

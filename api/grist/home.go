@@ -120,6 +120,13 @@ func (a *API) workspace(r *http.Request) (home.WorkspaceView, error) {
 		return home.WorkspaceView{}, err
 	}
 	v, err := a.home.GetWorkspace(r.Context(), api.ActorFrom(r.Context()), id)
+	if rowhouse.ErrorKind(err) == rowhouse.EFORBIDDEN && v.ID != 0 {
+		// Under a wrong prefix a workspace is absent, whatever the access,
+		// as a document is.
+		if perr := checkPrefix(r, v.Org, "workspace not found"); perr != nil {
+			return v, perr
+		}
+	}
 	if err != nil {
 		return v, err
 	}
