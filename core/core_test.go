@@ -13,7 +13,7 @@ import (
 )
 
 // openDoc makes a fresh document on a SQLite engine.
-func openDoc(t *testing.T) *core.Doc {
+func openDoc(t testing.TB) *core.Doc {
 	t.Helper()
 	ctx := context.Background()
 	e, err := sqlite.Open(ctx, t.TempDir(), sqlite.Options{})
@@ -36,7 +36,7 @@ func openDoc(t *testing.T) *core.Doc {
 
 var actor = rowhouse.Actor{User: rowhouse.User{ID: 1, Email: "a@b.c"}}
 
-func apply(t *testing.T, d *core.Doc, actions ...core.Action) core.Applied {
+func apply(t testing.TB, d *core.Doc, actions ...core.Action) core.Applied {
 	t.Helper()
 	res, err := d.Apply(context.Background(), actor, actions, core.ApplyOptions{})
 	if err != nil {
