@@ -43,6 +43,7 @@ const usage = `usage: rowhouse <command> [flags]
 commands:
   serve         run the server (default data folder ./rowhouse-data, address 127.0.0.1:8484)
   user create   create a user (or find one) and print a new API key
+  bench         load-test a server over HTTP (--url, --key) and print ops, p50, p99, errors
   version       print the version
 
 Run 'rowhouse <command> -h' for a command's flags.`
@@ -61,6 +62,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return usageError{"usage: rowhouse user create --email E [--name N] [--data DIR]"}
 		}
 		return runUserCreate(ctx, args[2:], getenv, stdout, stderr)
+	case "bench":
+		return runBench(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "rowhouse", version)
 		return nil
