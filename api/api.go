@@ -28,11 +28,47 @@ type HandlerFunc func(w http.ResponseWriter, r *http.Request) error
 // Internal errors are logged and shown only as "internal error".
 func Handle(log *slog.Logger, h HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
+		sw := &startWriter{ResponseWriter: w}
+		err := h(sw, r)
+		switch {
+		case err == nil:
+		case !sw.started:
 			WriteError(w, r, log, err)
+		case errors.Is(err, http.ErrAbortHandler):
+			panic(http.ErrAbortHandler) // cut the connection: the answer is incomplete
+		default:
+			// The answer has begun: an error can no longer be sent in its
+			// place. A streamed answer that fails midway is cut off so the
+			// client sees it broken rather than short.
+			if r.Context().Err() == nil && log != nil {
+				log.WarnContext(r.Context(), "request failed after the answer started", "method", r.Method, "path", r.URL.Path, "err", err)
+			}
+			panic(http.ErrAbortHandler)
 		}
 	})
 }
+
+// startWriter records whether an answer has begun.
+type startWriter struct {
+	http.ResponseWriter
+	started bool
+}
+
+func (w *startWriter) WriteHeader(code int) {
+	w.started = true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *startWriter) Write(b []byte) (int, error) {
+	w.started = true
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.NewResponseController reach Flush and deadlines.
+func (w *startWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Flush passes through for streamed answers.
+func (w *startWriter) Flush() { _ = http.NewResponseController(w.ResponseWriter).Flush() }
 
 // Status returns the HTTP status of an error's kind.
 func Status(err error) int {

@@ -206,10 +206,7 @@ func writeRecords(w http.ResponseWriter, rows *core.Rows, hidden, typed bool) er
 		bw.WriteString("}}")
 	}
 	if err := rows.Err(); err != nil {
-		if n == 0 {
-			return err // nothing sent yet: a proper error answer
-		}
-		return http.ErrAbortHandler // mid-stream: cut the connection so the client sees a broken answer
+		return err // api.Handle answers with an error, or cuts a started answer
 	}
 	bw.WriteByte(']')
 	if rows.Page != nil {
