@@ -84,7 +84,10 @@ func (c *compiler) expr(e query.Expr, t *schema.Table, alias string) (string, er
 		if err != nil {
 			return "", err
 		}
-		return "NOT (" + inner + ")", nil
+		// A comparison with an empty (NULL) cell is NULL, and NOT NULL
+		// is NULL too: IS NOT TRUE makes not(age[eq]:30) keep the rows
+		// whose age is empty, as age[neq]:30 does.
+		return "(" + inner + ") IS NOT TRUE", nil
 	case query.Cond:
 		return c.cond(e, t, alias)
 	}

@@ -286,37 +286,52 @@ func (c *compiler) sortExprAt(t *schema.Table, alias string, path []string) (str
 // order": for keys k1..kn then id, OR over i of (k1..k(i-1) equal, ki
 // after), with NULLs placed as the order places them.
 func (c *compiler) after(order []sortTerm, cur *query.Cursor, idDesc bool) string {
-	var ors []string
-	var eqs []string
-	for i, term := range order {
-		v := cursorValue(cur.Values[i])
-		var gt, eq string
-		isNull := v == nil
+	// Each condition binds its value where it is written: the equalities
+	// of the first keys appear in several terms, and every "?" in the text
+	// needs its own argument, in text order.
+	eq := func(i int) string {
+		x := order[i].expr
+		if v := cursorValue(cur.Values[i]); v != nil {
+			return x + " = " + c.bind(v)
+		}
+		return x + " IS NULL"
+	}
+	gt := func(i int) string {
+		term, v := order[i], cursorValue(cur.Values[i])
 		x := term.expr
 		switch {
-		case isNull && term.nulls == query.NullsFirst:
-			gt, eq = x+" IS NOT NULL", x+" IS NULL"
-		case isNull: // nulls last: nothing non-null comes after
-			gt, eq = "1=0", x+" IS NULL"
-		default:
-			op := ">"
-			if term.desc {
-				op = "<"
-			}
-			gt = x + " " + op + " " + c.bind(v)
-			if term.nulls == query.NullsLast {
-				gt = "(" + gt + " OR " + x + " IS NULL)"
-			}
-			eq = x + " = " + c.bind(v)
+		case v == nil && term.nulls == query.NullsFirst:
+			return x + " IS NOT NULL"
+		case v == nil: // nulls last: nothing non-null comes after
+			return "1=0"
 		}
-		ors = append(ors, "("+strings.Join(append(slices.Clone(eqs), gt), " AND ")+")")
-		eqs = append(eqs, eq)
+		op := ">"
+		if term.desc {
+			op = "<"
+		}
+		g := x + " " + op + " " + c.bind(v)
+		if term.nulls == query.NullsLast {
+			g = "(" + g + " OR " + x + " IS NULL)"
+		}
+		return g
+	}
+	var ors []string
+	for i := range order {
+		var and []string
+		for j := range i {
+			and = append(and, eq(j))
+		}
+		ors = append(ors, "("+strings.Join(append(and, gt(i)), " AND ")+")")
 	}
 	op := ">"
 	if idDesc {
 		op = "<"
 	}
-	ors = append(ors, "("+strings.Join(append(eqs, `t."id" `+op+" "+c.bind(cur.ID)), " AND ")+")")
+	var and []string
+	for j := range order {
+		and = append(and, eq(j))
+	}
+	ors = append(ors, "("+strings.Join(append(and, `t."id" `+op+" "+c.bind(cur.ID)), " AND ")+")")
 	return strings.Join(ors, " OR ")
 }
 

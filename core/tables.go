@@ -147,7 +147,7 @@ func (w *writer) addTable(ctx context.Context, a AddTable) (AddTableResult, erro
 		return AddTableResult{}, err
 	}
 	t := &schema.Table{ID: id, NameSingular: singular, NamePlural: plural}
-	var taken []string
+	taken := make([]string, 0, len(a.Columns)) // never null in AddTable's retValue
 	var reverses []ColumnSpec
 	for _, spec := range a.Columns {
 		c, err := w.newColumn(spec, id, taken)

@@ -88,7 +88,7 @@ func (w *writer) upsert(ctx context.Context, a AddOrUpdateRecords) (UpsertResult
 			case OnManyFirst:
 				ids = ids[:1]
 			case OnManyNone:
-				ids = nil
+				ids = []int64{} // shown as [], like a noadd miss, never null
 			}
 		}
 		res.RecordIDs = append(res.RecordIDs, ids)

@@ -1,10 +1,13 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"strings"
 	"testing"
 
@@ -56,9 +59,12 @@ type matrixEndpoint struct {
 	method string
 	path   func(c *cell) string
 	body   func(c *cell) any
-	kind   surface
-	min    rowhouse.Role // for sOrg, sWorkspace, sDoc
-	write  bool          // a write: read-only keys are refused, and success must change something
+	// headers, if set, are sent with the request (after the default
+	// Content-Type: application/json, which they may replace).
+	headers map[string]string
+	kind    surface
+	min     rowhouse.Role // for sOrg, sWorkspace, sDoc
+	write   bool          // a write: read-only keys are refused, and success must change something
 	// override, if set, replaces the derived expectation for some callers.
 	override func(caller string) (status int, msg string, ok bool)
 	// check checks a successful answer (status 200).
@@ -192,6 +198,81 @@ func ownerSees(t *testing.T, c *cell, method, path string) *testserver.Response 
 	t.Helper()
 	return c.w.s.Do(t, method, path, c.w.keys[cOwner], nil)
 }
+
+// ownerSeesJSON reads a path of the team's document back as the owner and
+// matches the answer against want (see testserver.MatchJSON).
+func ownerSeesJSON(t *testing.T, c *cell, suffix, want string) {
+	t.Helper()
+	got := ownerSees(t, c, "GET", "/api/docs/"+c.tm.doc+suffix)
+	if got.Status != 200 {
+		t.Errorf("GET %s as the owner: status %d; body %s", suffix, got.Status, got.Body)
+		return
+	}
+	if err := testserver.MatchJSON(want, got.Body); err != nil {
+		t.Errorf("GET %s as the owner: %v\n got: %s\nwant: %s", suffix, err, strings.TrimSpace(string(got.Body)), want)
+	}
+}
+
+// answers matches a successful answer against want.
+func answers(want string) func(t *testing.T, c *cell, res *testserver.Response) {
+	return func(t *testing.T, c *cell, res *testserver.Response) {
+		t.Helper()
+		if err := testserver.MatchJSON(want, res.Body); err != nil {
+			t.Errorf("%v\n got: %s\nwant: %s", err, strings.TrimSpace(string(res.Body)), want)
+		}
+	}
+}
+
+// columnJSON is how GET .../columns shows a data column at a position.
+func columnJSON(id, typ, label string, pos int) string {
+	return fmt.Sprintf(`{"id":%q,"fields":{"colRef":%d,"parentPos":%d,"type":%q,"label":%q,"description":"",`+
+		`"widgetOptions":"","isFormula":false,"formula":"","isUnique":false,"reverseCol":"",`+
+		`"untieColIdFromLabel":false,"visibleCol":0,"displayCol":0,"recalcWhen":0,"recalcDeps":null,"rules":null}}`,
+		id, pos, pos, typ, label)
+}
+
+// uploadBoundary separates the parts of the matrix's attachment upload.
+const uploadBoundary = "matrix-upload-boundary"
+
+// uploadBody is a multipart/form-data body with one file, notes.txt, in
+// the field "upload".
+func uploadBody(*cell) any {
+	var b bytes.Buffer
+	mw := multipart.NewWriter(&b)
+	if err := mw.SetBoundary(uploadBoundary); err != nil {
+		panic(err)
+	}
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", `form-data; name="upload"; filename="notes.txt"`)
+	h.Set("Content-Type", "text/plain")
+	part, err := mw.CreatePart(h)
+	if err != nil {
+		panic(err)
+	}
+	part.Write([]byte("some notes"))
+	if err := mw.Close(); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
+}
+
+// hasHeader checks a header of a successful answer.
+func hasHeader(t *testing.T, res *testserver.Response, name, want string) {
+	t.Helper()
+	if got := res.Header.Get(name); got != want {
+		t.Errorf("%s: %q, want %q", name, got, want)
+	}
+}
+
+// The records of the People table of a fresh team, and its columns.
+const (
+	alice        = `{"id":1,"fields":{"name":"Alice","age":30}}`
+	bob          = `{"id":2,"fields":{"name":"Bob","age":25}}`
+	peopleRecs   = `{"records":[` + alice + `,` + bob + `]}`
+	peopleTables = `/tables`
+	peopleCols   = `/tables/People/columns`
+	peopleRecsAt = `/tables/People/records`
+)
 
 var invitee = "invitee@example.com"
 
@@ -384,6 +465,148 @@ func matrixEndpoints() []matrixEndpoint {
 		{method: "PATCH", path: docPath("/access"), kind: sDoc, min: rowhouse.RoleOwners, write: true, body: inviteDelta,
 			check: func(t *testing.T, c *cell, res *testserver.Response) { isNull(t, res) }},
 
+		// Document data: tables, columns, records, legacy /data, /apply.
+		// The team's document holds People (see newTeam).
+		{method: "GET", path: docPath("/tables"), kind: sDoc, min: rowhouse.RoleViewers,
+			check: answers(`{"tables":[{"id":"People","fields":{"tableRef":1,"onDemand":false,"nameSingular":"<str>","namePlural":"<str>"}}]}`)},
+		{method: "POST", path: docPath("/tables"), kind: sDoc, min: rowhouse.RoleEditors, write: true,
+			body: fixed(map[string]any{"tables": []any{map[string]any{"id": "Pets", "columns": []any{
+				map[string]any{"id": "species", "fields": map[string]any{"type": "Text"}}}}}}),
+			check: func(t *testing.T, c *cell, res *testserver.Response) {
+				answers(`{"tables":[{"id":"Pets"}]}`)(t, c, res)
+				ownerSeesJSON(t, c, "/tables/Pets/columns", `{"columns":[`+columnJSON("species", "Text", "species", 1)+`]}`)
+			}},
+		{method: "PATCH", path: docPath("/tables"), kind: sDoc, min: rowhouse.RoleEditors, write: true,
+			body: fixed(map[string]any{"tables": []any{map[string]any{"id": "People", "fields": map[string]any{"nameSingular": "Human", "namePlural": "Humans"}}}}),
+			check: func(t *testing.T, c *cell, res *testserver.Response) {
+				isNull(t, res)
+				ownerSeesJSON(t, c, peopleTables, `{"tables":[{"id":"People","fields":{"tableRef":1,"onDemand":false,"nameSingular":"Human","namePlural":"Humans"}}]}`)
+			}},
+		{method: "GET", path: docPath(peopleCols), kind: sDoc, min: rowhouse.RoleViewers,
+			check: answers(`{"columns":[` + columnJSON("name", "Text", "name", 1) + `,` + columnJSON("age", "Int", "age", 2) + `]}`)},
+		{method: "POST", path: docPath(peopleCols), kind: sDoc, min: rowhouse.RoleEditors, write: true,
+			body: fixed(map[string]any{"columns": []any{map[string]any{"id": "email", "fields": map[string]any{"type": "Text", "label": "Email"}}}}),
+			check: func(t *testing.T, c *cell, res *testserver.Response) {
+				answers(`{"columns":[{"id":"email"}]}`)(t, c, res)
+				ownerSeesJSON(t, c, peopleCols, `{"columns":[`+columnJSON("name", "Text", "name", 1)+`,`+
+					columnJSON("age", "Int", "age", 2)+`,`+columnJSON("email", "Text", "Email", 3)+`]}`)
+			}},
+		{method: "PATCH", path: docPath(peopleCols), kind: sDoc, min: rowhouse.RoleEditors, write: true,
+			body: fixed(map[string]any{"columns": []any{map[string]any{"id": "age", "fields": map[string]any{"label": "Age in years"}}}}),
+			check: func(t *testing.T, c *cell, res *testserver.Response) {
+				isNull(t, res)
+				ownerSeesJSON(t, c, peopleCols, `{"columns":[`+columnJSON("name", "Text", "name", 1)+`,`+columnJSON("age", "Int", "Age in years", 2)+`]}`)
+			}},
+		{method: "PUT", path: docPath(peopleCols), kind: sDoc, min: rowhouse.RoleEditors, write: true,
+			body: fixed(map[string]any{"columns": []any{
+				map[string]any{"id": "age", "fields": map[string]any{"label": "Years"}},
+				map[string]any{"id": "email", "fields": map[string]any{"type": "Text"}},
+			}}),
+			check: func(t *testing.T, c *cell, res *testserver.Response) {
+				isNull(t, res)
+				ownerSeesJSON(t, c, peopleCols, `{"columns":[`+columnJSON("name", "Text", "name", 1)+`,`+
+					columnJSON("age", "Int", "Years", 2)+`,`+columnJSON("email", "Text", "email", 3)+`]}`)
+			}},
+		{method: "GET", path: docPath(peopleRecsAt), kind: sDoc, min: rowhouse.RoleViewers, check: answers(peopleRecs)},
+		{method: "POST", path: docPath(peopleRecsAt + "/list"), kind: sDoc, min: rowhouse.RoleViewers,
+			body:  fixed(map[string]any{"filter": map[string]any{"name": []any{"Bob"}}}),
+			check: answers(`{"records":[` + bob + `]}`)},
+		{method: "POST", path: docPath(peopleRecsAt), kind: sDoc, min: rowhouse.RoleEditors, write: true,
+			body: fixed(map[string]any{"records": []any{map[string]any{"fields": map[string]any{"name": "Carol", "age": 41}}}}),
+			check: func(t *testing.T, c *cell, res *testserver.Response) {
+				answers(`{"records":[{"id":3}]}`)(t, c, res)
+				ownerSeesJSON(t, c, peopleRecsAt, `{"records":[`+alice+`,`+bob+`,{"id":3,"fields":{"name":"Carol","age":41}}]}`)
+			}},
+		{method: "PATCH", path: docPath(peopleRecsAt), kind: sDoc, min: rowhouse.RoleEditors, write: true,
+			body: fixed(map[string]any{"records": []any{map[string]any{"id": 1, "fields": map[string]any{"age": 31}}}}),
+			check: func(t *testing.T, c *cell, res *testserver.Response) {
+				isNull(t, res)
+				ownerSeesJSON(t, c, peopleRecsAt, `{"records":[{"id":1,"fields":{"name":"Alice","age":31}},`+bob+`]}`)
+			}},
+		{method: "PUT", path: docPath(peopleRecsAt), kind: sDoc, min: rowhouse.RoleEditors, write: true,
+			body: fixed(map[string]any{"records": []any{
+				map[string]any{"require": map[string]any{"name": "Bob"}, "fields": map[string]any{"age": 26}},
+				map[string]any{"require": map[string]any{"name": "Dan"}, "fields": map[string]any{"age": 50}},
+			}}),
+			check: func(t *testing.T, c *cell, res *testserver.Response) {
+				ownerSeesJSON(t, c, peopleRecsAt, `{"records":[`+alice+`,{"id":2,"fields":{"name":"Bob","age":26}},{"id":3,"fields":{"name":"Dan","age":50}}]}`)
+			}},
+		{method: "GET", path: docPath("/tables/People/data"), kind: sDoc, min: rowhouse.RoleViewers,
+			check: answers(`{"id":[1,2],"manualSort":[1,2],"name":["Alice","Bob"],"age":[30,25]}`)},
+		{method: "POST", path: docPath("/tables/People/data"), kind: sDoc, min: rowhouse.RoleEditors, write: true,
+			body: fixed(map[string]any{"name": []any{"Dan", "Eve"}, "age": []any{50, 22}}),
+			check: func(t *testing.T, c *cell, res *testserver.Response) {
+				answers(`[3,4]`)(t, c, res)
+				ownerSeesJSON(t, c, peopleRecsAt, `{"records":[`+alice+`,`+bob+`,{"id":3,"fields":{"name":"Dan","age":50}},{"id":4,"fields":{"name":"Eve","age":22}}]}`)
+			}},
+		{method: "PATCH", path: docPath("/tables/People/data"), kind: sDoc, min: rowhouse.RoleEditors, write: true,
+			body: fixed(map[string]any{"id": []any{2}, "age": []any{27}}),
+			check: func(t *testing.T, c *cell, res *testserver.Response) {
+				isNull(t, res)
+				ownerSeesJSON(t, c, peopleRecsAt, `{"records":[`+alice+`,{"id":2,"fields":{"name":"Bob","age":27}}]}`)
+			}},
+		{method: "POST", path: docPath("/apply"), kind: sDoc, min: rowhouse.RoleEditors, write: true,
+			body: fixed([]any{
+				[]any{"AddRecord", "People", nil, map[string]any{"name": "Eve", "age": 22}},
+				[]any{"UpdateRecord", "People", 1, map[string]any{"age": 32}},
+			}),
+			check: func(t *testing.T, c *cell, res *testserver.Response) {
+				answers(`{"actionNum":"<int>","retValues":[3,null],"isModification":true}`)(t, c, res)
+				ownerSeesJSON(t, c, peopleRecsAt, `{"records":[{"id":1,"fields":{"name":"Alice","age":32}},`+bob+`,{"id":3,"fields":{"name":"Eve","age":22}}]}`)
+			}},
+
+		// SQL, attachments and downloads: reads for viewers, except the
+		// upload. The team's document holds attachment 1, hello.txt.
+		{method: "GET", path: docPath("/sql?q=SELECT+name,age+FROM+People+ORDER+BY+id"), kind: sDoc, min: rowhouse.RoleViewers,
+			check: answers(`{"statement":"<str>","records":[{"fields":{"name":"Alice","age":30}},{"fields":{"name":"Bob","age":25}}]}`)},
+		{method: "POST", path: docPath("/sql"), kind: sDoc, min: rowhouse.RoleViewers,
+			body:  fixed(map[string]any{"sql": "SELECT name FROM People WHERE age > ?", "args": []any{26}}),
+			check: answers(`{"statement":"<str>","records":[{"fields":{"name":"Alice"}}]}`)},
+		{method: "POST", path: docPath("/attachments"), kind: sDoc, min: rowhouse.RoleEditors, write: true,
+			body: uploadBody, headers: map[string]string{"Content-Type": "multipart/form-data; boundary=" + uploadBoundary},
+			check: func(t *testing.T, c *cell, res *testserver.Response) {
+				answers(`[2]`)(t, c, res)
+				ownerSeesJSON(t, c, "/attachments/2", `{"fileName":"notes.txt","fileSize":10,"timeUploaded":"<str>"}`)
+				if got := ownerSees(t, c, "GET", "/api/docs/"+c.tm.doc+"/attachments/2/download"); string(got.Body) != "some notes" {
+					t.Errorf("uploaded file: %d %q", got.Status, got.Body)
+				}
+			}},
+		{method: "GET", path: docPath("/attachments"), kind: sDoc, min: rowhouse.RoleViewers,
+			check: answers(`{"records":[{"id":1,"fields":{"fileName":"hello.txt","fileSize":12,"timeUploaded":"<str>"}}]}`)},
+		{method: "GET", path: docPath("/attachments/1"), kind: sDoc, min: rowhouse.RoleViewers,
+			check: answers(`{"fileName":"hello.txt","fileSize":12,"timeUploaded":"<str>"}`)},
+		{method: "GET", path: docPath("/attachments/1/download"), kind: sDoc, min: rowhouse.RoleViewers,
+			check: func(t *testing.T, c *cell, res *testserver.Response) {
+				if string(res.Body) != helloData {
+					t.Errorf("got %q, want %q", res.Body, helloData)
+				}
+				hasHeader(t, res, "Content-Type", "text/plain")
+				if cd := res.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, "attachment;") || !strings.Contains(cd, "hello.txt") {
+					t.Errorf("Content-Disposition %q", cd)
+				}
+			}},
+		{method: "GET", path: docPath("/download"), kind: sDoc, min: rowhouse.RoleViewers,
+			check: func(t *testing.T, c *cell, res *testserver.Response) {
+				hasHeader(t, res, "Content-Type", "application/x-sqlite3")
+				if !bytes.HasPrefix(res.Body, []byte("SQLite format 3\x00")) || !bytes.Contains(res.Body, []byte(helloData)) {
+					t.Errorf("not the document's SQLite file with its attachment: %d bytes, %q...", len(res.Body), res.Body[:min(len(res.Body), 32)])
+				}
+			}},
+		{method: "GET", path: docPath("/download/csv?tableId=People"), kind: sDoc, min: rowhouse.RoleViewers,
+			check: func(t *testing.T, c *cell, res *testserver.Response) {
+				hasHeader(t, res, "Content-Type", "text/csv; charset=utf-8")
+				if want := "name,age\nAlice,30\nBob,25\n"; strings.ReplaceAll(string(res.Body), "\r\n", "\n") != want {
+					t.Errorf("got %q, want %q", res.Body, want)
+				}
+			}},
+		{method: "GET", path: docPath("/download/xlsx"), kind: sDoc, min: rowhouse.RoleViewers,
+			check: func(t *testing.T, c *cell, res *testserver.Response) {
+				hasHeader(t, res, "Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+				if !bytes.HasPrefix(res.Body, []byte("PK\x03\x04")) {
+					t.Errorf("not a zip (xlsx) file: %q...", res.Body[:min(len(res.Body), 16)])
+				}
+			}},
+
 		// Profile and API keys
 		{method: "GET", path: str("/api/profile/user"), kind: sProfile, check: func(t *testing.T, c *cell, res *testserver.Response) {
 			u := obj(t, res.JSON)
@@ -423,6 +646,29 @@ func matrixEndpoints() []matrixEndpoint {
 			check: func(t *testing.T, c *cell, res *testserver.Response) { isNull(t, res) }},
 
 		// Deletions last in the listing (each cell has its own team anyway).
+		{method: "POST", path: docPath(peopleRecsAt + "/delete"), kind: sDoc, min: rowhouse.RoleEditors, write: true,
+			body: fixed([]any{2}),
+			check: func(t *testing.T, c *cell, res *testserver.Response) {
+				isNull(t, res)
+				ownerSeesJSON(t, c, peopleRecsAt, `{"records":[`+alice+`]}`)
+			}},
+		{method: "POST", path: docPath("/tables/People/data/delete"), kind: sDoc, min: rowhouse.RoleEditors, write: true,
+			body: fixed([]any{1}),
+			check: func(t *testing.T, c *cell, res *testserver.Response) {
+				isNull(t, res)
+				ownerSeesJSON(t, c, peopleRecsAt, `{"records":[`+bob+`]}`)
+			}},
+		{method: "DELETE", path: docPath(peopleCols + "/age"), kind: sDoc, min: rowhouse.RoleEditors, write: true,
+			check: func(t *testing.T, c *cell, res *testserver.Response) {
+				isNull(t, res)
+				ownerSeesJSON(t, c, peopleCols, `{"columns":[`+columnJSON("name", "Text", "name", 1)+`]}`)
+				ownerSeesJSON(t, c, peopleRecsAt, `{"records":[{"id":1,"fields":{"name":"Alice"}},{"id":2,"fields":{"name":"Bob"}}]}`)
+			}},
+		{method: "DELETE", path: docPath("/tables/People"), kind: sDoc, min: rowhouse.RoleEditors, write: true,
+			check: func(t *testing.T, c *cell, res *testserver.Response) {
+				isNull(t, res)
+				ownerSeesJSON(t, c, peopleTables, `{"tables":[]}`)
+			}},
 		{method: "DELETE", path: wsPath(""), kind: sWorkspace, min: rowhouse.RoleOwners, write: true,
 			check: func(t *testing.T, c *cell, res *testserver.Response) {
 				if jsonInt(t, res.JSON) != c.tm.ws {
@@ -498,7 +744,7 @@ func runCell(t *testing.T, w *world, ep matrixEndpoint, caller string) {
 		body = ep.body(c)
 	}
 	before := w.snapshot(t, c.tm)
-	res := w.s.Do(t, ep.method, ep.path(c), w.keys[caller], body)
+	res := w.s.Send(t, testserver.Request{Method: ep.method, Path: ep.path(c), Key: w.keys[caller], Body: body, Headers: ep.headers})
 	after := w.snapshot(t, c.tm)
 
 	status, msg := ep.expect(caller)
@@ -572,7 +818,7 @@ func TestAccessMatrixMissing(t *testing.T) {
 				body = ep.body(c)
 			}
 			t.Run(ep.name()+"/"+caller, func(t *testing.T) {
-				res := w.s.Do(t, ep.method, ep.path(c), w.keys[caller], body)
+				res := w.s.Send(t, testserver.Request{Method: ep.method, Path: ep.path(c), Key: w.keys[caller], Body: body, Headers: ep.headers})
 				status, msg := ep.expectMissing(caller)
 				want, _ := json.Marshal(map[string]string{"error": msg})
 				if res.Status != status {

@@ -69,7 +69,7 @@ func New(cfg Config, d Deps) http.Handler {
 
 // routes lists every route of the server.
 func routes(mux *http.ServeMux, d Deps) {
-	grist.New(grist.Deps{Home: d.Home, Keys: d.Keys, Docs: d.Docs, Log: d.Log, Now: d.Now}).Routes(mux)
+	grist.New(grist.Deps{Home: d.Home, Keys: d.Keys, Docs: d.Docs, Engine: d.Engine, Log: d.Log, Now: d.Now}).Routes(mux)
 
 	// The same API under /o/{orgDomain}/, where "current" means that org.
 	mux.HandleFunc("/o/{orgDomain}/api/", func(w http.ResponseWriter, r *http.Request) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/auth"
+	"github.com/rowhouse/rowhouse/core"
 	"github.com/rowhouse/rowhouse/home"
 	"github.com/rowhouse/rowhouse/internal/testserver"
 )
@@ -115,7 +116,9 @@ func (w *world) actorOf(u rowhouse.User) rowhouse.Actor { return rowhouse.Actor{
 
 // team is a fresh team org: owner owns it, editor, viewer and member have
 // those roles on it, stranger has nothing. It holds the workspace Main
-// with one document, Doc, and an empty workspace Spare.
+// with one document, Doc, and an empty workspace Spare. Doc has one table,
+// People, with the columns name (Text) and age (Int) and the records
+// 1 {Alice, 30} and 2 {Bob, 25}, and one attachment, 1 hello.txt.
 type team struct {
 	orgID  int64
 	domain string
@@ -157,13 +160,36 @@ func (w *world) newTeam(t *testing.T) team {
 	if tm.doc, err = w.s.Home.CreateDoc(ctx, owner, tm.ws, "Doc"); err != nil {
 		t.Fatal(err)
 	}
+	d, err := w.s.Docs.Open(ctx, tm.doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	_, err = d.Apply(ctx, owner, []core.Action{
+		core.AddTable{ID: "People", Columns: []core.ColumnSpec{{ID: "name", Type: "Text"}, {ID: "age", Type: "Int"}}},
+		core.AddRecords{Table: "People", Rows: []core.Row{
+			{Fields: map[string]any{"name": "Alice", "age": 30}},
+			{Fields: map[string]any{"name": "Bob", "age": 25}},
+		}},
+	}, core.ApplyOptions{Surface: "test"})
+	if err != nil {
+		t.Fatalf("fill the team's document: %v", err)
+	}
+	if _, err := d.AddAttachments(ctx, []core.NewAttachment{{FileName: "hello.txt", ContentType: "text/plain", Data: []byte(helloData)}}); err != nil {
+		t.Fatalf("attach a file to the team's document: %v", err)
+	}
 	return tm
 }
 
-// snapshot renders, as the owner sees it, everything about a team and
-// every user's orgs and keys, so that a test can tell whether a request
-// changed anything. Keys' last-used times are left out: using a key is not
-// a change.
+// helloData is the content of hello.txt, attachment 1 of a team's document.
+const helloData = "hello, world"
+
+// snapshot renders, as the owner sees it, everything about a team, the
+// schema of its document, the records of its People table and its
+// attachments (read over HTTP with the owner's key), and every user's orgs
+// and keys, so that a
+// test can tell whether a request changed anything. Keys' last-used times
+// are left out: using a key is not a change.
 func (w *world) snapshot(t *testing.T, tm team) string {
 	t.Helper()
 	ctx := context.Background()
@@ -190,6 +216,14 @@ func (w *world) snapshot(t *testing.T, tm team) string {
 	put("docAccess", v4, err)
 	v5, err := w.s.Home.GetDoc(ctx, owner, tm.doc)
 	put("doc", v5, err)
+	for name, path := range map[string]string{
+		"tables":      "/api/docs/" + tm.doc + "/tables?expand=column",
+		"records":     "/api/docs/" + tm.doc + "/tables/People/records",
+		"attachments": "/api/docs/" + tm.doc + "/attachments",
+	} {
+		res := w.s.Do(t, "GET", path, w.keys[cOwner], nil)
+		out[name] = fmt.Sprintf("%d %s", res.Status, res.Body)
+	}
 	for _, p := range people {
 		orgs, err := w.s.Home.ListOrgs(ctx, w.actor(p))
 		put(p+" orgs", orgs, err)

@@ -16,6 +16,7 @@ import (
 	"github.com/rowhouse/rowhouse/auth"
 	"github.com/rowhouse/rowhouse/core"
 	"github.com/rowhouse/rowhouse/home"
+	"github.com/rowhouse/rowhouse/store"
 )
 
 // Deps are what the Grist API needs.
@@ -23,22 +24,26 @@ type Deps struct {
 	Home *home.Service
 	Keys *auth.Keys
 	Docs *core.Docs
-	Log  *slog.Logger
-	Now  func() time.Time
+	// Engine is the storage engine, for what goes below the document core
+	// (whole-document downloads).
+	Engine store.Engine
+	Log    *slog.Logger
+	Now    func() time.Time
 }
 
 // API is the Grist-compatible REST API.
 type API struct {
-	home *home.Service
-	keys *auth.Keys
-	docs *core.Docs
-	log  *slog.Logger
-	now  func() time.Time
+	home   *home.Service
+	keys   *auth.Keys
+	docs   *core.Docs
+	engine store.Engine
+	log    *slog.Logger
+	now    func() time.Time
 }
 
 // New returns the API.
 func New(d Deps) *API {
-	return &API{home: d.Home, keys: d.Keys, docs: d.Docs, log: d.Log, now: d.Now}
+	return &API{home: d.Home, keys: d.Keys, docs: d.Docs, engine: d.Engine, log: d.Log, now: d.Now}
 }
 
 func (a *API) handle(h api.HandlerFunc) http.Handler { return api.Handle(a.log, h) }

@@ -67,4 +67,7 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/profile/apikeys", a.handle(a.listKeys))
 	mux.Handle("POST /api/profile/apikeys", a.handle(a.createKey))
 	mux.Handle("DELETE /api/profile/apikeys/{id}", a.handle(a.deleteKey))
+
+	// SQL, attachments and downloads
+	a.fileRoutes(mux)
 }

@@ -249,6 +249,16 @@ func (a *API) updateTables(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer d.Close()
+	// Unknown tables are Grist's plain 404, not an error of the Nth action.
+	s, err := d.Schema(r.Context())
+	if err != nil {
+		return err
+	}
+	for _, t := range in.Tables {
+		if s.Table(*t.ID) == nil {
+			return rowhouse.NotFoundf("Table not found %q", *t.ID)
+		}
+	}
 	return a.write(w, r, d, body, actions, func(core.Applied) any { return nil })
 }
 

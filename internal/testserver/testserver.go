@@ -25,6 +25,7 @@ import (
 
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/auth"
+	"github.com/rowhouse/rowhouse/core"
 	"github.com/rowhouse/rowhouse/home"
 	"github.com/rowhouse/rowhouse/metrics"
 	"github.com/rowhouse/rowhouse/server"
@@ -67,6 +68,7 @@ type Server struct {
 	Engine  *sqlite.Engine
 	Home    *home.Service
 	Keys    *auth.Keys
+	Docs    *core.Docs
 	Clock   *Clock
 	Config  server.Config
 }
@@ -100,8 +102,9 @@ func New(t testing.TB, opts ...Option) *Server {
 	log := slog.New(slog.DiscardHandler)
 	hs := home.New(engine, clock.Now, log)
 	keys := auth.NewKeys(engine.Home(), hs, clock.Now)
-	h := server.New(cfg, server.Deps{Engine: engine, Home: hs, Keys: keys, Metrics: metrics.New(), Log: log, Now: clock.Now})
-	return &Server{T: t, Handler: h, Engine: engine, Home: hs, Keys: keys, Clock: clock, Config: cfg}
+	docs := core.NewDocs(engine, core.Options{Now: clock.Now})
+	h := server.New(cfg, server.Deps{Engine: engine, Home: hs, Keys: keys, Docs: docs, Metrics: metrics.New(), Log: log, Now: clock.Now})
+	return &Server{T: t, Handler: h, Engine: engine, Home: hs, Keys: keys, Docs: docs, Clock: clock, Config: cfg}
 }
 
 // User returns the user with this email, creating them (with their

@@ -1,0 +1,297 @@
+package core
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/rowhouse/rowhouse"
+	"github.com/rowhouse/rowhouse/store"
+)
+
+// DefaultSQLTimeout is the default and the cap of the time one SQL-endpoint
+// statement may run.
+const DefaultSQLTimeout = time.Second
+
+// ErrUnsupported is returned when the storage engine cannot do what was
+// asked (surfaces answer 501).
+var ErrUnsupported = errors.New("not supported by this storage engine")
+
+// Errors of the SQL endpoint, with Grist's messages.
+var (
+	errOnlySelect = rowhouse.Invalidf("only select statements are supported")
+	errSlowSQL    = rowhouse.Invalidf("a slow statement resulted in a database interrupt")
+)
+
+// confinedQuerier is what an engine offers to run a caller's SQL: a read
+// that can see the document's own tables and nothing else (no other
+// database file, no other document, no home database, no system tables),
+// enforced by the database itself. SQLite does it with an authorizer on a
+// query_only connection (store/sqlite/sqlfn.go); PostgreSQL will do it with
+// a per-document role.
+type confinedQuerier interface {
+	QueryConfined(ctx context.Context, query string, args ...any) (store.Rows, error)
+}
+
+// SQLTimeout returns the cap on an SQL-endpoint statement's run time.
+func (d *Docs) SQLTimeout() time.Duration { return DefaultSQLTimeout }
+
+// SQLRows streams the result of Doc.SQL: iterate with Next, read with
+// Values, always Close. Values are raw database values: int64, float64,
+// string, []byte or nil.
+type SQLRows struct {
+	// Statement is the statement that ran (the caller's, wrapped).
+	Statement string
+	// Columns are the result's column names.
+	Columns []string
+
+	ctx    context.Context // the statement's, with its timeout
+	parent context.Context
+	cancel context.CancelFunc
+	rows   store.Rows
+	vals   []any
+	err    error
+}
+
+// SQL runs one caller-written SELECT (or WITH ... SELECT) read-only, as
+// select * from (<stmt>), with args bound to its '?' parameters and at
+// most timeout to run (0 or more than the cap: the cap). The statement is
+// checked first: anything but one SELECT is 400 "only select statements
+// are supported"; running past the timeout is 400 "a slow statement
+// resulted in a database interrupt".
+func (doc *Doc) SQL(ctx context.Context, stmt string, args []any, timeout time.Duration) (*SQLRows, error) {
+	wrapped, err := WrapSelect(stmt)
+	if err != nil {
+		return nil, err
+	}
+	bound, err := sqlArgs(args)
+	if err != nil {
+		return nil, err
+	}
+	cq, ok := doc.db.(confinedQuerier)
+	if !ok {
+		return nil, fmt.Errorf("doc %s: sql: %w", doc.id, ErrUnsupported)
+	}
+	max := doc.docs.SQLTimeout()
+	if timeout <= 0 || timeout > max {
+		timeout = max
+	}
+	tctx, cancel := context.WithTimeout(ctx, timeout)
+	doc.docs.count("rest", 1)
+	rows, err := cq.QueryConfined(tctx, wrapped, bound...)
+	if err != nil {
+		cancel()
+		return nil, sqlErr(ctx, tctx, err)
+	}
+	cols, err := rows.Columns()
+	if err != nil {
+		rows.Close()
+		cancel()
+		return nil, sqlErr(ctx, tctx, err)
+	}
+	return &SQLRows{Statement: wrapped, Columns: cols, ctx: tctx, parent: ctx, cancel: cancel, rows: rows}, nil
+}
+
+// sqlErr names a timeout as Grist does; other errors are the engine's
+// (EINVALID with the database's message for a bad statement).
+func sqlErr(parent, tctx context.Context, err error) error {
+	if errors.Is(tctx.Err(), context.DeadlineExceeded) && parent.Err() == nil {
+		return &rowhouse.Error{Kind: errSlowSQL.Kind, Message: errSlowSQL.Message, Err: err}
+	}
+	return err
+}
+
+// Next advances to the next row.
+func (r *SQLRows) Next() bool {
+	if r.err != nil {
+		return false
+	}
+	if !r.rows.Next() {
+		if err := r.rows.Err(); err != nil {
+			r.err = sqlErr(r.parent, r.ctx, err)
+		}
+		return false
+	}
+	if r.vals == nil {
+		r.vals = make([]any, len(r.Columns))
+	}
+	ptrs := make([]any, len(r.vals))
+	for i := range r.vals {
+		r.vals[i] = nil
+		ptrs[i] = &r.vals[i]
+	}
+	if err := r.rows.Scan(ptrs...); err != nil {
+		r.err = sqlErr(r.parent, r.ctx, err)
+		return false
+	}
+	for i, v := range r.vals {
+		r.vals[i] = rawValue(v)
+	}
+	return true
+}
+
+// Values returns the current row's values, in Columns order. The slice is
+// reused by the next call to Next.
+func (r *SQLRows) Values() []any { return r.vals }
+
+// Err returns the error that ended iteration, if any.
+func (r *SQLRows) Err() error { return r.err }
+
+// Close ends the statement.
+func (r *SQLRows) Close() error {
+	err := r.rows.Close()
+	r.cancel()
+	return err
+}
+
+// rawValue normalizes a scanned value to the raw shapes the SQL endpoint
+// returns. Infinities, which JSON cannot carry, become nil.
+func rawValue(v any) any {
+	switch x := v.(type) {
+	case float64:
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return nil
+		}
+	case time.Time:
+		return x.UTC().Format(time.RFC3339Nano)
+	case bool:
+		if x {
+			return int64(1)
+		}
+		return int64(0)
+	}
+	return v
+}
+
+// sqlArgs converts JSON-decoded parameters into values to bind: numbers,
+// strings, booleans (as 1/0) and null.
+func sqlArgs(args []any) ([]any, error) {
+	out := make([]any, len(args))
+	for i, a := range args {
+		switch x := a.(type) {
+		case nil, string, int64, float64:
+			out[i] = x
+		case int:
+			out[i] = int64(x)
+		case bool:
+			out[i] = rawValue(x)
+		case json.Number:
+			if n, err := x.Int64(); err == nil {
+				out[i] = n
+			} else if f, err := x.Float64(); err == nil {
+				out[i] = f
+			} else {
+				return nil, rowhouse.Invalidf("args[%d]: %s is not a number SQL can use", i, x)
+			}
+		default:
+			return nil, rowhouse.Invalidf("args[%d]: only numbers, strings, booleans and null can be bound", i)
+		}
+	}
+	return out, nil
+}
+
+// WrapSelect checks that stmt is one SELECT (or WITH ... SELECT) and
+// returns it wrapped as Grist does: select * from (<stmt>), after removing
+// one trailing ';'. It reads the text as SQLite's tokenizer does for what
+// matters here (string literals, quoted identifiers, comments), so that a
+// ';' inside any of them is not a statement separator and one outside is
+// refused. The wrapping alone makes anything but a query a syntax error;
+// the engine's confinement (see confinedQuerier) is what makes the query
+// harmless, not this check.
+func WrapSelect(stmt string) (string, error) {
+	first := ""
+	end := -1 // offset of the separating ';'
+	lineCommentAtEOF := false
+	for i := 0; i < len(stmt); {
+		c := stmt[i]
+		lineCommentAtEOF = false
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+			i++
+			continue
+		case c == '-' && i+1 < len(stmt) && stmt[i+1] == '-':
+			j := strings.IndexByte(stmt[i:], '\n')
+			if j < 0 {
+				i = len(stmt)
+				lineCommentAtEOF = true
+			} else {
+				i += j + 1
+			}
+			continue
+		case c == '/' && i+1 < len(stmt) && stmt[i+1] == '*':
+			j := strings.Index(stmt[i+2:], "*/")
+			if j < 0 {
+				i = len(stmt)
+			} else {
+				i += 2 + j + 2
+			}
+			continue
+		}
+		if end >= 0 { // something after the ';' other than space or comments
+			return "", errOnlySelect
+		}
+		if first == "" && !isWordByte(c) {
+			first = string(c) // not a keyword: refused below
+		}
+		switch {
+		case c == ';':
+			end = i
+			i++
+		case c == '\'' || c == '"' || c == '`':
+			i = skipQuoted(stmt, i, c)
+		case c == '[':
+			j := strings.IndexByte(stmt[i:], ']')
+			if j < 0 {
+				i = len(stmt)
+			} else {
+				i += j + 1
+			}
+		case isWordByte(c):
+			j := i
+			for j < len(stmt) && isWordByte(stmt[j]) {
+				j++
+			}
+			if first == "" {
+				first = strings.ToLower(stmt[i:j])
+			}
+			i = j
+		default:
+			i++
+		}
+	}
+	if first != "select" && first != "with" {
+		return "", errOnlySelect
+	}
+	body := stmt
+	if end >= 0 {
+		body = stmt[:end]
+	}
+	if lineCommentAtEOF && end < 0 {
+		body += "\n" // so the comment does not swallow the closing parenthesis
+	}
+	return "select * from (" + body + ")", nil
+}
+
+// skipQuoted returns the offset after the quoted token starting at i, where
+// a doubled quote stands for itself.
+func skipQuoted(s string, i int, q byte) int {
+	for j := i + 1; j < len(s); j++ {
+		if s[j] == q {
+			if j+1 < len(s) && s[j+1] == q {
+				j++
+				continue
+			}
+			return j + 1
+		}
+	}
+	return len(s)
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c == '$' || c >= 0x80 ||
+		'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
