@@ -89,6 +89,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		logFormat  = fs.String("log-format", envOr(getenv, "ROWHOUSE_LOG_FORMAT", "text"), "log format: text or json (env ROWHOUSE_LOG_FORMAT)")
 	)
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) { // -h: the flags are printed, nothing failed
+			return nil
+		}
 		return usageError{err.Error()}
 	}
 	if *maxBody <= 0 || *maxBatch <= 0 || *maxPage <= 0 {
@@ -105,7 +108,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer st.engine.Close()
-	if err := bootstrapOwner(ctx, st, getenv, *addr, stderr); err != nil {
+	// Listen before the owner's key is printed, so that the curl line it
+	// comes with names the real port (--addr may say port 0).
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	defer ln.Close()
+	url := baseURL(ln.Addr())
+	if err := bootstrapOwner(ctx, st, getenv, url, stderr); err != nil {
 		return err
 	}
 
@@ -114,17 +125,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Limits: core.Limits{MaxBatch: *maxBatch, MaxPage: *maxPage}})
 	handler := server.New(server.Config{MaxBody: *maxBody, RateLimit: *rateLimit, RateWindow: *rateWindow, TrustProxy: *trustProxy},
 		server.Deps{Engine: st.engine, Home: st.home, Keys: st.keys, Docs: docs, Metrics: m, Log: log, Now: time.Now})
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String(), "data", *dataDir,
+	log.Info("listening", "addr", ln.Addr().String(), "url", url, "data", *dataDir,
 		"engine", st.engine.Name(), "startup", time.Since(start).Round(time.Millisecond))
 
 	errc := make(chan error, 1)
@@ -147,6 +154,19 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
+// baseURL is the URL a local client reaches the listener at: an
+// unspecified host (":8484", "0.0.0.0:8484") is reached on the loopback.
+func baseURL(a net.Addr) string {
+	host, port, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return "http://" + a.String()
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
 func newLogger(format string, w io.Writer) (*slog.Logger, error) {
 	switch format {
 	case "text":
@@ -159,7 +179,7 @@ func newLogger(format string, w io.Writer) (*slog.Logger, error) {
 
 // bootstrapOwner creates the owner account on a data folder with no users,
 // and installs ROWHOUSE_OWNER_API_KEY as the owner's key whenever it is set.
-func bootstrapOwner(ctx context.Context, st *storage, getenv func(string) string, addr string, stderr io.Writer) error {
+func bootstrapOwner(ctx context.Context, st *storage, getenv func(string) string, url string, stderr io.Writer) error {
 	email := envOr(getenv, "ROWHOUSE_OWNER_EMAIL", "owner@localhost")
 	fixedKey := getenv("ROWHOUSE_OWNER_API_KEY")
 	n, err := st.home.CountUsers(ctx)
@@ -186,6 +206,6 @@ func bootstrapOwner(ctx context.Context, st *storage, getenv func(string) string
 	if err != nil {
 		return fmt.Errorf("create owner key: %w", err)
 	}
-	fmt.Fprintf(stderr, "\nCreated the owner account %s. Its API key (shown only this once):\n\n  %s\n\nTry it:\n\n  curl -H 'Authorization: Bearer %s' http://%s/api/orgs\n\n", owner.Email, secret, secret, addr)
+	fmt.Fprintf(stderr, "\nCreated the owner account %s. Its API key (shown only this once):\n\n  %s\n\nTry it:\n\n  curl -H 'Authorization: Bearer %s' %s/api/orgs\n\n", owner.Email, secret, secret, url)
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -22,6 +23,9 @@ func runUserCreate(ctx context.Context, args []string, getenv func(string) strin
 	name := fs.String("name", "", "the user's name (default: the email's local part)")
 	dataDir := fs.String("data", envOr(getenv, "ROWHOUSE_DATA", "./rowhouse-data"), "data folder (env ROWHOUSE_DATA)")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) { // -h: the flags are printed, nothing failed
+			return nil
+		}
 		return usageError{err.Error()}
 	}
 	if *email == "" {

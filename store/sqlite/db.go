@@ -52,8 +52,10 @@ type db struct {
 }
 
 // dsn builds the connection string; the pragmas run on every new connection,
-// busy_timeout first so the others can wait for a lock.
-func dsn(path string, readOnly, syncFull bool) string {
+// busy_timeout first so the others can wait for a lock. Unless create is
+// set, a missing file is an error: a connection opened later by a pool must
+// never bring back, empty, a database that was deleted.
+func dsn(path string, readOnly, syncFull, create bool) string {
 	sync := "NORMAL"
 	if syncFull {
 		sync = "FULL"
@@ -69,11 +71,16 @@ func dsn(path string, readOnly, syncFull bool) string {
 	} else {
 		q.Set("_txlock", "immediate")
 	}
+	if !create {
+		q.Set("mode", "rw")
+	}
 	return "file:" + path + "?" + q.Encode()
 }
 
-func openDB(ctx context.Context, path string, syncFull bool) (*db, error) {
-	w, err := sql.Open("sqlite", dsn(path, false, syncFull))
+// openDB opens the database in path, creating the file only if create is
+// set.
+func openDB(ctx context.Context, path string, syncFull, create bool) (*db, error) {
+	w, err := sql.Open("sqlite", dsn(path, false, syncFull, create))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -87,7 +94,7 @@ func openDB(ctx context.Context, path string, syncFull bool) (*db, error) {
 		w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", dsn(path, true, syncFull))
+	r, err := sql.Open("sqlite", dsn(path, true, syncFull, false))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)

@@ -64,7 +64,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Engine, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "docs"), 0o750); err != nil {
 		return nil, fmt.Errorf("sqlite: create data folder: %w", err)
 	}
-	home, err := openDB(ctx, filepath.Join(dir, "home.db"), opts.SyncFull)
+	home, err := openDB(ctx, filepath.Join(dir, "home.db"), opts.SyncFull, true)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
@@ -106,7 +106,7 @@ func (e *Engine) CreateDoc(ctx context.Context, docID string) error {
 	if _, err := os.Stat(path); err == nil {
 		return rowhouse.Errorf(rowhouse.ECONFLICT, "document %s already exists", docID)
 	}
-	d, err := openDB(ctx, path, e.opts.SyncFull)
+	d, err := openDB(ctx, path, e.opts.SyncFull, true)
 	if err != nil {
 		return fmt.Errorf("sqlite: create doc %s: %w", docID, err)
 	}
@@ -140,8 +140,11 @@ func (e *Engine) OpenDoc(ctx context.Context, docID string) (store.Doc, error) {
 		}
 		return nil, fmt.Errorf("sqlite: open doc %s: %w", docID, err)
 	}
-	d, err := openDB(ctx, path, e.opts.SyncFull)
+	d, err := openDB(ctx, path, e.opts.SyncFull, false)
 	if err != nil {
+		if _, serr := os.Stat(path); errors.Is(serr, fs.ErrNotExist) { // deleted meanwhile
+			return nil, rowhouse.NotFoundf("document not found")
+		}
 		return nil, fmt.Errorf("sqlite: open doc %s: %w", docID, err)
 	}
 	// Bring documents made by older versions up to date, once per open.
