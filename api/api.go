@@ -138,15 +138,25 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 // dst is a struct or map pointer, so clients that send Content-Type on
 // every request are fine; it is an error for other targets.
 func DecodeJSON(r *http.Request, dst any) error {
+	data, err := ReadBody(r)
+	if err != nil {
+		return err
+	}
+	return DecodeJSONBytes(data, dst)
+}
+
+// ReadBody reads the whole request body, which the server's body limit
+// bounds; past the limit the error is a *http.MaxBytesError (413).
+func ReadBody(r *http.Request) ([]byte, error) {
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return err
+			return nil, err
 		}
-		return rowhouse.InvalidPayload("cannot read the request body: %v", err)
+		return nil, rowhouse.InvalidPayload("cannot read the request body: %v", err)
 	}
-	return DecodeJSONBytes(data, dst)
+	return data, nil
 }
 
 // DecodeJSONBytes is DecodeJSON on a body already read.

@@ -136,3 +136,13 @@ func (d *Docs) Forget(docID string) {
 	delete(d.schemas, docID)
 	d.mu.Unlock()
 }
+
+// Table returns one table of the document's current data model, or
+// Grist's 404 `Table not found "X"`.
+func (doc *Doc) Table(ctx context.Context, id string) (*schema.Table, error) {
+	s, err := doc.Schema(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return table(s, id)
+}

@@ -142,11 +142,8 @@ func value(col *schema.Column, v any) (any, bool) {
 		id, ok := asRowID(v)
 		return id, ok
 	}
-	if col == createdColumn || col == updatedColumn {
-		// Compared in seconds, like the column's expression.
-		sqlValue, _, ok := col.Type.Encode(v, true)
-		return sqlValue, ok
-	}
+	// Timestamps are DateTime pseudo-columns compared in seconds, like
+	// their expression (see columnSQL): the column type encodes them.
 	sqlValue, _, ok := col.Type.Encode(v, true)
 	return sqlValue, ok
 }

@@ -120,7 +120,8 @@ func (doc *Doc) query(ctx context.Context, q store.Querier, sel Select) (*Rows, 
 	if err != nil {
 		return nil, err
 	}
-	whereArgs := slices.Clone(c.args)
+	// The filter alone, for COUNT: the cursor narrows the page, not the total.
+	filterWhere, filterArgs := where, slices.Clone(c.args)
 
 	// ORDER BY: the sort keys, then id, which makes every order total.
 	var terms []sortTerm
@@ -164,6 +165,8 @@ func (doc *Doc) query(ctx context.Context, q store.Querier, sel Select) (*Rows, 
 		where = "(" + where + ") AND (" + pred + ")"
 	}
 
+	// The select list binds no parameters (columns and sort keys are
+	// identifiers only), so c.args are exactly the WHERE's, in order.
 	cols := t.Columns
 	var sel1 strings.Builder
 	sel1.WriteString(`SELECT t."id", t.` + d.QuoteIdent(colCreated) + `, t.` + d.QuoteIdent(colUpdated) + `, t.` + d.QuoteIdent(colAlt))
@@ -196,7 +199,7 @@ func (doc *Doc) query(ctx context.Context, q store.Querier, sel Select) (*Rows, 
 	res := &Rows{Table: t, Columns: cols, nkeys: len(terms)}
 	if sel.Count {
 		var n int64
-		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM `+d.QuoteIdent(t.ID)+` AS t WHERE `+whereNoCursor(c, sel, t), whereArgs...).Scan(&n); err != nil {
+		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM `+d.QuoteIdent(t.ID)+` AS t WHERE `+filterWhere, filterArgs...).Scan(&n); err != nil {
 			return nil, fmt.Errorf("count %s: %w", t.ID, err)
 		}
 		res.TotalCount = &n
@@ -240,13 +243,6 @@ func (doc *Doc) query(ctx context.Context, q store.Querier, sel Select) (*Rows, 
 	}
 	res.Page = p
 	return res, nil
-}
-
-// whereNoCursor recompiles the filter alone, for COUNT.
-func whereNoCursor(c *compiler, sel Select, t *schema.Table) string {
-	c2 := &compiler{d: c.d, s: c.s}
-	w, _ := c2.expr(sel.Filter, t, "t") // compiled once already without error
-	return w
 }
 
 // sortExpr is the SQL of a sort key: a column, or a column of a referenced

@@ -3,7 +3,6 @@ package home
 import (
 	"context"
 	"regexp"
-	"strings"
 
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/store"
@@ -238,7 +237,3 @@ func (s *Service) CopyDoc(ctx context.Context, a rowhouse.Actor, docID string, w
 	}
 	return id, nil
 }
-
-// DocIDForHome is the document id under which a caller named a document,
-// trimmed; used by the API to echo ids.
-func DocIDForHome(s string) string { return strings.TrimSpace(s) }

@@ -211,7 +211,7 @@ func firstErr(errs ...error) error {
 
 // applyActions answers POST /api/docs/{doc}/apply.
 func (a *API) applyActions(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(r)
+	body, err := api.ReadBody(r)
 	if err != nil {
 		return err
 	}

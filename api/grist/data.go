@@ -13,23 +13,11 @@ import (
 // The legacy column-oriented endpoints: {"id": [...], "colA": [...]}.
 
 func (a *API) getData(w http.ResponseWriter, r *http.Request) error {
-	p, filter, sortSpec, err := queryParams(r)
-	if err != nil {
-		return err
-	}
-	sel, typed, err := a.selection(tableID(r), p, filter, sortSpec, nil)
-	if err != nil {
-		return err
-	}
-	d, _, err := a.openDoc(r, rowhouse.RoleViewers)
+	d, rows, typed, err := a.openRows(r, queryRead(r))
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	rows, err := d.Query(r.Context(), sel)
-	if err != nil {
-		return err
-	}
 	defer rows.Close()
 	out := map[string][]any{"id": {}, "manualSort": {}}
 	for _, c := range rows.Columns {
@@ -81,7 +69,7 @@ func columnar(cols map[string][]any, n int) ([]map[string]any, error) {
 }
 
 func (a *API) addData(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(r)
+	body, err := api.ReadBody(r)
 	if err != nil {
 		return err
 	}
@@ -94,9 +82,6 @@ func (a *API) addData(w http.ResponseWriter, r *http.Request) error {
 	}
 	fields, err := columnar(cols, -1)
 	if err != nil {
-		return err
-	}
-	if err := a.checkBatch(len(fields)); err != nil {
 		return err
 	}
 	rows := make([]core.Row, len(fields))
@@ -113,7 +98,7 @@ func (a *API) addData(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) updateData(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(r)
+	body, err := api.ReadBody(r)
 	if err != nil {
 		return err
 	}
@@ -136,9 +121,6 @@ func (a *API) updateData(w http.ResponseWriter, r *http.Request) error {
 	}
 	fields, err := columnar(values, len(ids))
 	if err != nil {
-		return err
-	}
-	if err := a.checkBatch(len(ids)); err != nil {
 		return err
 	}
 	rows := make([]core.Row, len(ids))

@@ -773,8 +773,8 @@ func TestRecordsSortLimitHidden(t *testing.T) {
 		{"limit above the maximum", "GET", "/tables/People/records?limit=51", nil, 400, errJSON("limit 51 is above the maximum page size 50")},
 		{"limit above the maximum in the body", "POST", "/tables/People/records/list", `{"limit":51}`, 400, errJSON("limit 51 is above the maximum page size 50")},
 		{"limit at the maximum", "GET", "/tables/People/records?limit=50", nil, 200, ""},
-		{"negative limit", "GET", "/tables/People/records?limit=-1", nil, 400, errJSON(`limit must be a non-negative integer, not "-1"`)},
-		{"bad limit", "GET", "/tables/People/records?limit=x", nil, 400, errJSON(`limit must be a non-negative integer, not "x"`)},
+		{"negative limit", "GET", "/tables/People/records?limit=-1", nil, 400, errJSON(`invalid limit "-1": expected a non-negative integer`)},
+		{"bad limit", "GET", "/tables/People/records?limit=x", nil, 400, errJSON(`invalid limit "x": expected a non-negative integer`)},
 		{"sort by an unknown column", "GET", "/tables/People/records?sort=nope", nil, 400, errJSON(`Invalid column "nope" in table People`)},
 		{"bad cellFormat", "GET", "/tables/People/records?cellFormat=bogus", nil, 400, errJSON(`cellFormat must be normal or typed, not "bogus"`)},
 		{"unknown body property", "POST", "/tables/People/records/list", `{"bogus":1}`, 400, payloadErr(`unknown property "bogus"`)},
@@ -1042,7 +1042,7 @@ func TestRecordsCursorPagination(t *testing.T) {
 		{"cursor without limit", "GET", "/tables/P/records?sort=cat,-n&starting_after=" + cur, nil, 400, errJSON("a cursor needs a limit")},
 		{"both cursors", "GET", "/tables/P/records?sort=cat,-n&limit=5&starting_after=" + cur + "&ending_before=" + cur, nil, 400,
 			errJSON("use either starting_after or ending_before, not both")},
-		{"garbage cursor", "GET", "/tables/P/records?limit=5&starting_after=garbage", nil, 400, errJSON("invalid cursor")},
+		{"garbage cursor", "GET", "/tables/P/records?limit=5&starting_after=garbage", nil, 400, errJSON("invalid cursor in starting_after")},
 	})
 	// count=1 gives the total whatever the page.
 	v := e.mustJSON("GET", "/tables/P/records?limit=5&count=1&filter="+qs(`cat[eq]:a`)+"&starting_after="+

@@ -4,8 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"strings"
 
@@ -13,6 +11,7 @@ import (
 	"github.com/rowhouse/rowhouse/api"
 	"github.com/rowhouse/rowhouse/core"
 	"github.com/rowhouse/rowhouse/home"
+	"github.com/rowhouse/rowhouse/schema"
 )
 
 // openDoc checks the caller's access to the request's document (at least
@@ -29,18 +28,19 @@ func (a *API) openDoc(r *http.Request, want rowhouse.Role) (*core.Doc, home.DocV
 	return d, v, nil
 }
 
-// readBody reads the whole request body (bounded by the server's body
-// limit).
-func readBody(r *http.Request) ([]byte, error) {
-	b, err := io.ReadAll(r.Body)
+// openTable opens the request's document (at least role want) and finds
+// its {table}. The caller must Close the document.
+func (a *API) openTable(r *http.Request, want rowhouse.Role) (*core.Doc, *schema.Table, error) {
+	d, _, err := a.openDoc(r, want)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return nil, err
-		}
-		return nil, rowhouse.InvalidPayload("cannot read the request body: %v", err)
+		return nil, nil, err
 	}
-	return b, nil
+	t, err := d.Table(r.Context(), tableID(r))
+	if err != nil {
+		d.Close()
+		return nil, nil, err
+	}
+	return d, t, nil
 }
 
 // write applies actions to the document for the request, honouring an

@@ -7,7 +7,6 @@ package grist
 import (
 	"log/slog"
 	"net/http"
-	"slices"
 	"strconv"
 	"time"
 
@@ -95,5 +94,3 @@ func wsID(r *http.Request) (int64, error) {
 }
 
 func docID(r *http.Request) string { return r.PathValue("doc") }
-
-func sortStrings(s []string) { slices.Sort(s) }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,9 +14,9 @@ import (
 	"github.com/rowhouse/rowhouse/query"
 )
 
-// readParams are the options of a records read, from the query string
-// (GET) or the body (POST .../records/list).
-type readParams struct {
+// listBody is the body of POST .../records/list: the same options as the
+// query string of GET .../records.
+type listBody struct {
 	Filter        json.RawMessage `json:"filter"` // a JSON object (Grist) or a string (expression)
 	Sort          json.RawMessage `json:"sort"`   // a string or an array of strings
 	Limit         *int            `json:"limit"`
@@ -26,125 +27,126 @@ type readParams struct {
 	Count         bool            `json:"count"`
 }
 
-// queryParams reads readParams from the URL and Grist's X-Sort/X-Limit
-// headers.
-func queryParams(r *http.Request) (readParams, string, string, error) {
-	q := r.URL.Query()
-	p := readParams{Hidden: boolParam(r, "hidden"), CellFormat: q.Get("cellFormat"),
-		StartingAfter: q.Get("starting_after"), EndingBefore: q.Get("ending_before"), Count: boolParam(r, "count")}
-	sort := q.Get("sort")
-	if sort == "" {
-		sort = r.Header.Get("X-Sort")
-	}
-	limit := q.Get("limit")
-	if limit == "" {
-		limit = r.Header.Get("X-Limit")
-	}
-	if limit != "" {
-		n, err := strconv.Atoi(strings.TrimSpace(limit))
-		if err != nil || n < 0 {
-			return p, "", "", rowhouse.Invalidf("limit must be a non-negative integer, not %q", limit)
-		}
-		p.Limit = &n
-	}
-	return p, q.Get("filter"), sort, nil
+// readRequest is a records read as the client wrote it, from the query
+// string or from a listBody, before parsing.
+type readRequest struct {
+	filter, sort, limit, startingAfter, endingBefore, cellFormat string
+	sortList                                                     []string // the array form of sort, from a body
+	hidden, count                                                bool
 }
 
-// selection turns read parameters into a core.Select.
-func (a *API) selection(table string, p readParams, filter, sort string, sortList []string) (core.Select, bool, error) {
-	sel := core.Select{Table: table, Count: p.Count}
+// queryRead reads a readRequest from the URL, with Grist's X-Sort and
+// X-Limit headers standing in for sort and limit.
+func queryRead(r *http.Request) readRequest {
+	q := r.URL.Query()
+	req := readRequest{filter: q.Get("filter"), sort: q.Get("sort"), limit: q.Get("limit"),
+		startingAfter: q.Get("starting_after"), endingBefore: q.Get("ending_before"), cellFormat: q.Get("cellFormat"),
+		hidden: boolParam(r, "hidden"), count: boolParam(r, "count")}
+	if req.sort == "" {
+		req.sort = r.Header.Get("X-Sort")
+	}
+	if req.limit == "" {
+		req.limit = r.Header.Get("X-Limit")
+	}
+	return req
+}
+
+// bodyRead reads a readRequest from a POST .../records/list body.
+func bodyRead(r *http.Request) (readRequest, error) {
+	var b listBody
+	if err := api.DecodeJSON(r, &b); err != nil {
+		return readRequest{}, err
+	}
+	req := readRequest{startingAfter: b.StartingAfter, endingBefore: b.EndingBefore, cellFormat: b.CellFormat, hidden: b.Hidden, count: b.Count}
+	if b.Limit != nil {
+		req.limit = strconv.Itoa(*b.Limit)
+	}
+	if len(b.Filter) > 0 && string(b.Filter) != "null" {
+		if err := json.Unmarshal(b.Filter, &req.filter); err != nil {
+			req.filter = string(b.Filter) // Grist's JSON object form
+		}
+	}
+	if len(b.Sort) > 0 && string(b.Sort) != "null" {
+		if err := json.Unmarshal(b.Sort, &req.sort); err != nil {
+			if err := json.Unmarshal(b.Sort, &req.sortList); err != nil {
+				return req, rowhouse.InvalidPayload("sort must be a string or an array of strings")
+			}
+		}
+	}
+	return req, nil
+}
+
+// selection parses a read into a core.Select, and says whether cells are
+// wanted in typed format.
+func (a *API) selection(table string, req readRequest) (core.Select, bool, error) {
+	sel := core.Select{Table: table, Count: req.count}
 	typed := false
-	switch p.CellFormat {
+	switch req.cellFormat {
 	case "", "normal":
 	case "typed":
 		typed = true
 	default:
-		return sel, false, rowhouse.Invalidf("cellFormat must be normal or typed, not %q", p.CellFormat)
+		return sel, false, rowhouse.Invalidf("cellFormat must be normal or typed, not %q", req.cellFormat)
 	}
 	var err error
-	if sel.Filter, err = query.ParseFilter(filter); err != nil {
+	if sel.Filter, err = query.ParseFilter(req.filter); err != nil {
 		return sel, false, err
 	}
-	if sortList != nil {
-		sel.Sort, err = query.ParseSortList(sortList)
+	if req.sortList != nil {
+		sel.Sort, err = query.ParseSortList(req.sortList)
 	} else {
-		sel.Sort, err = query.ParseSort(sort)
+		sel.Sort, err = query.ParseSort(req.sort)
 	}
 	if err != nil {
 		return sel, false, err
 	}
-	if p.Limit != nil {
-		if *p.Limit > a.docs.Limits().MaxPage {
-			return sel, false, rowhouse.Invalidf("limit %d is above the maximum page size %d", *p.Limit, a.docs.Limits().MaxPage)
-		}
-		sel.Limit = *p.Limit
+	page, err := query.ParsePage(req.limit, req.startingAfter, req.endingBefore, a.docs.Limits().MaxPage)
+	if err != nil {
+		return sel, false, err
 	}
-	for _, c := range []struct {
-		s   string
-		dst **query.Cursor
-	}{{p.StartingAfter, &sel.After}, {p.EndingBefore, &sel.Before}} {
-		if c.s == "" {
-			continue
-		}
-		cur, err := query.DecodeCursor(c.s)
-		if err != nil {
-			return sel, false, err
-		}
-		*c.dst = &cur
-	}
+	sel.Limit, sel.After, sel.Before = page.Limit, page.After, page.Before
 	return sel, typed, nil
 }
 
-func (a *API) getRecords(w http.ResponseWriter, r *http.Request) error {
-	p, filter, sort, err := queryParams(r)
+// openRows checks view access and runs the read. The caller closes the
+// rows, then the document.
+func (a *API) openRows(r *http.Request, req readRequest) (*core.Doc, *core.Rows, bool, error) {
+	sel, typed, err := a.selection(tableID(r), req)
 	if err != nil {
-		return err
+		return nil, nil, false, err
 	}
-	return a.readRecords(w, r, p, filter, sort, nil)
+	d, _, err := a.openDoc(r, rowhouse.RoleViewers)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	rows, err := d.Query(r.Context(), sel)
+	if err != nil {
+		d.Close()
+		return nil, nil, false, err
+	}
+	return d, rows, typed, nil
+}
+
+func (a *API) getRecords(w http.ResponseWriter, r *http.Request) error {
+	return a.readRecords(w, r, queryRead(r))
 }
 
 func (a *API) listRecords(w http.ResponseWriter, r *http.Request) error {
-	var p readParams
-	if err := api.DecodeJSON(r, &p); err != nil {
-		return err
-	}
-	filter := ""
-	if len(p.Filter) > 0 && string(p.Filter) != "null" {
-		var s string
-		if err := json.Unmarshal(p.Filter, &s); err == nil {
-			filter = s
-		} else {
-			filter = string(p.Filter)
-		}
-	}
-	sort := ""
-	var sortList []string
-	if len(p.Sort) > 0 && string(p.Sort) != "null" {
-		if err := json.Unmarshal(p.Sort, &sort); err != nil {
-			if err := json.Unmarshal(p.Sort, &sortList); err != nil {
-				return rowhouse.InvalidPayload("sort must be a string or an array of strings")
-			}
-		}
-	}
-	return a.readRecords(w, r, p, filter, sort, sortList)
-}
-
-func (a *API) readRecords(w http.ResponseWriter, r *http.Request, p readParams, filter, sort string, sortList []string) error {
-	sel, typed, err := a.selection(tableID(r), p, filter, sort, sortList)
+	req, err := bodyRead(r)
 	if err != nil {
 		return err
 	}
-	d, _, err := a.openDoc(r, rowhouse.RoleViewers)
+	return a.readRecords(w, r, req)
+}
+
+func (a *API) readRecords(w http.ResponseWriter, r *http.Request, req readRequest) error {
+	d, rows, typed, err := a.openRows(r, req)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	rows, err := d.Query(r.Context(), sel)
-	if err != nil {
-		return err
-	}
 	defer rows.Close()
-	return writeRecords(w, rows, p.Hidden, typed)
+	return writeRecords(w, rows, req.hidden, typed)
 }
 
 // writeRecords streams {"records":[{"id":..,"fields":{..}},...]} and, for
@@ -270,23 +272,13 @@ func decodeRecords(body []byte) ([]recordIn, error) {
 	return in.Records, nil
 }
 
-func (a *API) checkBatch(n int) error {
-	if max := a.docs.Limits().MaxBatch; n > max {
-		return rowhouse.Errorf(rowhouse.ETOOLARGE, "too many records in one request: %d (the limit is %d)", n, max)
-	}
-	return nil
-}
-
 func (a *API) addRecords(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(r)
+	body, err := api.ReadBody(r)
 	if err != nil {
 		return err
 	}
 	recs, err := decodeRecords(body)
 	if err != nil {
-		return err
-	}
-	if err := a.checkBatch(len(recs)); err != nil {
 		return err
 	}
 	rows := make([]core.Row, len(recs))
@@ -313,15 +305,12 @@ func (a *API) addRecords(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) updateRecords(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(r)
+	body, err := api.ReadBody(r)
 	if err != nil {
 		return err
 	}
 	recs, err := decodeRecords(body)
 	if err != nil {
-		return err
-	}
-	if err := a.checkBatch(len(recs)); err != nil {
 		return err
 	}
 	rows := make([]core.Row, len(recs))
@@ -355,22 +344,17 @@ func fieldKeys(m map[string]any) string {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	if len(keys) > 1 {
-		sortStrings(keys)
-	}
+	slices.Sort(keys)
 	return strings.Join(keys, "\x00")
 }
 
 func (a *API) upsertRecords(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(r)
+	body, err := api.ReadBody(r)
 	if err != nil {
 		return err
 	}
 	recs, err := decodeRecords(body)
 	if err != nil {
-		return err
-	}
-	if err := a.checkBatch(len(recs)); err != nil {
 		return err
 	}
 	act := core.AddOrUpdateRecords{Table: tableID(r), NoAdd: boolParam(r, "noadd"), NoUpdate: boolParam(r, "noupdate"),
@@ -401,7 +385,7 @@ func (a *API) upsertRecords(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) deleteRecords(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(r)
+	body, err := api.ReadBody(r)
 	if err != nil {
 		return err
 	}
@@ -411,9 +395,6 @@ func (a *API) deleteRecords(w http.ResponseWriter, r *http.Request) error {
 	}
 	if ids == nil {
 		return rowhouse.InvalidPayload("expected a JSON array of row ids")
-	}
-	if err := a.checkBatch(len(ids)); err != nil {
-		return err
 	}
 	d, _, err := a.openDoc(r, rowhouse.RoleEditors)
 	if err != nil {

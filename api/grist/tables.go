@@ -149,7 +149,7 @@ func (a *API) listTables(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) createTables(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(r)
+	body, err := api.ReadBody(r)
 	if err != nil {
 		return err
 	}
@@ -207,7 +207,7 @@ func (a *API) createTables(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) updateTables(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(r)
+	body, err := api.ReadBody(r)
 	if err != nil {
 		return err
 	}
@@ -250,13 +250,9 @@ func (a *API) updateTables(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer d.Close()
 	// Unknown tables are Grist's plain 404, not an error of the Nth action.
-	s, err := d.Schema(r.Context())
-	if err != nil {
-		return err
-	}
 	for _, t := range in.Tables {
-		if s.Table(*t.ID) == nil {
-			return rowhouse.NotFoundf("Table not found %q", *t.ID)
+		if _, err := d.Table(r.Context(), *t.ID); err != nil {
+			return err
 		}
 	}
 	return a.write(w, r, d, body, actions, func(core.Applied) any { return nil })
@@ -274,19 +270,11 @@ func (a *API) deleteTable(w http.ResponseWriter, r *http.Request) error {
 // ---- columns
 
 func (a *API) listColumns(w http.ResponseWriter, r *http.Request) error {
-	d, _, err := a.openDoc(r, rowhouse.RoleViewers)
+	d, t, err := a.openTable(r, rowhouse.RoleViewers)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	s, err := d.Schema(r.Context())
-	if err != nil {
-		return err
-	}
-	t := s.Table(tableID(r))
-	if t == nil {
-		return rowhouse.NotFoundf("Table not found %q", tableID(r))
-	}
 	api.WriteJSON(w, http.StatusOK, map[string]any{"columns": columnsJSON(t)})
 	return nil
 }
@@ -305,7 +293,7 @@ func decodeColumns(body []byte) ([]columnIn, error) {
 }
 
 func (a *API) createColumns(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(r)
+	body, err := api.ReadBody(r)
 	if err != nil {
 		return err
 	}
@@ -340,7 +328,7 @@ func (a *API) createColumns(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) updateColumns(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(r)
+	body, err := api.ReadBody(r)
 	if err != nil {
 		return err
 	}
@@ -348,19 +336,11 @@ func (a *API) updateColumns(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d, _, err := a.openDoc(r, rowhouse.RoleEditors)
+	d, t, err := a.openTable(r, rowhouse.RoleEditors)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	s, err := d.Schema(r.Context())
-	if err != nil {
-		return err
-	}
-	t := s.Table(tableID(r))
-	if t == nil {
-		return rowhouse.NotFoundf("Table not found %q", tableID(r))
-	}
 	actions := make([]core.Action, 0, len(cols))
 	for _, c := range cols {
 		if c.ID == nil {
@@ -381,7 +361,7 @@ func (a *API) updateColumns(w http.ResponseWriter, r *http.Request) error {
 // putColumns adds the listed columns that do not exist and updates those
 // that do (?noadd, ?noupdate), and with ?replaceall removes the others.
 func (a *API) putColumns(w http.ResponseWriter, r *http.Request) error {
-	body, err := readBody(r)
+	body, err := api.ReadBody(r)
 	if err != nil {
 		return err
 	}
@@ -390,19 +370,11 @@ func (a *API) putColumns(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	noadd, noupdate, replaceAll := boolParam(r, "noadd"), boolParam(r, "noupdate"), boolParam(r, "replaceall")
-	d, _, err := a.openDoc(r, rowhouse.RoleEditors)
+	d, t, err := a.openTable(r, rowhouse.RoleEditors)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	s, err := d.Schema(r.Context())
-	if err != nil {
-		return err
-	}
-	t := s.Table(tableID(r))
-	if t == nil {
-		return rowhouse.NotFoundf("Table not found %q", tableID(r))
-	}
 	listed := map[string]bool{}
 	var actions []core.Action
 	for _, c := range cols {
@@ -446,11 +418,11 @@ func (a *API) deleteColumn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer d.Close()
-	s, err := d.Schema(r.Context())
-	if err != nil {
+	col := r.PathValue("col")
+	t, err := d.Table(r.Context(), tableID(r))
+	if err != nil && rowhouse.ErrorKind(err) != rowhouse.ENOTFOUND {
 		return err
 	}
-	t, col := s.Table(tableID(r)), r.PathValue("col")
 	if t == nil || t.Column(col) == nil {
 		return rowhouse.NotFoundf("Table or column not found %q", tableID(r)+"."+col)
 	}
