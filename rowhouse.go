@@ -171,15 +171,18 @@ const DocIDLen = 22
 
 // NewDocID returns a random 22-character base58 document id (about 128
 // bits of randomness).
-func NewDocID() string {
-	b := make([]byte, DocIDLen)
-	buf := make([]byte, DocIDLen*2)
-	i := 0
-	for i < DocIDLen {
+func NewDocID() string { return RandomBase58(DocIDLen) }
+
+// RandomBase58 returns n random characters of the base58 alphabet, each
+// uniformly drawn from crypto/rand (about 5.86 bits each).
+func RandomBase58(n int) string {
+	b := make([]byte, n)
+	buf := make([]byte, 2*n)
+	for i := 0; i < n; {
 		_, _ = rand.Read(buf) // crypto/rand never fails on supported platforms
 		for _, c := range buf {
 			// 58*4 = 232: reject values >= 232 to avoid modulo bias.
-			if c < 232 && i < DocIDLen {
+			if c < 232 && i < n {
 				b[i] = base58[c%58]
 				i++
 			}

@@ -7,7 +7,6 @@ package auth
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"strings"
@@ -23,31 +22,15 @@ import (
 // recognisable (in logs, in secret scanners).
 const KeyPrefix = "rh_"
 
-// keyChars is the alphabet of generated keys: base58, no look-alikes.
-const keyChars = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-
-// keyLen is the number of random characters: 40 base58 characters carry
-// about 234 bits.
+// keyLen is the number of random base58 characters of a generated key:
+// 40 carry about 234 bits.
 const keyLen = 40
 
 // touchEvery bounds how often a key's last-used time is written.
 const touchEvery = time.Minute
 
 // NewSecret returns a fresh random key.
-func NewSecret() string {
-	b := make([]byte, keyLen)
-	buf := make([]byte, 2*keyLen)
-	for i := 0; i < keyLen; {
-		_, _ = rand.Read(buf)
-		for _, c := range buf {
-			if c < 232 && i < keyLen { // 232 = 4*58: no modulo bias
-				b[i] = keyChars[c%58]
-				i++
-			}
-		}
-	}
-	return KeyPrefix + string(b)
-}
+func NewSecret() string { return KeyPrefix + rowhouse.RandomBase58(keyLen) }
 
 // Hash returns the stored form of a key.
 func Hash(secret string) []byte {
