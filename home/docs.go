@@ -69,10 +69,10 @@ func (s *Service) CreateDoc(ctx context.Context, a rowhouse.Actor, wsID int64, n
 	return id, nil
 }
 
-// GetDoc returns a document's entry and the actor's role on it (viewers
-// and up).
-func (s *Service) GetDoc(ctx context.Context, a rowhouse.Actor, docID string) (DocView, error) {
-	return s.Doc(ctx, a, docID, rowhouse.RoleViewers)
+// FillOwner looks up the owner of a personal org for an answer that shows
+// it (access checks leave it unset to save the query).
+func (s *Service) FillOwner(ctx context.Context, v *OrgView) error {
+	return wrapf(s.fillOwner(ctx, s.home.Read(), v), "org %d owner", v.ID)
 }
 
 // Doc resolves a document for an operation that needs at least role want,

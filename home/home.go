@@ -276,9 +276,6 @@ func (s *Service) wsView(ctx context.Context, q store.HomeQueries, g grants, wsI
 	if ov.Access == rowhouse.RoleNone {
 		ov.Access = rowhouse.RoleGuests
 	}
-	if err := s.fillOwner(ctx, q, &ov); err != nil {
-		return v, err
-	}
 	v.Org = ov
 	if v.Access == rowhouse.RoleNone {
 		docs, err := q.DocsInWorkspace(ctx, ws.ID)
@@ -298,18 +295,11 @@ func (s *Service) wsView(ctx context.Context, q store.HomeQueries, g grants, wsI
 	return v, nil
 }
 
-// docView resolves a document and the actor's role on it. Unlike orgs and
+// docView resolves a document and the actor's role on it. Like wsView it
+// leaves the org's Owner unset: only answers that show it look it up. Unlike orgs and
 // workspaces, a document the actor cannot see is 403 "No view access".
 func (s *Service) docView(ctx context.Context, q store.HomeQueries, g grants, docID string) (DocView, error) {
-	d, err := q.DocByID(ctx, docID)
-	if err != nil {
-		return DocView{}, err
-	}
-	ws, err := q.WorkspaceByID(ctx, d.WorkspaceID)
-	if err != nil {
-		return DocView{}, err
-	}
-	org, err := q.OrgByID(ctx, ws.OrgID)
+	d, ws, org, err := q.DocWithParents(ctx, docID)
 	if err != nil {
 		return DocView{}, err
 	}
@@ -319,9 +309,6 @@ func (s *Service) docView(ctx context.Context, q store.HomeQueries, g grants, do
 	ov := OrgView{Org: org, Access: orgRole}
 	if ov.Access == rowhouse.RoleNone {
 		ov.Access = rowhouse.RoleGuests
-	}
-	if err := s.fillOwner(ctx, q, &ov); err != nil {
-		return v, err
 	}
 	wsv := WorkspaceView{Workspace: ws, Access: wsEff, Org: ov}
 	if wsv.Access == rowhouse.RoleNone {

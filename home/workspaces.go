@@ -66,6 +66,9 @@ func (s *Service) GetWorkspace(ctx context.Context, a rowhouse.Actor, wsID int64
 	if err != nil {
 		return v, wrapf(err, "get workspace %d", wsID)
 	}
+	if err := s.fillOwner(ctx, q, &v.Org); err != nil {
+		return v, wrapf(err, "get workspace %d", wsID)
+	}
 	docs, err := q.DocsInWorkspace(ctx, wsID)
 	if err != nil {
 		return v, wrapf(err, "get workspace %d", wsID)

@@ -214,7 +214,7 @@ func (w *world) snapshot(t *testing.T, tm team) string {
 	}
 	v4, err := w.s.Home.DocAccess(ctx, owner, tm.doc)
 	put("docAccess", v4, err)
-	v5, err := w.s.Home.GetDoc(ctx, owner, tm.doc)
+	v5, err := w.s.Home.Doc(ctx, owner, tm.doc, rowhouse.RoleViewers)
 	put("doc", v5, err)
 	for name, path := range map[string]string{
 		"tables":      "/api/docs/" + tm.doc + "/tables?expand=column",

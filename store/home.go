@@ -140,18 +140,28 @@ func (h HomeQueries) PasswordHash(ctx context.Context, userID int64) (string, er
 	return s, notFound(err, "user not found")
 }
 
-// UsersByIDs returns the users with the given ids, keyed by id.
+// UsersByIDs returns the users with the given ids, keyed by id, in one
+// query.
 func (h HomeQueries) UsersByIDs(ctx context.Context, ids []int64) (map[int64]rowhouse.User, error) {
 	out := make(map[int64]rowhouse.User, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := h.q.Query(ctx, `SELECT `+userCols+` FROM users WHERE id IN (`+placeholders(len(ids))+`)`, int64Args(ids)...)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	users, err := collect(rows, scanUser)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	for _, u := range users {
+		out[u.ID] = u
+	}
 	for _, id := range ids {
-		if _, ok := out[id]; ok {
-			continue
+		if _, ok := out[id]; !ok {
+			return nil, rowhouse.NotFoundf("user not found")
 		}
-		u, err := h.UserByID(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out[id] = u
 	}
 	return out, nil
 }
@@ -367,6 +377,33 @@ func (h HomeQueries) CreateDoc(ctx context.Context, d rowhouse.Doc) error {
 func (h HomeQueries) DocByID(ctx context.Context, id string) (rowhouse.Doc, error) {
 	d, err := scanDoc(h.q.QueryRow(ctx, `SELECT `+docCols+` FROM docs WHERE id = ? OR url_id = ? ORDER BY url_id = ? LIMIT 1`, id, id, id))
 	return d, notFound(err, "document not found")
+}
+
+// DocWithParents returns a document's entry (by id or urlId) with its
+// workspace and org, in one query: the access check of every document
+// request needs all three.
+func (h HomeQueries) DocWithParents(ctx context.Context, id string) (rowhouse.Doc, rowhouse.Workspace, rowhouse.Org, error) {
+	var d rowhouse.Doc
+	var w rowhouse.Workspace
+	var o rowhouse.Org
+	var dRole, wRole string
+	var pinned bool
+	var dc, du, wc, wu, oc, ou int64
+	err := h.q.QueryRow(ctx, `SELECT d.id, d.workspace_id, d.name, d.is_pinned, COALESCE(d.url_id, ''), d.max_inherited_role, d.created_at, d.updated_at,
+		w.id, w.org_id, w.name, w.max_inherited_role, w.created_at, w.updated_at,
+		o.id, o.name, o.domain, COALESCE(o.owner_id, 0), o.created_at, o.updated_at
+		FROM docs d JOIN workspaces w ON w.id = d.workspace_id JOIN orgs o ON o.id = w.org_id
+		WHERE d.id = ? OR d.url_id = ? ORDER BY d.url_id = ? LIMIT 1`, id, id, id).Scan(
+		&d.ID, &d.WorkspaceID, &d.Name, &pinned, &d.URLID, &dRole, &dc, &du,
+		&w.ID, &w.OrgID, &w.Name, &wRole, &wc, &wu,
+		&o.ID, &o.Name, &o.Domain, &o.OwnerID, &oc, &ou)
+	if err != nil {
+		return d, w, o, notFound(err, "document not found")
+	}
+	d.IsPinned, d.MaxInheritedRole, d.CreatedAt, d.UpdatedAt = pinned, rowhouse.Role(dRole), fromMS(dc), fromMS(du)
+	w.MaxInheritedRole, w.CreatedAt, w.UpdatedAt = rowhouse.Role(wRole), fromMS(wc), fromMS(wu)
+	o.CreatedAt, o.UpdatedAt = fromMS(oc), fromMS(ou)
+	return d, w, o, nil
 }
 
 // DocsInWorkspace lists a workspace's documents by name.

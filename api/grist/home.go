@@ -221,6 +221,9 @@ func (a *API) getDoc(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := a.home.FillOwner(r.Context(), &v.Workspace.Org); err != nil {
+		return err
+	}
 	out := docView(v)
 	ws := workspaceView(v.Workspace, false, true)
 	out.Workspace = &ws

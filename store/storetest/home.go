@@ -377,6 +377,18 @@ func (s *suite) homeDocs(t *testing.T) {
 	for _, id := range []string{rowhouse.NewDocID(), "nope", ""} {
 		_, err := q.DocByID(ctx, id)
 		wantKind(t, err, rowhouse.ENOTFOUND, fmt.Sprintf("DocByID(%q)", id))
+		_, _, _, err = q.DocWithParents(ctx, id)
+		wantKind(t, err, rowhouse.ENOTFOUND, fmt.Sprintf("DocWithParents(%q)", id))
+	}
+	// DocWithParents answers the same document, with its workspace and org.
+	for _, ref := range []string{alpha.ID, "alpha"} {
+		d, w, o, err := q.DocWithParents(ctx, ref)
+		if err != nil {
+			t.Fatalf("DocWithParents(%q): %v", ref, err)
+		}
+		if d != alpha || w != must(q.WorkspaceByID(ctx, ws.ID))(t) || o != must(q.OrgByID(ctx, org.ID))(t) {
+			t.Errorf("DocWithParents(%q) = %+v %+v %+v", ref, d, w, o)
+		}
 	}
 
 	names := func(ds []rowhouse.Doc) []string {
