@@ -9,27 +9,11 @@ import (
 
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/core"
-	"github.com/rowhouse/rowhouse/store/sqlite"
 )
 
 // openDocWith makes a fresh document with the given options.
 func openDocWith(t *testing.T, opts core.Options) *core.Doc {
-	t.Helper()
-	ctx := context.Background()
-	e, err := sqlite.Open(ctx, t.TempDir(), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
-	id := rowhouse.NewDocID()
-	if err := e.CreateDoc(ctx, id); err != nil {
-		t.Fatal(err)
-	}
-	d, err := core.NewDocs(e, opts).Open(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
+	_, _, d := newDoc(t, opts)
 	return d
 }
 

@@ -12,8 +12,9 @@ import (
 	"github.com/rowhouse/rowhouse/store/sqlite"
 )
 
-// openDoc makes a fresh document on a SQLite engine.
-func openDoc(t testing.TB) *core.Doc {
+// newDoc makes a fresh document on a SQLite engine in a temporary folder,
+// with the core configured by opts (a fixed clock unless opts sets one).
+func newDoc(t testing.TB, opts core.Options) (*sqlite.Engine, *core.Docs, *core.Doc) {
 	t.Helper()
 	ctx := context.Background()
 	e, err := sqlite.Open(ctx, t.TempDir(), sqlite.Options{})
@@ -25,12 +26,21 @@ func openDoc(t testing.TB) *core.Doc {
 	if err := e.CreateDoc(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	docs := core.NewDocs(e, core.Options{Now: func() time.Time { return time.Unix(1700000000, 0) }})
+	if opts.Now == nil {
+		opts.Now = func() time.Time { return time.Unix(1700000000, 0) }
+	}
+	docs := core.NewDocs(e, opts)
 	d, err := docs.Open(ctx, id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
+	return e, docs, d
+}
+
+// openDoc makes a fresh document with the default options.
+func openDoc(t testing.TB) *core.Doc {
+	_, _, d := newDoc(t, core.Options{})
 	return d
 }
 

@@ -17,24 +17,7 @@ import (
 
 // engineDoc is openDoc with the engine and core at hand.
 func engineDoc(t *testing.T) (*sqlite.Engine, *core.Docs, *core.Doc) {
-	t.Helper()
-	ctx := context.Background()
-	e, err := sqlite.Open(ctx, t.TempDir(), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
-	id := rowhouse.NewDocID()
-	if err := e.CreateDoc(ctx, id); err != nil {
-		t.Fatal(err)
-	}
-	docs := core.NewDocs(e, core.Options{Now: func() time.Time { return time.Unix(1700000000, 0) }})
-	d, err := docs.Open(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	return e, docs, d
+	return newDoc(t, core.Options{})
 }
 
 // pets fills a document with a table of every kind of value.

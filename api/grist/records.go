@@ -259,25 +259,27 @@ type recordIn struct {
 	Require map[string]any `json:"require"`
 }
 
-func decodeRecords(body []byte) ([]recordIn, error) {
+// decodeRecords reads a {"records": [...]} body; the raw body is kept for
+// the idempotency fingerprint.
+func decodeRecords(r *http.Request) ([]byte, []recordIn, error) {
+	body, err := api.ReadBody(r)
+	if err != nil {
+		return nil, nil, err
+	}
 	var in struct {
 		Records []recordIn `json:"records"`
 	}
 	if err := api.DecodeJSONBytes(body, &in); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if in.Records == nil {
-		return nil, rowhouse.InvalidPayload("records is missing")
+		return nil, nil, rowhouse.InvalidPayload("records is missing")
 	}
-	return in.Records, nil
+	return body, in.Records, nil
 }
 
 func (a *API) addRecords(w http.ResponseWriter, r *http.Request) error {
-	body, err := api.ReadBody(r)
-	if err != nil {
-		return err
-	}
-	recs, err := decodeRecords(body)
+	body, recs, err := decodeRecords(r)
 	if err != nil {
 		return err
 	}
@@ -305,11 +307,7 @@ func (a *API) addRecords(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) updateRecords(w http.ResponseWriter, r *http.Request) error {
-	body, err := api.ReadBody(r)
-	if err != nil {
-		return err
-	}
-	recs, err := decodeRecords(body)
+	body, recs, err := decodeRecords(r)
 	if err != nil {
 		return err
 	}
@@ -349,11 +347,7 @@ func fieldKeys(m map[string]any) string {
 }
 
 func (a *API) upsertRecords(w http.ResponseWriter, r *http.Request) error {
-	body, err := api.ReadBody(r)
-	if err != nil {
-		return err
-	}
-	recs, err := decodeRecords(body)
+	body, recs, err := decodeRecords(r)
 	if err != nil {
 		return err
 	}

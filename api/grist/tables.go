@@ -279,25 +279,27 @@ func (a *API) listColumns(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func decodeColumns(body []byte) ([]columnIn, error) {
+// decodeColumns reads a {"columns": [...]} body, keeping the raw body for
+// the idempotency fingerprint.
+func decodeColumns(r *http.Request) ([]byte, []columnIn, error) {
+	body, err := api.ReadBody(r)
+	if err != nil {
+		return nil, nil, err
+	}
 	var in struct {
 		Columns []columnIn `json:"columns"`
 	}
 	if err := api.DecodeJSONBytes(body, &in); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if in.Columns == nil {
-		return nil, rowhouse.InvalidPayload("columns is missing")
+		return nil, nil, rowhouse.InvalidPayload("columns is missing")
 	}
-	return in.Columns, nil
+	return body, in.Columns, nil
 }
 
 func (a *API) createColumns(w http.ResponseWriter, r *http.Request) error {
-	body, err := api.ReadBody(r)
-	if err != nil {
-		return err
-	}
-	cols, err := decodeColumns(body)
+	body, cols, err := decodeColumns(r)
 	if err != nil {
 		return err
 	}
@@ -328,11 +330,7 @@ func (a *API) createColumns(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (a *API) updateColumns(w http.ResponseWriter, r *http.Request) error {
-	body, err := api.ReadBody(r)
-	if err != nil {
-		return err
-	}
-	cols, err := decodeColumns(body)
+	body, cols, err := decodeColumns(r)
 	if err != nil {
 		return err
 	}
@@ -361,11 +359,7 @@ func (a *API) updateColumns(w http.ResponseWriter, r *http.Request) error {
 // putColumns adds the listed columns that do not exist and updates those
 // that do (?noadd, ?noupdate), and with ?replaceall removes the others.
 func (a *API) putColumns(w http.ResponseWriter, r *http.Request) error {
-	body, err := api.ReadBody(r)
-	if err != nil {
-		return err
-	}
-	cols, err := decodeColumns(body)
+	body, cols, err := decodeColumns(r)
 	if err != nil {
 		return err
 	}
