@@ -6,12 +6,17 @@ package main
 // to stdout and stderr, and the README's tour.
 
 import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/rowhouse/rowhouse"
 )
@@ -274,6 +279,50 @@ func TestProcessGracefulShutdown(t *testing.T) {
 				t.Errorf("no shutting down line:\n%s", p.Stderr())
 			}
 		})
+	}
+}
+
+// TestProcessShutdownDrains: a request in flight when SIGTERM arrives is
+// answered in full before the process exits.
+func TestProcessShutdownDrains(t *testing.T) {
+	p := startServer(t, t.TempDir(), "ROWHOUSE_OWNER_API_KEY="+ownerKey)
+	c := p.client(ownerKey)
+	var wss []struct{ ID int64 }
+	c.want(200, "GET", "/api/orgs/current/workspaces", nil).JSON(t, &wss)
+	var doc string
+	c.want(200, "POST", fmt.Sprintf("/api/workspaces/%d/docs", wss[0].ID), map[string]any{"name": "Slow"}).JSON(t, &doc)
+
+	// A statement that keeps the server busy for a while (at most the 1 s
+	// SQL cap: a timeout answer is complete too).
+	body := `{"sql":"with recursive c(x) as (select 1 union all select x + 1 from c where x < 3000000) select count(*) as n from c"}`
+	type result struct {
+		status int
+		body   []byte
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		req, _ := http.NewRequest("POST", p.URL+"/api/docs/"+doc+"/sql", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+ownerKey)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		done <- result{status: resp.StatusCode, body: b, err: err}
+	}()
+	time.Sleep(150 * time.Millisecond) // let the request reach the handler
+	if code := p.Signal(syscall.SIGTERM); code != 0 {
+		t.Fatalf("exit code %d; stderr:\n%s", code, p.Stderr())
+	}
+	r := <-done
+	if r.err != nil {
+		t.Fatalf("in-flight request cut by shutdown: %v", r.err)
+	}
+	if (r.status != 200 && r.status != 400) || !json.Valid(r.body) {
+		t.Fatalf("in-flight request: %d %s", r.status, r.body)
 	}
 }
 
