@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -168,5 +169,34 @@ func TestRecordsRoundTrip(t *testing.T) {
 	recs, _ = readAll(t, d, core.Select{Table: "People"})
 	if recs[0]["age"] != "30" || recs[1]["age"] != "old" {
 		t.Fatalf("converted %v", recs)
+	}
+}
+
+// The core reports how many SQL statements each operation ran, by surface:
+// a read is the schema version check and its SELECT (plus COUNT if asked).
+func TestStatementCounts(t *testing.T) {
+	got := map[string]int{}
+	_, _, d := newDoc(t, core.Options{Statements: func(surface string, n int) { got[surface] += n }})
+	apply(t, d, core.AddTable{ID: "T", Columns: []core.ColumnSpec{{ID: "a"}}})
+	apply(t, d, core.AddRecords{Table: "T", Rows: []core.Row{{Fields: map[string]any{"a": "x"}}}})
+	if got["rest"] == 0 {
+		t.Fatalf("writes counted no statements: %v", got)
+	}
+	for _, c := range []struct {
+		sel  core.Select
+		want map[string]int
+	}{
+		{core.Select{Table: "T", Surface: "graphql"}, map[string]int{"graphql": 2}},
+		{core.Select{Table: "T", Count: true, Limit: 10}, map[string]int{"rest": 3}},
+	} {
+		clear(got)
+		rows, err := d.Query(context.Background(), c.sel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%+v: statements %v, want %v", c.sel, got, c.want)
+		}
 	}
 }

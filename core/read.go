@@ -25,6 +25,8 @@ type Select struct {
 	After, Before *query.Cursor
 	// Count asks for the number of rows matching the filter.
 	Count bool
+	// Surface names the API that asked ("rest", "graphql"), for metrics.
+	Surface string
 }
 
 // PageInfo describes a page read with a limit.
@@ -76,7 +78,7 @@ func (doc *Doc) Query(ctx context.Context, sel Select) (*Rows, error) {
 	}
 	q := &countingQuerier{q: tx}
 	res, err := doc.query(ctx, q, sel)
-	doc.docs.count("rest", q.n)
+	doc.docs.count(sel.Surface, q.n)
 	if err != nil {
 		tx.Rollback()
 		return nil, err
