@@ -91,7 +91,7 @@ func TestUpsertOnMany(t *testing.T) {
 		t.Fatalf("unique match: %q", msg)
 	}
 	err = applyErr(t, d, core.AddOrUpdateRecords{Table: "T", OnMany: "most", Records: []core.Upsert{{Require: map[string]any{"k": "a"}}}})
-	if msg := rowhouse.ErrorMessage(err); msg != `onmany must be first, none or all, not "most"` {
+	if msg := rowhouse.ErrorMessage(err); msg != `onmany "most" should be one of first, none, all` {
 		t.Fatalf("onmany: %q", msg)
 	}
 }

@@ -25,7 +25,7 @@ func (w *writer) upsert(ctx context.Context, a AddOrUpdateRecords) (UpsertResult
 		a.OnMany = OnManyFirst
 	case OnManyFirst, OnManyNone, OnManyAll:
 	default:
-		return res, rowhouse.Invalidf("onmany must be first, none or all, not %q", string(a.OnMany))
+		return res, rowhouse.Invalidf("onmany %q should be one of first, none, all", string(a.OnMany))
 	}
 	parse := !a.NoParse
 	// Validate every record before touching anything.

@@ -1186,7 +1186,7 @@ func TestRecordsUpsert(t *testing.T) {
 			`{"recordIds":[[1,4]],"addRecordIds":[],"updateRecordIds":[[1,4]]}`},
 		{"all updated", "GET", "/tables/People/data", nil, 200, data("[4,41,25,4]")},
 		{"onmany bad", "PUT", "/tables/People/records?onmany=some", `{"records":[{"require":{"name":"Ann"}}]}`, 400,
-			errJSON(`onmany parameter "some" should be one of first, none, all`)},
+			errJSON(`onmany "some" should be one of first, none, all`)},
 		{"noupdate", "PUT", "/tables/People/records?noupdate=1", `{"records":[{"require":{"name":"Bob"},"fields":{"age":5}}]}`, 200,
 			`{"recordIds":[[2]],"addRecordIds":[],"updateRecordIds":[]}`},
 		{"noadd", "PUT", "/tables/People/records?noadd=1", `{"records":[{"require":{"name":"Zed"},"fields":{"age":5}}]}`, 200,

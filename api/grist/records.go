@@ -353,14 +353,7 @@ func (a *API) upsertRecords(w http.ResponseWriter, r *http.Request) error {
 	}
 	act := core.AddOrUpdateRecords{Table: tableID(r), NoAdd: boolParam(r, "noadd"), NoUpdate: boolParam(r, "noupdate"),
 		AllowEmptyRequire: boolParam(r, "allow_empty_require"), NoParse: boolParam(r, "noparse")}
-	if om := r.URL.Query().Get("onmany"); om != "" {
-		switch core.OnMany(om) {
-		case core.OnManyFirst, core.OnManyNone, core.OnManyAll:
-			act.OnMany = core.OnMany(om)
-		default:
-			return rowhouse.Invalidf("onmany parameter %q should be one of first, none, all", om)
-		}
-	}
+	act.OnMany = core.OnMany(r.URL.Query().Get("onmany")) // checked by the core
 	for i, rec := range recs {
 		if rec.ID != nil {
 			return rowhouse.InvalidPayload("records[%d]: put the id in require", i)
