@@ -504,12 +504,15 @@ func (h HomeQueries) deleteACL(ctx context.Context, resource, id string) error {
 
 const keyCols = `id, user_id, name, prefix, hash, scopes, expires_at, last_used_at, created_at`
 
-func scanKey(r Row) (rowhouse.APIKey, error) {
+func scanKey(r Row) (rowhouse.APIKey, error) { return scanKeyAnd(r) }
+
+// scanKeyAnd scans keyCols, then the extra destinations.
+func scanKeyAnd(r Row, extra ...any) (rowhouse.APIKey, error) {
 	var k rowhouse.APIKey
 	var scopes string
 	var exp, used *int64
 	var c int64
-	if err := r.Scan(&k.ID, &k.UserID, &k.Name, &k.Prefix, &k.Hash, &scopes, &exp, &used, &c); err != nil {
+	if err := r.Scan(append([]any{&k.ID, &k.UserID, &k.Name, &k.Prefix, &k.Hash, &scopes, &exp, &used, &c}, extra...)...); err != nil {
 		return k, err
 	}
 	if err := json.Unmarshal([]byte(scopes), &k.Scopes); err != nil {
@@ -541,6 +544,20 @@ func (h HomeQueries) CreateKey(ctx context.Context, k rowhouse.APIKey) (rowhouse
 func (h HomeQueries) KeyByHash(ctx context.Context, hash []byte) (rowhouse.APIKey, error) {
 	k, err := scanKey(h.q.QueryRow(ctx, `SELECT `+keyCols+` FROM api_keys WHERE hash = ?`, hash))
 	return k, notFound(err, "key not found")
+}
+
+// KeyAndUser finds a key by the SHA-256 hash of its secret, with its user,
+// in one query: the authentication of every keyed request.
+func (h HomeQueries) KeyAndUser(ctx context.Context, hash []byte) (rowhouse.APIKey, rowhouse.User, error) {
+	var u rowhouse.User
+	var uc int64
+	k, err := scanKeyAnd(h.q.QueryRow(ctx, `SELECT k.id, k.user_id, k.name, k.prefix, k.hash, k.scopes, k.expires_at, k.last_used_at, k.created_at,
+		u.email, u.name, u.created_at FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.hash = ?`, hash), &u.Email, &u.Name, &uc)
+	if err != nil {
+		return k, u, notFound(err, "key not found")
+	}
+	u.ID, u.CreatedAt = k.UserID, fromMS(uc)
+	return k, u, nil
 }
 
 // KeysOf lists a user's keys, oldest first.

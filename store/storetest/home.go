@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"sync"
@@ -571,6 +572,11 @@ func (s *suite) homeKeys(t *testing.T) {
 	}
 	_, err = q.KeyByHash(ctx, hash(9))
 	wantKind(t, err, rowhouse.ENOTFOUND, "KeyByHash of an unknown hash")
+	if gk, gu, err := q.KeyAndUser(ctx, hash(1)); err != nil || !reflect.DeepEqual(gk, got) || gu != must(q.UserByID(ctx, got.UserID))(t) {
+		t.Errorf("KeyAndUser = %+v %+v %v, want the key and its user", gk, gu, err)
+	}
+	_, _, err = q.KeyAndUser(ctx, hash(9))
+	wantKind(t, err, rowhouse.ENOTFOUND, "KeyAndUser of an unknown hash")
 
 	keys := must(q.KeysOf(ctx, ann.ID))(t)
 	if len(keys) != 2 || keys[0].ID != k1.ID || keys[1].ID != k2.ID {
