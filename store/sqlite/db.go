@@ -49,6 +49,8 @@ type db struct {
 	path   string
 	writer *sql.DB
 	reader *sql.DB
+	// Prepared statements of each pool, by SQL text.
+	writerStmts, readerStmts *stmtCache
 }
 
 // dsn builds the connection string; the pragmas run on every new connection,
@@ -103,10 +105,12 @@ func openDB(ctx context.Context, path string, syncFull, create bool) (*db, error
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
 	r.SetConnMaxIdleTime(0)
-	return &db{path: path, writer: w, reader: r}, nil
+	return &db{path: path, writer: w, reader: r, writerStmts: newStmtCache(w), readerStmts: newStmtCache(r)}, nil
 }
 
 func (d *db) Close() error {
+	d.readerStmts.close()
+	d.writerStmts.close()
 	return errors.Join(d.reader.Close(), d.writer.Close())
 }
 
@@ -114,11 +118,25 @@ func (d *db) Dialect() store.Dialect { return dialect{} }
 
 // Exec runs on the writer, as its own transaction.
 func (d *db) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	return execOn(ctx, d.writer, query, args)
+	s, err := d.writerStmts.get(ctx, query, false)
+	if err != nil {
+		return 0, err
+	}
+	if s == nil {
+		return execOn(ctx, d.writer, query, args)
+	}
+	return affected(s.ExecContext(ctx, args...))
 }
 
 func (d *db) Query(ctx context.Context, query string, args ...any) (store.Rows, error) {
-	return rowsOf(d.reader.QueryContext(ctx, query, args...))
+	s, err := d.readerStmts.get(ctx, query, false)
+	if err != nil {
+		return nil, err
+	}
+	if s == nil {
+		return rowsOf(d.reader.QueryContext(ctx, query, args...))
+	}
+	return rowsOf(s.QueryContext(ctx, args...))
 }
 
 // rowsOf avoids returning a typed nil *sql.Rows as a non-nil store.Rows.
@@ -130,7 +148,14 @@ func rowsOf(r *sql.Rows, err error) (store.Rows, error) {
 }
 
 func (d *db) QueryRow(ctx context.Context, query string, args ...any) store.Row {
-	return row{d.reader.QueryRowContext(ctx, query, args...)}
+	s, err := d.readerStmts.get(ctx, query, false)
+	if err != nil {
+		return row{err: err}
+	}
+	if s == nil {
+		return row{r: d.reader.QueryRowContext(ctx, query, args...)}
+	}
+	return row{r: s.QueryRowContext(ctx, args...)}
 }
 
 func (d *db) BeginWrite(ctx context.Context) (store.Tx, error) {
@@ -138,7 +163,7 @@ func (d *db) BeginWrite(ctx context.Context) (store.Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin write %s: %w", d.path, err)
 	}
-	return &tx{t}, nil
+	return &tx{t: t, stmts: d.writerStmts}, nil
 }
 
 func (d *db) BeginRead(ctx context.Context) (store.Tx, error) {
@@ -146,7 +171,7 @@ func (d *db) BeginRead(ctx context.Context) (store.Tx, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin read %s: %w", d.path, err)
 	}
-	return &tx{t}, nil
+	return &tx{t: t, stmts: d.readerStmts}, nil
 }
 
 type execer interface {
@@ -154,25 +179,65 @@ type execer interface {
 }
 
 func execOn(ctx context.Context, e execer, query string, args []any) (int64, error) {
-	res, err := e.ExecContext(ctx, query, args...)
+	return affected(e.ExecContext(ctx, query, args...))
+}
+
+// affected is the number of rows an Exec changed.
+func affected(res sql.Result, err error) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
 	return res.RowsAffected()
 }
 
-type tx struct{ t *sql.Tx }
+// tx is a transaction on one connection; its statements come from the
+// pool's cache, already prepared on that connection after first use.
+type tx struct {
+	t     *sql.Tx
+	stmts *stmtCache
+}
+
+// stmt returns the cached statement for query bound to the transaction, or
+// nil when query is not cached.
+func (t *tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	s, err := t.stmts.get(ctx, query, true)
+	if s == nil || err != nil {
+		return nil, err
+	}
+	return t.t.StmtContext(ctx, s), nil
+}
 
 func (t *tx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	return execOn(ctx, t.t, query, args)
+	s, err := t.stmt(ctx, query)
+	if err != nil {
+		return 0, err
+	}
+	if s == nil {
+		return execOn(ctx, t.t, query, args)
+	}
+	return affected(s.ExecContext(ctx, args...))
 }
 
 func (t *tx) Query(ctx context.Context, query string, args ...any) (store.Rows, error) {
-	return rowsOf(t.t.QueryContext(ctx, query, args...))
+	s, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if s == nil {
+		return rowsOf(t.t.QueryContext(ctx, query, args...))
+	}
+	return rowsOf(s.QueryContext(ctx, args...))
 }
 
 func (t *tx) QueryRow(ctx context.Context, query string, args ...any) store.Row {
-	return row{t.t.QueryRowContext(ctx, query, args...)}
+	s, err := t.stmt(ctx, query)
+	if err != nil {
+		return row{err: err}
+	}
+	if s == nil {
+		return row{r: t.t.QueryRowContext(ctx, query, args...)}
+	}
+	return row{r: s.QueryRowContext(ctx, args...)}
 }
 
 func (t *tx) Commit() error { return t.t.Commit() }
@@ -184,9 +249,16 @@ func (t *tx) Rollback() error {
 	return nil
 }
 
-type row struct{ r *sql.Row }
+// row is one row of a QueryRow, or the error that prevented the query.
+type row struct {
+	r   *sql.Row
+	err error
+}
 
 func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
 	err := r.r.Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.ErrNoRows
