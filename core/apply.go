@@ -90,6 +90,9 @@ type writer struct {
 	events []Event
 	// modified is set by any action that changed something.
 	modified bool
+	// indexesDropped is set once the advised indexes are out of the way
+	// of a schema change.
+	indexesDropped bool
 }
 
 // Apply applies actions in one transaction, with their change events, and
@@ -145,6 +148,9 @@ func (doc *Doc) Apply(ctx context.Context, actor rowhouse.Actor, actions []Actio
 	if err := tx.Commit(); err != nil {
 		return Applied{}, fmt.Errorf("doc %s: commit: %w", doc.id, err)
 	}
+	if w.modified && doc.docs.onCommit != nil {
+		doc.docs.onCommit(doc.id)
+	}
 	return res, nil
 }
 
@@ -160,6 +166,11 @@ func annotate(err error, where string) error {
 }
 
 func (w *writer) apply(ctx context.Context, a Action) (any, error) {
+	if changesSchema(a) {
+		if err := w.dropAdvisedIndexes(ctx); err != nil {
+			return nil, err
+		}
+	}
 	switch a := a.(type) {
 	case AddRecords:
 		return w.addRecords(ctx, a.Table, a.Rows, !a.NoParse)

@@ -11,6 +11,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -42,6 +43,9 @@ type Docs struct {
 	// Statements, if set, is told how many SQL statements each operation
 	// ran (for the rowhouse_doc_sql_statements_total metric).
 	statements func(surface string, n int)
+	// onCommit, if set, is told about every committed change.
+	onCommit func(docID string)
+	advisor  *advisor
 
 	mu      sync.Mutex
 	schemas map[string]*schema.Schema // by doc id; bounded by evicting all when too many
@@ -52,6 +56,15 @@ type Options struct {
 	Now        func() time.Time
 	Limits     Limits
 	Statements func(surface string, n int)
+	// OnCommit, if set, is called after every write that committed a
+	// change (and so appended events to the document's outbox). It must
+	// not block: it is how the webhook dispatcher and the change feed are
+	// woken without polling.
+	OnCommit func(docID string)
+	// IndexAdvice configures automatic indexing (see IndexAdvice).
+	IndexAdvice IndexAdvice
+	// Log receives the core's background events (nil: discarded).
+	Log *slog.Logger
 }
 
 // maxCachedSchemas bounds the schema cache.
@@ -68,9 +81,13 @@ func NewDocs(engine store.Engine, opts Options) *Docs {
 	if opts.Limits.MaxPage <= 0 {
 		opts.Limits.MaxPage = DefaultMaxPage
 	}
-	return &Docs{engine: engine, now: opts.Now, limits: opts.Limits, statements: opts.Statements,
-		schemas: map[string]*schema.Schema{}}
+	return &Docs{engine: engine, now: opts.Now, limits: opts.Limits, statements: opts.Statements, onCommit: opts.OnCommit,
+		advisor: newAdvisor(opts.IndexAdvice, opts.Log), schemas: map[string]*schema.Schema{}}
 }
+
+// Wait waits for the core's background work (automatic index builds) to
+// finish. Call it before closing the engine.
+func (d *Docs) Wait() { d.advisor.wait() }
 
 // Limits returns the limits in force.
 func (d *Docs) Limits() Limits { return d.limits }

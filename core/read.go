@@ -99,6 +99,11 @@ func (doc *Doc) query(ctx context.Context, q store.Querier, sel Select) (*Rows, 
 	if err != nil {
 		return nil, err
 	}
+	return doc.queryIn(ctx, q, s, sel)
+}
+
+// queryIn is query over a schema already read in q's transaction.
+func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, sel Select) (*Rows, error) {
 	t, err := table(s, sel.Table)
 	if err != nil {
 		return nil, err
@@ -199,6 +204,7 @@ func (doc *Doc) query(ctx context.Context, q store.Querier, sel Select) (*Rows, 
 		sel1.WriteString(" LIMIT " + strconv.Itoa(sel.Limit+1))
 	}
 	res := &Rows{Table: t, Columns: cols, nkeys: len(terms)}
+	doc.docs.advisor.note(doc.docs, doc.id, s.Version, t, sel)
 	if sel.Count {
 		var n int64
 		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM `+d.QuoteIdent(t.ID)+` AS t WHERE `+filterWhere, filterArgs...).Scan(&n); err != nil {

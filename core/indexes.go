@@ -1,0 +1,317 @@
+package core
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/rowhouse/rowhouse/query"
+	"github.com/rowhouse/rowhouse/schema"
+	"github.com/rowhouse/rowhouse/store"
+)
+
+// Grist's API has no way to declare an index, and its clients never ask for
+// one, yet a filtered, sorted page of a large table is a full scan and a
+// sort without one. The core therefore indexes what it is asked for: each
+// read notes its shape (the columns its filter compares for equality, then
+// its sort columns), and once a shape has been read often enough on a table
+// big enough to matter, an index on those columns is built in the
+// background. Advised indexes are recorded in _rh_indexes and all dropped
+// before any change to a document's schema (SQLite cannot drop or convert
+// an indexed column); the reads that keep coming bring them back.
+
+// IndexAdvice configures automatic indexing. The zero value uses the
+// defaults below; Disabled turns it off.
+type IndexAdvice struct {
+	Disabled bool
+	// Reads is how many reads of one shape, on one table and schema
+	// version, make an index worth building.
+	Reads int
+	// MinRows is the fewest rows a table must have to be indexed.
+	MinRows int
+	// MaxPerTable bounds the advised indexes of a table, which every
+	// write to it must maintain.
+	MaxPerTable int
+}
+
+// Defaults of IndexAdvice.
+const (
+	DefaultIndexReads       = 32
+	DefaultIndexMinRows     = 2_000
+	DefaultIndexMaxPerTable = 4
+	// maxIndexColumns bounds the columns of an advised index.
+	maxIndexColumns = 4
+	// maxAdvisorShapes bounds the shapes the advisor counts at once; past
+	// it, counting starts over.
+	maxAdvisorShapes = 4096
+)
+
+// advisor counts read shapes and starts index builds.
+type advisor struct {
+	cfg IndexAdvice
+	log *slog.Logger
+
+	mu      sync.Mutex
+	counts  map[string]int  // by shape key
+	settled map[string]bool // built, being built, or not worth it
+	wg      sync.WaitGroup  // builds in progress
+}
+
+func newAdvisor(cfg IndexAdvice, log *slog.Logger) *advisor {
+	if cfg.Reads <= 0 {
+		cfg.Reads = DefaultIndexReads
+	}
+	if cfg.MinRows < 0 {
+		cfg.MinRows = 0
+	} else if cfg.MinRows == 0 {
+		cfg.MinRows = DefaultIndexMinRows
+	}
+	if cfg.MaxPerTable <= 0 {
+		cfg.MaxPerTable = DefaultIndexMaxPerTable
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &advisor{cfg: cfg, log: log, counts: map[string]int{}, settled: map[string]bool{}}
+}
+
+// indexShape is the columns an index for sel should have, in order: the
+// stored columns its filter compares for equality at the top level (sorted,
+// so that equivalent filters share an index), then its sort columns. It is
+// nil when no index would help.
+func indexShape(t *schema.Table, sel Select) []string {
+	var eq []string
+	add := func(list []string, col string) []string {
+		c := t.Column(col)
+		if col == "id" || c == nil || !c.Stored() || !indexable(c.Type.Kind) {
+			return list
+		}
+		for _, have := range list {
+			if have == col {
+				return list
+			}
+		}
+		return append(list, col)
+	}
+	var conds []query.Expr
+	switch f := sel.Filter.(type) {
+	case query.Cond:
+		conds = []query.Expr{f}
+	case query.And:
+		conds = f.Exprs
+	}
+	for _, e := range conds {
+		if c, ok := e.(query.Cond); ok && len(c.Path) == 1 && (c.Op == query.OpEq || c.Op == query.OpIn) {
+			eq = add(eq, c.Path[0])
+		}
+	}
+	slices.Sort(eq)
+	cols := eq
+	for _, k := range sel.Sort {
+		if len(k.Path) != 1 {
+			break // a sort through a reference cannot use this table's index
+		}
+		n := len(cols)
+		cols = add(cols, k.Path[0])
+		if len(cols) == n {
+			break // the index order stops helping after an unusable key
+		}
+	}
+	if len(cols) > maxIndexColumns {
+		cols = cols[:maxIndexColumns]
+	}
+	return cols
+}
+
+// indexable reports whether an index on a column of kind k can serve the
+// core's comparisons (lists are compared as JSON, not by their text).
+func indexable(k schema.Kind) bool {
+	switch k {
+	case schema.KindChoiceList, schema.KindRefList, schema.KindAttachments, schema.KindAny:
+		return false
+	}
+	return true
+}
+
+// advisedIndexName names the index on table's cols: a digest, so that the
+// name fits every engine's identifier limit whatever the ids' lengths.
+func advisedIndexName(tableID string, cols []string) string {
+	h := sha256.Sum256([]byte(tableID + "\x00" + strings.Join(cols, "\x00")))
+	return "_rh_x_" + hex.EncodeToString(h[:8])
+}
+
+// note counts a read of table t in doc at schema version, and starts an
+// index build when its shape has been read often enough.
+func (a *advisor) note(d *Docs, docID string, version int64, t *schema.Table, sel Select) {
+	if a.cfg.Disabled {
+		return
+	}
+	cols := indexShape(t, sel)
+	if len(cols) == 0 {
+		return
+	}
+	key := docID + "\x00" + strconv.FormatInt(version, 10) + "\x00" + t.ID + "\x00" + strings.Join(cols, "\x00")
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.settled[key] {
+		return
+	}
+	if len(a.counts) >= maxAdvisorShapes {
+		clear(a.counts)
+	}
+	a.counts[key]++
+	if a.counts[key] < a.cfg.Reads {
+		return
+	}
+	delete(a.counts, key)
+	if len(a.settled) >= maxAdvisorShapes {
+		clear(a.settled) // a settled shape asked again finds its index recorded
+	}
+	a.settled[key] = true
+	a.wg.Add(1)
+	go func() {
+		defer a.wg.Done()
+		ctx := context.Background()
+		if err := a.build(ctx, d, docID, version, t.ID, cols); err != nil {
+			a.log.Warn("automatic index not built", "doc", docID, "table", t.ID, "columns", cols, "err", err)
+		}
+	}()
+}
+
+// build makes the index on table's cols in doc, unless the schema changed
+// since the reads that asked for it, the table is small, or it has its
+// share of advised indexes already.
+func (a *advisor) build(ctx context.Context, d *Docs, docID string, version int64, tableID string, cols []string) error {
+	doc, err := d.Open(ctx, docID)
+	if err != nil {
+		return err
+	}
+	defer doc.Close()
+	tx, err := doc.db.BeginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	v, err := schemaVersion(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if v != version {
+		return nil // the schema moved on; new reads will ask again
+	}
+	dl := doc.db.Dialect()
+	if a.cfg.MinRows > 0 {
+		var one int
+		err := tx.QueryRow(ctx, `SELECT 1 FROM `+dl.QuoteIdent(tableID)+` LIMIT 1 OFFSET `+strconv.Itoa(a.cfg.MinRows-1)).Scan(&one)
+		if err == store.ErrNoRows {
+			return nil // small: a scan is cheap
+		}
+		if err != nil {
+			return fmt.Errorf("count rows: %w", err)
+		}
+	}
+	name := advisedIndexName(tableID, cols)
+	var have, mine int
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN name = ? THEN 1 ELSE 0 END), 0) FROM _rh_indexes WHERE table_id = ?`, name, tableID).Scan(&have, &mine); err != nil {
+		return fmt.Errorf("list indexes: %w", err)
+	}
+	if mine > 0 || have >= a.cfg.MaxPerTable {
+		return nil
+	}
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = dl.QuoteIdent(c)
+	}
+	if _, err := tx.Exec(ctx, `CREATE INDEX `+dl.QuoteIdent(name)+` ON `+dl.QuoteIdent(tableID)+` (`+strings.Join(quoted, ", ")+`)`); err != nil {
+		return fmt.Errorf("create index: %w", err)
+	}
+	colsJSON, err := json.Marshal(cols)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO _rh_indexes (name, table_id, columns) VALUES (?, ?, ?)`, name, tableID, string(colsJSON)); err != nil {
+		return fmt.Errorf("record index: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	a.log.Info("automatic index built", "doc", docID, "table", tableID, "columns", cols, "index", name)
+	return nil
+}
+
+// wait waits for the index builds in progress.
+func (a *advisor) wait() { a.wg.Wait() }
+
+// changesSchema reports whether an action may change or drop a stored
+// column or table, which advised indexes must not be in the way of.
+func changesSchema(a Action) bool {
+	switch a.(type) {
+	case RenameTable, RemoveTable, ModifyColumn, RenameColumn, RemoveColumn:
+		return true
+	}
+	return false
+}
+
+// dropAdvisedIndexes drops every advised index of the document, once per
+// transaction.
+func (w *writer) dropAdvisedIndexes(ctx context.Context) error {
+	if w.indexesDropped {
+		return nil
+	}
+	w.indexesDropped = true
+	rows, err := w.q.Query(ctx, `SELECT name FROM _rh_indexes`)
+	if err != nil {
+		return fmt.Errorf("list indexes: %w", err)
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, n)
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil || len(names) == 0 {
+		return err
+	}
+	for _, n := range names {
+		if _, err := w.q.Exec(ctx, `DROP INDEX IF EXISTS `+w.d.QuoteIdent(n)); err != nil {
+			return fmt.Errorf("drop index %s: %w", n, err)
+		}
+	}
+	_, err = w.q.Exec(ctx, `DELETE FROM _rh_indexes`)
+	return err
+}
+
+// AdvisedIndexes lists the automatic indexes of a document as table id ->
+// the column lists indexed, for tests and diagnostics.
+func (doc *Doc) AdvisedIndexes(ctx context.Context) (map[string][][]string, error) {
+	rows, err := doc.db.Query(ctx, `SELECT table_id, columns FROM _rh_indexes ORDER BY table_id, name`)
+	if err != nil {
+		return nil, fmt.Errorf("list indexes: %w", err)
+	}
+	defer rows.Close()
+	out := map[string][][]string{}
+	for rows.Next() {
+		var t, c string
+		if err := rows.Scan(&t, &c); err != nil {
+			return nil, err
+		}
+		var cols []string
+		if err := json.Unmarshal([]byte(c), &cols); err != nil {
+			return nil, fmt.Errorf("index columns of %s: %w", t, err)
+		}
+		out[t] = append(out[t], cols)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,202 @@
+package core_test
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"testing"
+
+	"github.com/rowhouse/rowhouse/core"
+	"github.com/rowhouse/rowhouse/query"
+)
+
+// indexedDoc makes a document whose core indexes a shape after reads
+// reads, with a table T of rows records: kind (Choice), n (Int), name
+// (Text), tags (ChoiceList) and boss (Ref:T).
+func indexedDoc(t *testing.T, advice core.IndexAdvice, rows int) (*core.Docs, *core.Doc) {
+	t.Helper()
+	_, docs, d := newDoc(t, core.Options{IndexAdvice: advice})
+	t.Cleanup(docs.Wait)
+	apply(t, d, core.AddTable{ID: "T", Columns: []core.ColumnSpec{
+		{ID: "kind", Type: "Choice"}, {ID: "n", Type: "Int"}, {ID: "name"},
+		{ID: "tags", Type: "ChoiceList"}, {ID: "boss", Type: "Ref:T"},
+	}})
+	recs := make([]core.Row, rows)
+	for i := range recs {
+		recs[i] = core.Row{Fields: map[string]any{"kind": string(rune('a' + i%3)), "n": num(fmt.Sprint(i % 7)), "name": fmt.Sprint("r", i)}}
+	}
+	if rows > 0 {
+		apply(t, d, core.AddRecords{Table: "T", Rows: recs})
+	}
+	return docs, d
+}
+
+// readN runs sel n times, returning the ids the last read returned.
+func readN(t *testing.T, d *core.Doc, sel core.Select, n int) []any {
+	t.Helper()
+	var ids []any
+	for range n {
+		recs, _ := readAll(t, d, sel)
+		ids = ids[:0]
+		for _, r := range recs {
+			ids = append(ids, r["id"])
+		}
+	}
+	return ids
+}
+
+func advised(t *testing.T, d *core.Doc) map[string][][]string {
+	t.Helper()
+	got, err := d.AdvisedIndexes(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+func mustFilter(t *testing.T, s string) query.Expr {
+	t.Helper()
+	if s == "" {
+		return nil
+	}
+	f, err := query.ParseFilter(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func mustSort(t *testing.T, s string) []query.SortKey {
+	t.Helper()
+	if s == "" {
+		return nil
+	}
+	k, err := query.ParseSort(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// Each read shape gets the index that serves it: equality columns (sorted)
+// then sort columns; shapes no index on this table can serve get none.
+func TestAdvisedIndexShapes(t *testing.T) {
+	for _, tc := range []struct {
+		filter, sort string
+		want         [][]string // nil: no index
+	}{
+		{`{"kind":["b"]}`, "-n", [][]string{{"kind", "n"}}},
+		{`{"n":[1],"kind":["a","b"]}`, "", [][]string{{"kind", "n"}}},
+		{`kind[eq]:"a"`, "name,-n", [][]string{{"kind", "name", "n"}}},
+		{"", "n", [][]string{{"n"}}},
+		{`n[gt]:2`, "", nil},                                  // ranges alone: no equality prefix, no sort
+		{`{"id":[3]}`, "", nil},                               // the primary key is an index already
+		{`or(kind[eq]:"a",n[eq]:1)`, "", nil},                 // no column serves both branches
+		{`tags[containsAny]:["x"]`, "", nil},                  // lists compare as JSON
+		{`kind[eq]:"a"`, "boss.name,n", [][]string{{"kind"}}}, // a sort through a reference stops the index
+		{`boss.kind[eq]:"a"`, "", nil},                        // a filter through a reference too
+		{`{"boss":[1,2]}`, "", [][]string{{"boss"}}},          // references, as GraphQL's child reads ask
+	} {
+		t.Run(tc.filter+" "+tc.sort, func(t *testing.T) {
+			docs, d := indexedDoc(t, core.IndexAdvice{Reads: 2, MinRows: -1}, 10)
+			sel := core.Select{Table: "T", Filter: mustFilter(t, tc.filter), Sort: mustSort(t, tc.sort)}
+			before := readN(t, d, sel, 2)
+			docs.Wait()
+			got := advised(t, d)
+			if !reflect.DeepEqual(got["T"], tc.want) {
+				t.Fatalf("indexes %v, want %v", got["T"], tc.want)
+			}
+			if after := readN(t, d, sel, 1); !reflect.DeepEqual(after, before) {
+				t.Fatalf("with the index the read returns %v, without it %v", after, before)
+			}
+		})
+	}
+}
+
+// Indexes wait for enough reads, big enough tables, and stay few per
+// table; turned off, none is made.
+func TestAdvisedIndexThresholds(t *testing.T) {
+	sel := func(f string) core.Select {
+		return core.Select{Table: "T", Filter: mustFilter(t, f)}
+	}
+	t.Run("reads", func(t *testing.T) {
+		docs, d := indexedDoc(t, core.IndexAdvice{Reads: 5, MinRows: -1}, 10)
+		readN(t, d, sel(`{"kind":["a"]}`), 4)
+		docs.Wait()
+		if got := advised(t, d); len(got) != 0 {
+			t.Fatalf("indexed after 4 of 5 reads: %v", got)
+		}
+		readN(t, d, sel(`{"kind":["a"]}`), 1)
+		docs.Wait()
+		if got := advised(t, d); len(got["T"]) != 1 {
+			t.Fatalf("not indexed after 5 reads: %v", got)
+		}
+	})
+	t.Run("rows", func(t *testing.T) {
+		docs, d := indexedDoc(t, core.IndexAdvice{Reads: 1, MinRows: 11}, 10)
+		readN(t, d, sel(`{"kind":["a"]}`), 3)
+		docs.Wait()
+		if got := advised(t, d); len(got) != 0 {
+			t.Fatalf("a 10-row table was indexed with MinRows 11: %v", got)
+		}
+	})
+	t.Run("per table", func(t *testing.T) {
+		docs, d := indexedDoc(t, core.IndexAdvice{Reads: 1, MinRows: -1, MaxPerTable: 2}, 10)
+		for _, f := range []string{`{"kind":["a"]}`, `{"n":[1]}`, `{"name":["x"]}`} {
+			readN(t, d, sel(f), 1)
+			docs.Wait()
+		}
+		if got := advised(t, d); len(got["T"]) != 2 {
+			t.Fatalf("indexes %v, want 2 (MaxPerTable)", got)
+		}
+	})
+	t.Run("disabled", func(t *testing.T) {
+		docs, d := indexedDoc(t, core.IndexAdvice{Disabled: true, Reads: 1, MinRows: -1}, 10)
+		readN(t, d, sel(`{"kind":["a"]}`), 3)
+		docs.Wait()
+		if got := advised(t, d); len(got) != 0 {
+			t.Fatalf("indexed while disabled: %v", got)
+		}
+	})
+}
+
+// A schema change drops advised indexes first (SQLite refuses to drop or
+// convert an indexed column), and the reads that come after bring them back
+// under the new schema.
+func TestAdvisedIndexSchemaChanges(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		action core.Action
+	}{
+		{"remove column", core.RemoveColumn{Table: "T", Column: "n"}},
+		{"rename column", core.RenameColumn{Table: "T", Column: "n", NewID: "m"}},
+		{"convert column", core.ModifyColumn{Table: "T", Column: "n", Update: core.ColumnUpdate{Type: ptr("Text")}}},
+		{"rename table", core.RenameTable{Table: "T", NewID: "U"}},
+		{"remove table", core.RemoveTable{Table: "T"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			docs, d := indexedDoc(t, core.IndexAdvice{Reads: 1, MinRows: -1}, 10)
+			readN(t, d, core.Select{Table: "T", Filter: mustFilter(t, `{"kind":["a"]}`), Sort: mustSort(t, "n")}, 1)
+			docs.Wait()
+			if got := advised(t, d); len(got["T"]) != 1 {
+				t.Fatalf("no index to drop: %v", got)
+			}
+			apply(t, d, tc.action)
+			if got := advised(t, d); len(got) != 0 {
+				t.Fatalf("indexes left after %s: %v", tc.name, got)
+			}
+		})
+	}
+	docs, d := indexedDoc(t, core.IndexAdvice{Reads: 1, MinRows: -1}, 10)
+	sel := core.Select{Table: "T", Filter: mustFilter(t, `{"kind":["a"]}`)}
+	readN(t, d, sel, 1)
+	docs.Wait()
+	apply(t, d, core.RenameColumn{Table: "T", Column: "kind", NewID: "sort"})
+	readN(t, d, core.Select{Table: "T", Filter: mustFilter(t, `{"sort":["a"]}`)}, 1)
+	docs.Wait()
+	if got := advised(t, d); !reflect.DeepEqual(got["T"], [][]string{{"sort"}}) {
+		t.Fatalf("after the rename the new shape is not indexed: %v", got)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
