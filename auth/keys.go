@@ -8,6 +8,7 @@ package auth
 import (
 	"context"
 	"crypto/sha256"
+	"github.com/rowhouse/rowhouse/internal/gencache"
 	"strings"
 	"sync"
 	"time"
@@ -52,11 +53,28 @@ type Keys struct {
 
 	mu      sync.Mutex
 	touched map[int64]time.Time // last time each key's last_used_at was written
+
+	// byHash keeps recently used keys and their users, the lookup every
+	// request starts with. A key deleted through this process is refused
+	// at once; through another, within keyCacheTTL.
+	byHash *gencache.Cache[string, keyAndUser]
+}
+
+// Bounds of the key cache.
+const (
+	keyCacheTTL  = 2 * time.Second
+	keyCacheSize = 16_384
+)
+
+type keyAndUser struct {
+	key  rowhouse.APIKey
+	user rowhouse.User
 }
 
 // NewKeys returns the key service.
 func NewKeys(h *store.Home, docs *home.Service, now func() time.Time) *Keys {
-	return &Keys{home: h, docs: docs, now: now, touched: map[int64]time.Time{}}
+	return &Keys{home: h, docs: docs, now: now, touched: map[int64]time.Time{},
+		byHash: gencache.New[string, keyAndUser](h.Generation, now, keyCacheTTL, keyCacheSize)}
 }
 
 // Error messages of authentication, exactly as Grist words them.
@@ -80,16 +98,23 @@ func (k *Keys) Authenticate(ctx context.Context, header string) (rowhouse.Actor,
 		return rowhouse.Actor{}, errInvalidKey
 	}
 	hash := Hash(secret)
-	q := k.home.Read()
-	// An exact lookup of the secret's SHA-256: what a guess has in common
-	// with a real key says nothing about the key, so timing leaks nothing.
-	key, u, err := q.KeyAndUser(ctx, hash)
-	if rowhouse.ErrorKind(err) == rowhouse.ENOTFOUND {
-		return rowhouse.Actor{}, errInvalidKey
+	// An exact lookup of the secret's SHA-256 (in the cache's map or the
+	// database): what a guess has in common with a real key says nothing
+	// about the key, so timing leaks nothing.
+	ku, ok := k.byHash.Get(string(hash))
+	if !ok {
+		gen := k.byHash.Generation()
+		key, u, err := k.home.Read().KeyAndUser(ctx, hash)
+		if rowhouse.ErrorKind(err) == rowhouse.ENOTFOUND {
+			return rowhouse.Actor{}, errInvalidKey
+		}
+		if err != nil {
+			return rowhouse.Actor{}, err
+		}
+		ku = keyAndUser{key: key, user: u}
+		k.byHash.Put(string(hash), gen, ku)
 	}
-	if err != nil {
-		return rowhouse.Actor{}, err
-	}
+	key, u := ku.key, ku.user // copies: the caller gets a key of its own
 	now := k.now()
 	if key.ExpiresAt != nil && !now.Before(*key.ExpiresAt) {
 		return rowhouse.Actor{}, errInvalidKey

@@ -79,19 +79,38 @@ func (s *Service) FillOwner(ctx context.Context, v *OrgView) error {
 // checking the actor's key scope too (a write for editors and owners). It
 // is the access check of every document endpoint.
 func (s *Service) Doc(ctx context.Context, a rowhouse.Actor, docID string, want rowhouse.Role) (DocView, error) {
-	q := s.home.Read()
-	g, err := loadGrants(ctx, q, a.User.ID)
+	v, err := s.docAccessOf(ctx, a.User.ID, docID)
 	if err != nil {
-		return DocView{}, wrapf(err, "get doc")
-	}
-	v, err := s.docView(ctx, q, g, docID)
-	if err != nil {
-		return v, wrapf(err, "get doc %s", docID)
+		return v, err
 	}
 	if err := checkKeyForDoc(a, v.ID, want.AtLeast(rowhouse.RoleEditors)); err != nil {
 		return v, err
 	}
 	return v, needDoc(v.Access, want)
+}
+
+// docAccessOf is the document as the user sees it, or the 404/403 that
+// they get, from the cache when it is fresh.
+func (s *Service) docAccessOf(ctx context.Context, userID int64, docID string) (DocView, error) {
+	key := docAccessKey{userID: userID, docID: docID}
+	if e, ok := s.docAccess.Get(key); ok {
+		return e.view, e.err
+	}
+	gen := s.docAccess.Generation()
+	q := s.home.Read()
+	g, err := loadGrants(ctx, q, userID)
+	if err != nil {
+		return DocView{}, wrapf(err, "get doc")
+	}
+	v, err := s.docView(ctx, q, g, docID)
+	if err != nil {
+		err = wrapf(err, "get doc %s", docID)
+		if k := rowhouse.ErrorKind(err); k != rowhouse.ENOTFOUND && k != rowhouse.EFORBIDDEN {
+			return v, err // a failure, not an answer: never kept
+		}
+	}
+	s.docAccess.Put(key, gen, docAccess{view: v, err: err})
+	return v, err
 }
 
 // UpdateDoc renames, pins or sets the urlId of a document (editors and

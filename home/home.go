@@ -9,6 +9,7 @@ package home
 import (
 	"context"
 	"fmt"
+	"github.com/rowhouse/rowhouse/internal/gencache"
 	"log/slog"
 	"regexp"
 	"strconv"
@@ -25,11 +26,35 @@ type Service struct {
 	home   *store.Home
 	now    func() time.Time
 	log    *slog.Logger
+	// docAccess keeps what each user may do with each document, the
+	// question every document request asks first.
+	docAccess *gencache.Cache[docAccessKey, docAccess]
+}
+
+// Bounds of the document access cache. A change made through this process
+// is seen at once (the home store's write generation); one made by another
+// process sharing the database is seen within accessCacheTTL.
+const (
+	accessCacheTTL  = 2 * time.Second
+	accessCacheSize = 16_384
+)
+
+type docAccessKey struct {
+	userID int64
+	docID  string
+}
+
+// docAccess is a document as a user sees it, or why they cannot.
+type docAccess struct {
+	view DocView
+	err  error
 }
 
 // New returns the service. now is the clock (time.Now outside tests).
 func New(engine store.Engine, now func() time.Time, log *slog.Logger) *Service {
-	return &Service{engine: engine, home: engine.Home(), now: now, log: log}
+	h := engine.Home()
+	return &Service{engine: engine, home: h, now: now, log: log,
+		docAccess: gencache.New[docAccessKey, docAccess](h.Generation, now, accessCacheTTL, accessCacheSize)}
 }
 
 // OrgView is an org as one user sees it.

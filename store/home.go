@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/rowhouse/rowhouse"
@@ -15,6 +16,9 @@ import (
 // the rules (who may do what, what a new user gets) live in package home.
 type Home struct {
 	db DB
+	// gen counts committed writes, for caches of home answers (see
+	// Generation).
+	gen atomic.Uint64
 }
 
 // NewHome returns the home store over db, whose schema an engine has
@@ -37,8 +41,14 @@ func (h *Home) Write(ctx context.Context, fn func(HomeQueries) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("home: commit: %w", err)
 	}
+	h.gen.Add(1) // after the commit: a reader that saw the old data holds the old generation
 	return nil
 }
+
+// Generation counts the writes this process has committed to the home
+// database. A cached answer read at one generation is stale once it moves.
+// Writes by other processes do not move it: caches bound those with a TTL.
+func (h *Home) Generation() uint64 { return h.gen.Load() }
 
 // Ping checks that the home database answers.
 func (h *Home) Ping(ctx context.Context) error {
