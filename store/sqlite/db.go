@@ -76,7 +76,14 @@ func dsn(path string, readOnly, syncFull, create bool) string {
 	if !create {
 		q.Set("mode", "rw")
 	}
-	return "file:" + path + "?" + q.Encode()
+	return "file:" + uriPath(path) + "?" + q.Encode()
+}
+
+// uriPath escapes the characters that would end or change the path part of
+// an SQLite URI filename ('%' escapes, '?' starts the parameters, '#' the
+// fragment), so that a data folder may have any name.
+func uriPath(path string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
 }
 
 // openDB opens the database in path, creating the file only if create is

@@ -423,3 +423,30 @@ func TestOpenUnwritableFolder(t *testing.T) {
 		t.Fatal("Open under a regular file succeeded")
 	}
 }
+
+// A data folder may be named with the characters that mean something in an
+// SQLite URI.
+func TestDataFolderNames(t *testing.T) {
+	for _, name := range []string{"a?b", "c#d", "e%20f", "g%", "h&i=j"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir() + "/" + name
+			ctx := t.Context()
+			e := openEngine(t, dir, Options{})
+			id := rowhouse.NewDocID()
+			if err := e.CreateDoc(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+			e.Close()
+			e = openEngine(t, dir, Options{})
+			defer e.Close()
+			d, err := e.OpenDoc(ctx, id)
+			if err != nil {
+				t.Fatalf("reopen doc in %q: %v", dir, err)
+			}
+			d.Close()
+			if _, err := os.Stat(dir + "/home.db"); err != nil {
+				t.Fatalf("home.db is not in the folder named: %v", err)
+			}
+		})
+	}
+}
