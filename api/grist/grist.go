@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/rowhouse/rowhouse"
@@ -38,6 +39,7 @@ type API struct {
 	engine store.Engine
 	log    *slog.Logger
 	now    func() time.Time
+	bufs   sync.Pool // of *bufio.Writer for streamed answers (see writer)
 }
 
 // New returns the API.

@@ -146,14 +146,36 @@ func (a *API) readRecords(w http.ResponseWriter, r *http.Request, req readReques
 	}
 	defer d.Close()
 	defer rows.Close()
-	return writeRecords(w, rows, req.hidden, typed)
+	bw := a.writer(w)
+	defer a.putWriter(bw)
+	return writeRecords(w, bw, rows, req.hidden, typed)
+}
+
+// streamBuffer is the buffer of a streamed answer: large enough that a big
+// answer goes out in few writes through the middleware.
+const streamBuffer = 32 << 10
+
+// writer returns a buffered writer onto w, reused across requests (a fresh
+// 32 KiB buffer per request cost more than reading one record); put it back
+// with putWriter when done.
+func (a *API) writer(w http.ResponseWriter) *bufio.Writer {
+	if bw, ok := a.bufs.Get().(*bufio.Writer); ok {
+		bw.Reset(w)
+		return bw
+	}
+	return bufio.NewWriterSize(w, streamBuffer)
+}
+
+// putWriter returns bw to the pool, dropping what it held.
+func (a *API) putWriter(bw *bufio.Writer) {
+	bw.Reset(nil) // so that the pool does not keep the response alive
+	a.bufs.Put(bw)
 }
 
 // writeRecords streams {"records":[{"id":..,"fields":{..}},...]} and, for
 // pages, pageInfo and totalCount. Memory does not grow with the result.
-func writeRecords(w http.ResponseWriter, rows *core.Rows, hidden, typed bool) error {
+func writeRecords(w http.ResponseWriter, bw *bufio.Writer, rows *core.Rows, hidden, typed bool) error {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	bw := bufio.NewWriterSize(w, 32<<10)
 	keys := make([][]byte, len(rows.Columns))
 	userCols := map[string]bool{}
 	for i, c := range rows.Columns {
