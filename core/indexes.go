@@ -147,17 +147,36 @@ func advisedIndexName(tableID string, cols []string) string {
 	return "_rh_x_" + hex.EncodeToString(h[:8])
 }
 
-// note counts a read of table t in doc at schema version, and starts an
-// index build when its shape has been read often enough.
-func (a *advisor) note(d *Docs, docID string, version int64, t *schema.Table, sel Select) {
+// note counts a read of table t in a document at schema s, returning
+// cols, and starts the index builds its shapes have earned: the filter and
+// sort's (indexShape), and, for each reverse column read, the forward Ref
+// column it looks up once per row.
+//
+// Join keys are indexed whatever the table's size, as databases index
+// foreign keys: a lookup by a Ref column runs once per row of another
+// read, so a scan of even a small table adds up.
+func (a *advisor) note(d *Docs, docID string, s *schema.Schema, t *schema.Table, sel Select, cols []*schema.Column) {
 	if a.cfg.Disabled {
 		return
 	}
-	cols := indexShape(t, sel)
-	if len(cols) == 0 {
-		return
+	if shape := indexShape(t, sel); len(shape) > 0 {
+		a.noteShape(d, docID, s.Version, t.ID, shape, t.Column(shape[0]).Type.Kind == schema.KindRef)
 	}
-	key := docID + "\x00" + strconv.FormatInt(version, 10) + "\x00" + t.ID + "\x00" + strings.Join(cols, "\x00")
+	for _, c := range cols {
+		if !c.Reverse {
+			continue
+		}
+		if fwd := s.Table(c.Type.Table); fwd != nil && fwd.Column(c.ReverseCol) != nil {
+			a.noteShape(d, docID, s.Version, fwd.ID, []string{c.ReverseCol}, true)
+		}
+	}
+}
+
+// noteShape counts one read needing an index on table's cols, and starts
+// its build once the shape has been read often enough. anySize skips the
+// table size check.
+func (a *advisor) noteShape(d *Docs, docID string, version int64, tableID string, cols []string, anySize bool) {
+	key := docID + "\x00" + strconv.FormatInt(version, 10) + "\x00" + tableID + "\x00" + strings.Join(cols, "\x00")
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.settled[key] {
@@ -175,20 +194,23 @@ func (a *advisor) note(d *Docs, docID string, version int64, t *schema.Table, se
 		clear(a.settled) // a settled shape asked again finds its index recorded
 	}
 	a.settled[key] = true
+	minRows := a.cfg.MinRows
+	if anySize {
+		minRows = 0
+	}
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
-		ctx := context.Background()
-		if err := a.build(ctx, d, docID, version, t.ID, cols); err != nil {
-			a.log.Warn("automatic index not built", "doc", docID, "table", t.ID, "columns", cols, "err", err)
+		if err := a.build(context.Background(), d, docID, version, tableID, cols, minRows); err != nil {
+			a.log.Warn("automatic index not built", "doc", docID, "table", tableID, "columns", cols, "err", err)
 		}
 	}()
 }
 
 // build makes the index on table's cols in doc, unless the schema changed
-// since the reads that asked for it, the table is small, or it has its
-// share of advised indexes already.
-func (a *advisor) build(ctx context.Context, d *Docs, docID string, version int64, tableID string, cols []string) error {
+// since the reads that asked for it, the table has fewer than minRows rows,
+// or it has its share of advised indexes already.
+func (a *advisor) build(ctx context.Context, d *Docs, docID string, version int64, tableID string, cols []string, minRows int) error {
 	doc, err := d.Open(ctx, docID)
 	if err != nil {
 		return err
@@ -207,9 +229,9 @@ func (a *advisor) build(ctx context.Context, d *Docs, docID string, version int6
 		return nil // the schema moved on; new reads will ask again
 	}
 	dl := doc.db.Dialect()
-	if a.cfg.MinRows > 0 {
+	if minRows > 0 {
 		var one int
-		err := tx.QueryRow(ctx, `SELECT 1 FROM `+dl.QuoteIdent(tableID)+` LIMIT 1 OFFSET `+strconv.Itoa(a.cfg.MinRows-1)).Scan(&one)
+		err := tx.QueryRow(ctx, `SELECT 1 FROM `+dl.QuoteIdent(tableID)+` LIMIT 1 OFFSET `+strconv.Itoa(minRows-1)).Scan(&one)
 		if err == store.ErrNoRows {
 			return nil // small: a scan is cheap
 		}

@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"testing"
@@ -200,3 +201,87 @@ func TestAdvisedIndexSchemaChanges(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// Join keys are indexed whatever the table's size: the forward column a
+// reverse column looks up once per row, and a Ref column filtered by the
+// ids of another read's rows (GraphQL's child reads).
+func TestAdvisedIndexJoinKeys(t *testing.T) {
+	newPeople := func(t *testing.T) (*core.Docs, *core.Doc) {
+		t.Helper()
+		_, docs, d := newDoc(t, core.Options{IndexAdvice: core.IndexAdvice{Reads: 1, MinRows: 1000}})
+		t.Cleanup(docs.Wait)
+		apply(t, d,
+			core.AddTable{ID: "Companies", Columns: []core.ColumnSpec{{ID: "name"}}},
+			core.AddTable{ID: "People", Columns: []core.ColumnSpec{{ID: "name"}, {ID: "Company", Type: "Ref:Companies", ReverseCol: "staff"}}},
+			core.AddRecords{Table: "Companies", Rows: []core.Row{{Fields: map[string]any{"name": "Acme"}}}},
+			core.AddRecords{Table: "People", Rows: []core.Row{{Fields: map[string]any{"name": "Ann", "Company": num("1")}}}},
+		)
+		return docs, d
+	}
+	t.Run("reverse column read", func(t *testing.T) {
+		docs, d := newPeople(t)
+		readN(t, d, core.Select{Table: "Companies"}, 1)
+		docs.Wait()
+		if got := advised(t, d); !reflect.DeepEqual(got, map[string][][]string{"People": {{"Company"}}}) {
+			t.Fatalf("indexes %v, want People.Company", got)
+		}
+	})
+	t.Run("reverse column not read", func(t *testing.T) {
+		docs, d := newPeople(t)
+		readN(t, d, core.Select{Table: "Companies", Columns: []string{"name"}}, 1)
+		docs.Wait()
+		if got := advised(t, d); len(got) != 0 {
+			t.Fatalf("indexed for a reverse column nobody read: %v", got)
+		}
+	})
+	t.Run("filter by a Ref column", func(t *testing.T) {
+		docs, d := newPeople(t)
+		readN(t, d, core.Select{Table: "People", Filter: mustFilter(t, `{"Company":[1]}`)}, 1)
+		docs.Wait()
+		if got := advised(t, d); !reflect.DeepEqual(got, map[string][][]string{"People": {{"Company"}}}) {
+			t.Fatalf("indexes %v, want People.Company", got)
+		}
+	})
+	t.Run("filter by another column of a small table", func(t *testing.T) {
+		docs, d := newPeople(t)
+		readN(t, d, core.Select{Table: "People", Filter: mustFilter(t, `{"name":["Ann"]}`)}, 1)
+		docs.Wait()
+		if got := advised(t, d); len(got) != 0 {
+			t.Fatalf("a 1-row table was indexed with MinRows 1000: %v", got)
+		}
+	})
+}
+
+// A read may name the columns it wants, in its order; others, reverse
+// columns included, are not read.
+func TestSelectColumns(t *testing.T) {
+	d := openDoc(t)
+	apply(t, d,
+		core.AddTable{ID: "Companies", Columns: []core.ColumnSpec{{ID: "name"}, {ID: "size", Type: "Int"}}},
+		core.AddTable{ID: "People", Columns: []core.ColumnSpec{{ID: "Company", Type: "Ref:Companies", ReverseCol: "staff"}}},
+		core.AddRecords{Table: "Companies", Rows: []core.Row{{Fields: map[string]any{"name": "Acme", "size": num("3")}}}},
+		core.AddRecords{Table: "People", Rows: []core.Row{{Fields: map[string]any{"Company": num("1")}}}},
+	)
+	for _, tc := range []struct {
+		cols []string
+		want string
+	}{
+		{nil, `[{"id":1,"name":"Acme","size":3,"staff":["L",1]}]`},
+		{[]string{"size", "name"}, `[{"id":1,"name":"Acme","size":3}]`},
+		{[]string{"staff"}, `[{"id":1,"staff":["L",1]}]`},
+		{[]string{}, `[{"id":1}]`},
+	} {
+		recs, rows := readAll(t, d, core.Select{Table: "Companies", Columns: tc.cols})
+		got, _ := json.Marshal(recs)
+		if string(got) != tc.want {
+			t.Errorf("Columns %v: %s, want %s", tc.cols, got, tc.want)
+		}
+		if tc.cols != nil && len(rows.Columns) != len(tc.cols) {
+			t.Errorf("Columns %v: rows describe %d columns", tc.cols, len(rows.Columns))
+		}
+	}
+	_, err := d.Query(context.Background(), core.Select{Table: "Companies", Columns: []string{"nope"}})
+	if err == nil || err.Error() != `Invalid column "nope"` {
+		t.Fatalf("unknown column: %v", err)
+	}
+}

@@ -25,6 +25,10 @@ type Select struct {
 	After, Before *query.Cursor
 	// Count asks for the number of rows matching the filter.
 	Count bool
+	// Columns names the columns to read, in the order wanted; nil reads
+	// every column. Reverse columns cost a subquery per row, so a reader
+	// that does not show them should leave them out.
+	Columns []string
 	// Surface names the API that asked ("rest", "graphql"), for metrics.
 	Surface string
 }
@@ -41,8 +45,8 @@ type PageInfo struct {
 // with ID, Values and Cursor; always Close. A read without a limit streams
 // from the database; a page is read whole first (it is bounded by MaxPage).
 type Rows struct {
-	// Table and Columns describe the values: every column of the table in
-	// order, stored and reverse.
+	// Table and Columns describe the values: the columns the Select named,
+	// else every column of the table in order, stored and reverse.
 	Table   *schema.Table
 	Columns []*schema.Column
 	// Page is set for reads with a limit.
@@ -174,7 +178,10 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 
 	// The select list binds no parameters (columns and sort keys are
 	// identifiers only), so c.args are exactly the WHERE's, in order.
-	cols := t.Columns
+	cols, err := selectColumns(t, sel.Columns)
+	if err != nil {
+		return nil, err
+	}
 	var sel1 strings.Builder
 	sel1.WriteString(`SELECT t."id", t.` + d.QuoteIdent(colCreated) + `, t.` + d.QuoteIdent(colUpdated) + `, t.` + d.QuoteIdent(colAlt))
 	for _, col := range cols {
@@ -204,7 +211,7 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 		sel1.WriteString(" LIMIT " + strconv.Itoa(sel.Limit+1))
 	}
 	res := &Rows{Table: t, Columns: cols, nkeys: len(terms)}
-	doc.docs.advisor.note(doc.docs, doc.id, s.Version, t, sel)
+	doc.docs.advisor.note(doc.docs, doc.id, s, t, sel, cols)
 	if sel.Count {
 		var n int64
 		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM `+d.QuoteIdent(t.ID)+` AS t WHERE `+filterWhere, filterArgs...).Scan(&n); err != nil {
@@ -251,6 +258,23 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 	}
 	res.Page = p
 	return res, nil
+}
+
+// selectColumns is the columns a read returns: those named, in order, or
+// all of the table's.
+func selectColumns(t *schema.Table, ids []string) ([]*schema.Column, error) {
+	if ids == nil {
+		return t.Columns, nil
+	}
+	cols := make([]*schema.Column, 0, len(ids))
+	for _, id := range ids {
+		c := t.Column(id)
+		if c == nil {
+			return nil, invalidColumn(id)
+		}
+		cols = append(cols, c)
+	}
+	return cols, nil
 }
 
 // sortExpr is the SQL of a sort key: a column, or a column of a referenced
