@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -174,6 +175,11 @@ func (w *writer) match(ctx context.Context, t *schema.Table, require map[string]
 		default:
 			conds = append(conds, w.d.QuoteIdent(k)+" = ?")
 			args = append(args, sqlValue)
+			if c.IsUnique && !reflect.DeepEqual(sqlValue, defaultSQL(c.Type)) {
+				// A non-empty value: its row, if any, is in the unique
+				// index, which this lets the lookup use.
+				conds = append(conds, uniqueIndexWhere(w.d, c))
+			}
 		}
 	}
 	where := ""
