@@ -244,7 +244,20 @@ func (w *writer) insertRows(ctx context.Context, t *schema.Table, cols []*schema
 			ids[i] = got[k]
 		}
 	}
+	if s, ok := w.d.(idSyncer); ok && explicit {
+		q := w.d.QuoteIdent(t.ID)
+		if _, err := w.q.Exec(ctx, s.SyncIDs(q), q); err != nil {
+			return fmt.Errorf("insert into %s: sync ids: %w", t.ID, err)
+		}
+	}
 	return nil
+}
+
+// idSyncer is a dialect whose id column does not count explicit ids
+// (PostgreSQL's identity): SyncIDs is a statement, binding quotedTable as
+// its one parameter, that moves the table's id sequence past its ids.
+type idSyncer interface {
+	SyncIDs(quotedTable string) string
 }
 
 // uniqueError explains a unique-constraint failure: a duplicate row id, or

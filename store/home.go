@@ -385,7 +385,7 @@ func (h HomeQueries) CreateDoc(ctx context.Context, d rowhouse.Doc) error {
 // DocByID returns a document's entry by id or urlId; ENOTFOUND if there is
 // none.
 func (h HomeQueries) DocByID(ctx context.Context, id string) (rowhouse.Doc, error) {
-	d, err := scanDoc(h.q.QueryRow(ctx, `SELECT `+docCols+` FROM docs WHERE id = ? OR url_id = ? ORDER BY url_id = ? LIMIT 1`, id, id, id))
+	d, err := scanDoc(h.q.QueryRow(ctx, `SELECT `+docCols+` FROM docs WHERE id = ? OR url_id = ? ORDER BY (id = ?) DESC LIMIT 1`, id, id, id))
 	return d, notFound(err, "document not found")
 }
 
@@ -403,7 +403,7 @@ func (h HomeQueries) DocWithParents(ctx context.Context, id string) (rowhouse.Do
 		w.id, w.org_id, w.name, w.max_inherited_role, w.created_at, w.updated_at,
 		o.id, o.name, o.domain, COALESCE(o.owner_id, 0), o.created_at, o.updated_at
 		FROM docs d JOIN workspaces w ON w.id = d.workspace_id JOIN orgs o ON o.id = w.org_id
-		WHERE d.id = ? OR d.url_id = ? ORDER BY d.url_id = ? LIMIT 1`, id, id, id).Scan(
+		WHERE d.id = ? OR d.url_id = ? ORDER BY (d.id = ?) DESC LIMIT 1`, id, id, id).Scan(
 		&d.ID, &d.WorkspaceID, &d.Name, &pinned, &d.URLID, &dRole, &dc, &du,
 		&w.ID, &w.OrgID, &w.Name, &wRole, &wc, &wu,
 		&o.ID, &o.Name, &o.Domain, &o.OwnerID, &oc, &ou)

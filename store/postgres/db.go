@@ -1,0 +1,598 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/rowhouse/rowhouse"
+	"github.com/rowhouse/rowhouse/store"
+)
+
+// db is one schema of the database (the home schema or a document's): every
+// statement runs on a pooled connection whose search_path is that schema,
+// so that the engine-neutral SQL of package store and the core, which never
+// qualifies names, reaches this schema's tables.
+type db struct {
+	e      *Engine
+	pool   *pgxpool.Pool
+	schema string
+}
+
+var _ store.DB = (*db)(nil)
+
+// searchPathKey is the key in a connection's CustomData holding the schema
+// its search_path is set to.
+const searchPathKey = "rowhouse.search_path"
+
+// acquire takes a connection from the pool with its search_path set to
+// d.schema. Setting it costs a round trip only when the connection last
+// served another schema.
+func (d *db) acquire(ctx context.Context) (*pgxpool.Conn, error) {
+	c, err := d.pool.Acquire(ctx)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	data := c.Conn().PgConn().CustomData()
+	if data[searchPathKey] != d.schema {
+		if _, err := c.Exec(ctx, "SET search_path TO "+quoteIdent(d.schema)); err != nil {
+			c.Release()
+			return nil, mapErr(err)
+		}
+		data[searchPathKey] = d.schema
+	}
+	return c, nil
+}
+
+func (d *db) Dialect() store.Dialect { return dialect{} }
+
+func (d *db) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	c, err := d.acquire(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer c.Release()
+	return execOn(ctx, c, query, args)
+}
+
+func (d *db) Query(ctx context.Context, query string, args ...any) (store.Rows, error) {
+	c, err := d.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.Query(ctx, store.RebindDollar(query), bindArgs(args)...)
+	if err != nil {
+		c.Release()
+		return nil, mapErr(err)
+	}
+	return startRows(r, c.Release)
+}
+
+// startRows reads the first row of r, so that an error of the statement
+// comes back from Query, as with database/sql, rather than from the rows.
+// On error it closes r and calls release.
+func startRows(r pgx.Rows, release func()) (*rows, error) {
+	first := r.Next()
+	if !first {
+		if err := r.Err(); err != nil {
+			r.Close()
+			if release != nil {
+				release()
+			}
+			return nil, mapErr(err)
+		}
+	}
+	return &rows{r: r, release: release, peeked: true, first: first}, nil
+}
+
+func (d *db) QueryRow(ctx context.Context, query string, args ...any) store.Row {
+	r, err := d.Query(ctx, query, args...)
+	return row{r: r, err: err}
+}
+
+// BeginWrite starts a transaction holding the schema's write lock (a
+// session advisory lock taken before BEGIN and released after the
+// transaction ends), so that write transactions on one document run one
+// after another, in every process sharing the database, as they do on
+// SQLite.
+//
+// Sequences are not transactional in PostgreSQL, but SQLite's AUTOINCREMENT
+// is: a rolled-back insert gives its ids back. So BeginWrite notes where
+// the schema's sequences stand, and Rollback puts back those that moved,
+// while the lock still keeps other writers out. (This relies on every
+// insert into a document running in a write transaction, as the core's
+// do; an insert by DB.Exec outside one could see its id given again.)
+func (d *db) BeginWrite(ctx context.Context) (store.Tx, error) {
+	// Writers of this process queue here first, so that at most one
+	// connection per document waits on the database's lock and the others
+	// stay free for readers.
+	gate := d.e.gate(d.schema)
+	select {
+	case gate <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("begin write %s: %w", d.schema, ctx.Err())
+	}
+	c, err := d.acquire(ctx)
+	if err != nil {
+		<-gate
+		return nil, fmt.Errorf("begin write %s: %w", d.schema, err)
+	}
+	t := &tx{c: c, lockKey: d.schema, gate: gate}
+	if _, err := c.Exec(ctx, `SELECT pg_advisory_lock(hashtextextended($1, 0))`, d.schema); err != nil {
+		c.Release()
+		t.freeGate()
+		return nil, fmt.Errorf("begin write %s: lock: %w", d.schema, mapErr(err))
+	}
+	if t.t, err = c.Begin(ctx); err != nil {
+		t.unlock()
+		return nil, fmt.Errorf("begin write %s: %w", d.schema, mapErr(err))
+	}
+	if t.seqs, err = sequences(ctx, t.t, d.schema); err != nil {
+		t.Rollback()
+		return nil, fmt.Errorf("begin write %s: sequences: %w", d.schema, err)
+	}
+	return t, nil
+}
+
+// seqState is where a sequence stands: pg_sequences.last_value, NULL
+// (Valid false) before its first nextval.
+type seqState = sql.NullInt64
+
+// sequences returns where the sequences of schema stand.
+func sequences(ctx context.Context, q interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}, schema string) (map[string]seqState, error) {
+	rows, err := q.Query(ctx, `SELECT sequencename::text, last_value FROM pg_sequences WHERE schemaname = $1`, schema)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	out := map[string]seqState{}
+	for rows.Next() {
+		var name string
+		var v seqState
+		if err := rows.Scan(&name, &v); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out[name] = v
+	}
+	return out, mapErr(rows.Err())
+}
+
+// BeginRead starts a read-only transaction on one snapshot (REPEATABLE
+// READ).
+func (d *db) BeginRead(ctx context.Context) (store.Tx, error) {
+	t, err := d.begin(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, fmt.Errorf("begin read %s: %w", d.schema, err)
+	}
+	return t, nil
+}
+
+func (d *db) begin(ctx context.Context, opts pgx.TxOptions) (*tx, error) {
+	c, err := d.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, err := c.BeginTx(ctx, opts)
+	if err != nil {
+		c.Release()
+		return nil, mapErr(err)
+	}
+	return &tx{t: t, c: c}, nil
+}
+
+// tx is a transaction on one pooled connection, returned to the pool when
+// the transaction ends. A write transaction (lockKey set) also releases
+// the schema's write lock then.
+type tx struct {
+	t       pgx.Tx
+	c       *pgxpool.Conn
+	done    bool
+	lockKey string              // the schema whose write lock this holds
+	seqs    map[string]seqState // write: sequences at the start
+	gate    chan struct{}       // write: the process's gate of the schema, held
+}
+
+// freeGate lets the process's next writer of the schema in.
+func (t *tx) freeGate() {
+	if t.gate != nil {
+		<-t.gate
+		t.gate = nil
+	}
+}
+
+func (t *tx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	return execOn(ctx, t.t, query, args)
+}
+
+func (t *tx) Query(ctx context.Context, query string, args ...any) (store.Rows, error) {
+	r, err := t.t.Query(ctx, store.RebindDollar(query), bindArgs(args)...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return startRows(r, nil)
+}
+
+func (t *tx) QueryRow(ctx context.Context, query string, args ...any) store.Row {
+	r, err := t.Query(ctx, query, args...)
+	return row{r: r, err: err}
+}
+
+// endTimeout bounds COMMIT, ROLLBACK and the write lock's release, which
+// run whatever the caller's context (the work is done, or being undone).
+const endTimeout = 30 * time.Second
+
+func (t *tx) Commit() error {
+	if t.done {
+		return pgx.ErrTxClosed
+	}
+	t.done = true
+	ctx, cancel := context.WithTimeout(context.Background(), endTimeout)
+	defer cancel()
+	err := mapErr(t.t.Commit(ctx))
+	t.end()
+	return err
+}
+
+func (t *tx) Rollback() error {
+	if t.done {
+		return nil
+	}
+	t.done = true
+	ctx, cancel := context.WithTimeout(context.Background(), endTimeout)
+	defer cancel()
+	err := t.t.Rollback(ctx)
+	if err != nil && !errors.Is(err, pgx.ErrTxClosed) {
+		t.c.Conn().Close(ctx) // a connection in an unknown state must not be reused
+		t.c.Release()
+		t.freeGate()
+		return mapErr(err)
+	}
+	if t.lockKey != "" {
+		if err := t.restoreSequences(ctx); err != nil {
+			t.c.Conn().Close(ctx)
+			t.c.Release()
+			t.freeGate()
+			return fmt.Errorf("rollback: restore sequences: %w", err)
+		}
+	}
+	t.end()
+	return nil
+}
+
+// restoreSequences puts back the sequences that moved since BeginWrite.
+func (t *tx) restoreSequences(ctx context.Context) error {
+	now, err := sequences(ctx, t.c, t.lockKey)
+	if err != nil {
+		return err
+	}
+	for name, v := range now {
+		was, ok := t.seqs[name]
+		if !ok || was == v {
+			continue
+		}
+		seq := quoteIdent(t.lockKey) + "." + quoteIdent(name)
+		if was.Valid {
+			_, err = t.c.Exec(ctx, `SELECT setval($1::regclass, $2, true)`, seq, was.Int64)
+		} else { // never used: the next value is the start again
+			_, err = t.c.Exec(ctx, `SELECT setval($1::regclass, s.start_value, false) FROM pg_sequences s WHERE s.schemaname = $2 AND s.sequencename = $3`, seq, t.lockKey, name)
+		}
+		if err != nil {
+			return mapErr(err)
+		}
+	}
+	return nil
+}
+
+// end releases the write lock, if held, and the connection. A connection
+// whose lock cannot be released is closed, which releases it.
+func (t *tx) end() {
+	if t.lockKey != "" {
+		t.unlock()
+		return
+	}
+	t.c.Release()
+}
+
+// unlock releases the write lock and the connection.
+func (t *tx) unlock() {
+	ctx, cancel := context.WithTimeout(context.Background(), endTimeout)
+	defer cancel()
+	var ok bool
+	if err := t.c.QueryRow(ctx, `SELECT pg_advisory_unlock(hashtextextended($1, 0))`, t.lockKey).Scan(&ok); err != nil || !ok {
+		t.c.Conn().Close(ctx)
+	}
+	t.c.Release()
+	t.freeGate()
+}
+
+type execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+func execOn(ctx context.Context, e execer, query string, args []any) (int64, error) {
+	tag, err := e.Exec(ctx, store.RebindDollar(query), bindArgs(args)...)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// bindArgs adapts arguments to PostgreSQL. Queries run in pgx's
+// QueryExecModeExec, where parameters travel as text of unknown type and
+// the server infers each one's type from where it stands; booleans are
+// sent as 1 and 0, which both an INTEGER flag column (as on SQLite) and a
+// BOOLEAN cell column accept.
+func bindArgs(args []any) []any {
+	var out []any
+	for i, a := range args {
+		if b, ok := a.(bool); ok {
+			if out == nil {
+				out = make([]any, len(args))
+				copy(out, args)
+			}
+			out[i] = boolInt(b)
+		}
+	}
+	if out == nil {
+		return args
+	}
+	return out
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// rows reads a result; values are converted to what database/sql would
+// give over SQLite (int64, float64, bool, string, []byte, time.Time, nil)
+// and scanned with database/sql's conversion rules, so that the core
+// scans the same way on both engines.
+type rows struct {
+	r       pgx.Rows
+	release func() // returns the connection to the pool, if the rows own it
+	closed  bool
+	peeked  bool // Next was called once already, returning first
+	first   bool
+}
+
+func (r *rows) Next() bool {
+	if r.peeked {
+		r.peeked = false
+		return r.first
+	}
+	return r.r.Next()
+}
+
+func (r *rows) Scan(dest ...any) error {
+	vals, err := r.r.Values()
+	if err != nil {
+		return mapErr(err)
+	}
+	if len(vals) != len(dest) {
+		return fmt.Errorf("scan: %d destinations for %d columns", len(dest), len(vals))
+	}
+	for i, v := range vals {
+		if err := assign(dest[i], normalize(v)); err != nil {
+			return fmt.Errorf("scan column %d (%s): %w", i, r.r.FieldDescriptions()[i].Name, err)
+		}
+	}
+	return nil
+}
+
+func (r *rows) Columns() ([]string, error) {
+	fds := r.r.FieldDescriptions()
+	cols := make([]string, len(fds))
+	for i, fd := range fds {
+		cols[i] = fd.Name
+	}
+	return cols, nil
+}
+
+func (r *rows) Err() error { return mapErr(r.r.Err()) }
+
+func (r *rows) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	r.r.Close()
+	if r.release != nil {
+		r.release()
+	}
+	return mapErr(r.r.Err())
+}
+
+// row is the first row of a query.
+type row struct {
+	r   store.Rows
+	err error
+}
+
+func (r row) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	defer r.r.Close()
+	if !r.r.Next() {
+		if err := r.r.Err(); err != nil {
+			return err
+		}
+		return store.ErrNoRows
+	}
+	if err := r.r.Scan(dest...); err != nil {
+		return err
+	}
+	// Read to the end: an error of the statement (a constraint violated
+	// by a later row of INSERT ... RETURNING) arrives after the first row.
+	if err := r.r.Close(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// normalize turns a value decoded by pgx into one of the types
+// database/sql drivers return.
+func normalize(v any) any {
+	switch x := v.(type) {
+	case nil, int64, float64, bool, string, []byte, time.Time:
+		return x
+	case int32:
+		return int64(x)
+	case int16:
+		return int64(x)
+	case int8:
+		return int64(x)
+	case uint32:
+		return int64(x)
+	case float32:
+		return float64(x)
+	case pgtype.Numeric:
+		if !x.Valid {
+			return nil
+		}
+		f, err := x.Float64Value()
+		if err != nil || !f.Valid {
+			return nil
+		}
+		return f.Float64
+	case map[string]any, []any:
+		b, err := json.Marshal(x)
+		if err != nil {
+			return fmt.Sprint(x)
+		}
+		return string(b)
+	case fmt.Stringer:
+		return x.String()
+	}
+	return fmt.Sprint(v)
+}
+
+// assign stores v in dest following database/sql's rules (sql.Null's Scan
+// applies them), NULL being an error for a non-nullable destination.
+func assign(dest, v any) error {
+	switch d := dest.(type) {
+	case *any:
+		*d = v
+		return nil
+	case sql.Scanner:
+		return d.Scan(v)
+	case *string:
+		return scanInto(d, v)
+	case *int64:
+		return scanInto(d, v)
+	case *int:
+		return scanInto(d, v)
+	case *int32:
+		return scanInto(d, v)
+	case *float64:
+		return scanInto(d, v)
+	case *bool:
+		return scanInto(d, v)
+	case *[]byte:
+		if v == nil {
+			*d = nil
+			return nil
+		}
+		return scanInto(d, v)
+	case *time.Time:
+		return scanInto(d, v)
+	case **string:
+		return scanPtr(d, v)
+	case **int64:
+		return scanPtr(d, v)
+	case **float64:
+		return scanPtr(d, v)
+	}
+	return fmt.Errorf("unsupported scan destination %T", dest)
+}
+
+func scanInto[T any](d *T, v any) error {
+	if v == nil {
+		return fmt.Errorf("converting NULL to %T is unsupported", *d)
+	}
+	var n sql.Null[T]
+	if err := n.Scan(v); err != nil {
+		return err
+	}
+	*d = n.V
+	return nil
+}
+
+func scanPtr[T any](d **T, v any) error {
+	if v == nil {
+		*d = nil
+		return nil
+	}
+	var n sql.Null[T]
+	if err := n.Scan(v); err != nil {
+		return err
+	}
+	*d = &n.V
+	return nil
+}
+
+// msgUnavailable is the public message of a lost database.
+const msgUnavailable = "database unavailable"
+
+// mapErr marks errors that mean the database cannot be reached (refused
+// or lost connection, server shutting down or starting, pool closed) as
+// rowhouse.EUNAVAILABLE, which the API answers with 503; other errors are
+// returned as they are.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if isUnavailable(err) {
+		var re *rowhouse.Error
+		if errors.As(err, &re) && re.Kind == rowhouse.EUNAVAILABLE {
+			return err
+		}
+		return &rowhouse.Error{Kind: rowhouse.EUNAVAILABLE, Message: msgUnavailable, Err: err}
+	}
+	return err
+}
+
+// isUnavailable reports whether err is a connection failure rather than
+// an error of the statement.
+func isUnavailable(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch {
+		case len(pgErr.Code) == 5 && pgErr.Code[:2] == "08": // connection exception
+			return true
+		case pgErr.Code == "57P01", pgErr.Code == "57P02", pgErr.Code == "57P03": // shutdown, crash, cannot connect now
+			return true
+		case pgErr.Code == "53300": // too many connections
+			return true
+		}
+		return false
+	}
+	var connErr *pgconn.ConnectError
+	var netErr net.Error
+	var opErr *net.OpError
+	switch {
+	case errors.As(err, &connErr), errors.As(err, &opErr), errors.As(err, &netErr):
+		return true
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
+		return true
+	}
+	return pgconn.SafeToRetry(err)
+}
