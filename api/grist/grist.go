@@ -17,6 +17,7 @@ import (
 	"github.com/rowhouse/rowhouse/core"
 	"github.com/rowhouse/rowhouse/home"
 	"github.com/rowhouse/rowhouse/store"
+	"github.com/rowhouse/rowhouse/webhook"
 )
 
 // Deps are what the Grist API needs.
@@ -29,6 +30,21 @@ type Deps struct {
 	Engine store.Engine
 	Log    *slog.Logger
 	Now    func() time.Time
+	// Bus carries commit signals to the change feed and webhook changes to
+	// the dispatcher; nil: the feed polls.
+	Bus webhook.Bus
+	// WebhookGuard checks webhook URLs when they are saved; nil refuses
+	// private addresses. It is used only when Webhooks is nil.
+	WebhookGuard *webhook.Guard
+	// Webhooks manages webhooks, shared with the other surfaces; nil: one
+	// over Home, Docs, Engine, WebhookGuard and Bus.
+	Webhooks *webhook.Service
+	// FeedHeartbeat is the change feed's keep-alive interval; 0: the
+	// default.
+	FeedHeartbeat time.Duration
+	// Done, closed when the server shuts down, ends long-lived answers
+	// (the change feed) so that shutdown need not wait for them.
+	Done <-chan struct{}
 }
 
 // API is the Grist-compatible REST API.
@@ -39,12 +55,27 @@ type API struct {
 	engine store.Engine
 	log    *slog.Logger
 	now    func() time.Time
+	bus    webhook.Bus
+	feeds  *feedHub
+	done   <-chan struct{}
 	bufs   sync.Pool // of *bufio.Writer for streamed answers (see writer)
+
+	// webhooks is nil when the API was built without an engine.
+	webhooks *webhook.Service
 }
 
 // New returns the API.
 func New(d Deps) *API {
-	return &API{home: d.Home, keys: d.Keys, docs: d.Docs, engine: d.Engine, log: d.Log, now: d.Now}
+	a := &API{home: d.Home, keys: d.Keys, docs: d.Docs, engine: d.Engine, log: d.Log, now: d.Now,
+		bus: d.Bus, feeds: newFeedHub(d.Docs, d.Log, d.FeedHeartbeat), done: d.Done, webhooks: d.Webhooks}
+	if a.webhooks == nil && d.Engine != nil {
+		a.webhooks = webhook.NewService(webhook.ServiceDeps{Home: d.Home, Docs: d.Docs, Store: d.Engine.Home(),
+			Guard: d.WebhookGuard, Bus: d.Bus, Now: d.Now})
+	}
+	if a.bus != nil {
+		a.bus.Subscribe(a.feeds.signal)
+	}
+	return a
 }
 
 func (a *API) handle(h api.HandlerFunc) http.Handler { return api.Handle(a.log, h) }

@@ -70,4 +70,7 @@ func (a *API) Routes(mux *http.ServeMux) {
 
 	// SQL, attachments and downloads
 	a.fileRoutes(mux)
+
+	// Webhooks and the change feed
+	a.webhookRoutes(mux)
 }

@@ -1,0 +1,401 @@
+package webhook
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/rowhouse/rowhouse"
+	"github.com/rowhouse/rowhouse/core"
+	"github.com/rowhouse/rowhouse/home"
+	"github.com/rowhouse/rowhouse/store"
+)
+
+// Service manages documents' webhooks on behalf of their owners. It is the
+// one implementation behind every API surface that manages webhooks (the
+// Grist-compatible REST routes and the GraphQL metadata API): surfaces
+// decode a request, call the Service, and encode its answer, so that the
+// access check, validation, secrets, starting sequence numbers and the
+// dispatcher's wake-up are done in one place.
+//
+// Every method but Authorize takes an Access, which only Authorize makes:
+// no surface can reach a webhook without the owner check.
+type Service struct {
+	home  *home.Service
+	docs  *core.Docs
+	store *store.Home
+	guard *Guard
+	bus   Bus
+	now   func() time.Time
+}
+
+// ServiceDeps are what a Service needs.
+type ServiceDeps struct {
+	Home  *home.Service
+	Docs  *core.Docs
+	Store *store.Home
+	// Guard checks URLs when webhooks are saved; nil: a Guard that refuses
+	// private addresses.
+	Guard *Guard
+	// Bus is signalled when a document's webhooks change, so that the
+	// dispatcher picks them up at once; nil: the dispatcher polls.
+	Bus Bus
+	// Now is the clock; nil: time.Now.
+	Now func() time.Time
+}
+
+// NewService returns a Service over d.
+func NewService(d ServiceDeps) *Service {
+	s := &Service{home: d.Home, docs: d.Docs, store: d.Store, guard: d.Guard, bus: d.Bus, now: d.Now}
+	if s.guard == nil {
+		s.guard = &Guard{}
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	return s
+}
+
+// Access is an actor's checked ownership of one document, made by
+// Authorize for one request; keep it no longer. Its zero value grants
+// nothing.
+type Access struct{ docID string }
+
+// DocID is the document the access was granted on.
+func (a Access) DocID() string { return a.docID }
+
+// Authorize checks that actor owns docID, with home.Service.Doc's errors
+// (404 for an unknown document, 403 "No view access" or "No owner
+// access"). Like
+// home.Service.Doc, it returns the document's view whenever the document
+// exists, even when access is refused, so that a surface can refine the
+// error (REST hides documents reached under another org's prefix).
+func (s *Service) Authorize(ctx context.Context, actor rowhouse.Actor, docID string) (Access, home.DocView, error) {
+	v, err := s.home.Doc(ctx, actor, docID, rowhouse.RoleOwners)
+	if err != nil {
+		return Access{}, v, err
+	}
+	return Access{docID: v.ID}, v, nil
+}
+
+func (a Access) check() error {
+	if a.docID == "" {
+		return rowhouse.Errorf(rowhouse.EINTERNAL, "webhook access was not authorized")
+	}
+	return nil
+}
+
+// Fields are a webhook's settings as the APIs take them. A nil field is
+// left as it is (on creation: the default, enabled for Enabled and empty
+// for the others).
+type Fields struct {
+	URL           *string
+	EventTypes    *[]string
+	TableID       *string
+	Enabled       *bool
+	IsReadyColumn *string
+	WatchedColIDs *[]string
+	Name          *string
+	Memo          *string
+	Authorization *string
+}
+
+// apply copies the fields that are set onto w.
+func (f Fields) apply(w *store.Webhook) {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&w.URL, f.URL)
+	set(&w.TableID, f.TableID)
+	set(&w.Name, f.Name)
+	set(&w.Memo, f.Memo)
+	set(&w.Authorization, f.Authorization)
+	set(&w.IsReadyColumn, f.IsReadyColumn)
+	if f.EventTypes != nil {
+		w.EventTypes = *f.EventTypes
+	}
+	if f.WatchedColIDs != nil {
+		w.WatchedColIDs = *f.WatchedColIDs
+	}
+	if f.Enabled != nil {
+		w.Enabled = *f.Enabled
+	}
+}
+
+// Created is a new webhook with its signing secret, which is shown only
+// in the answer that creates it.
+type Created struct {
+	Hook
+	Secret string
+}
+
+// Create validates and saves new webhooks of the document, all or none.
+// Each starts after the document's last committed change and gets a new
+// secret; the dispatcher is signalled.
+func (s *Service) Create(ctx context.Context, acc Access, fields []Fields) ([]Created, error) {
+	if err := acc.check(); err != nil {
+		return nil, err
+	}
+	if len(fields) == 0 {
+		return nil, rowhouse.Invalidf("webhooks must be a non-empty array")
+	}
+	d, err := s.docs.Open(ctx, acc.docID)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	sch, err := d.Schema(ctx)
+	if err != nil {
+		return nil, err
+	}
+	last, err := d.LastSeq(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	hooks := make([]store.Webhook, 0, len(fields))
+	for _, f := range fields {
+		h := store.Webhook{ID: uuid.NewString(), DocID: acc.docID, Enabled: true, AckedSeq: last, CreatedAt: now, UpdatedAt: now}
+		f.apply(&h)
+		if err := Validate(ctx, s.guard, sch, &h); err != nil {
+			return nil, err
+		}
+		if h.Secret, err = NewSecret(); err != nil {
+			return nil, err
+		}
+		hooks = append(hooks, h)
+	}
+	if err := s.store.Write(ctx, func(q store.HomeQueries) error {
+		for _, h := range hooks {
+			if err := q.CreateWebhook(ctx, h); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("create webhooks of doc %s: %w", acc.docID, err)
+	}
+	s.notify(acc.docID)
+	out := make([]Created, len(hooks))
+	for i, h := range hooks {
+		out[i] = Created{Hook: hook(h, store.WebhookQueue{}), Secret: h.Secret}
+	}
+	return out, nil
+}
+
+// Usage statuses.
+const (
+	StatusIdle     = "idle"     // nothing waiting
+	StatusSending  = "sending"  // deliveries waiting, the last attempt did not fail
+	StatusRetrying = "retrying" // deliveries waiting, the last attempt failed
+	StatusDisabled = "disabled" // the webhook is disabled (by its owner or after failing too long)
+)
+
+// Usage is a webhook's delivery state as its owners see it.
+type Usage struct {
+	// NumWaiting is the number of records waiting to be delivered.
+	NumWaiting     int
+	Status         string
+	UpdatedAt      time.Time
+	LastSuccessAt  *time.Time
+	LastFailureAt  *time.Time
+	LastError      string // "" when none
+	LastHTTPStatus *int
+	DisabledReason string // "" when none
+}
+
+// Hook is a webhook as its owners see it: its settings (without its
+// secret) and its usage.
+type Hook struct {
+	Webhook store.Webhook
+	Usage   Usage
+}
+
+// status is the usage status of h with queue q.
+func status(h store.Webhook, q store.WebhookQueue) string {
+	switch {
+	case !h.Enabled:
+		return StatusDisabled
+	case q.Deliveries == 0:
+		return StatusIdle
+	case h.FailingSince != nil:
+		return StatusRetrying
+	}
+	return StatusSending
+}
+
+func hook(h store.Webhook, q store.WebhookQueue) Hook {
+	h.Secret = ""
+	return Hook{Webhook: h, Usage: Usage{NumWaiting: q.Records, Status: status(h, q), UpdatedAt: h.UpdatedAt,
+		LastSuccessAt: h.LastSuccessAt, LastFailureAt: h.LastFailureAt, LastError: h.LastError,
+		LastHTTPStatus: h.LastHTTPStatus, DisabledReason: h.DisabledReason}}
+}
+
+// List returns the document's webhooks with their usage.
+func (s *Service) List(ctx context.Context, acc Access) ([]Hook, error) {
+	if err := acc.check(); err != nil {
+		return nil, err
+	}
+	q := s.store.Read()
+	hooks, err := q.WebhooksOfDoc(ctx, acc.docID)
+	if err != nil {
+		return nil, fmt.Errorf("webhooks of doc %s: %w", acc.docID, err)
+	}
+	queues, err := q.WebhookQueues(ctx, acc.docID)
+	if err != nil {
+		return nil, fmt.Errorf("webhook queues of doc %s: %w", acc.docID, err)
+	}
+	out := make([]Hook, 0, len(hooks))
+	for _, h := range hooks {
+		out = append(out, hook(h, queues[h.ID]))
+	}
+	return out, nil
+}
+
+// Get returns one webhook of the document with its usage.
+func (s *Service) Get(ctx context.Context, acc Access, id string) (Hook, error) {
+	if err := acc.check(); err != nil {
+		return Hook{}, err
+	}
+	q := s.store.Read()
+	h, err := q.Webhook(ctx, acc.docID, id)
+	if err != nil {
+		return Hook{}, err
+	}
+	queues, err := q.WebhookQueues(ctx, acc.docID)
+	if err != nil {
+		return Hook{}, fmt.Errorf("webhook queues of doc %s: %w", acc.docID, err)
+	}
+	return hook(h, queues[h.ID]), nil
+}
+
+// Update changes the fields of f that are set on webhook id, validating
+// the result as Create does, and signals the dispatcher.
+func (s *Service) Update(ctx context.Context, acc Access, id string, f Fields) error {
+	if err := acc.check(); err != nil {
+		return err
+	}
+	d, err := s.docs.Open(ctx, acc.docID)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	h, err := s.store.Read().Webhook(ctx, acc.docID, id)
+	if err != nil {
+		return err
+	}
+	f.apply(&h)
+	sch, err := d.Schema(ctx)
+	if err != nil {
+		return err
+	}
+	if err := Validate(ctx, s.guard, sch, &h); err != nil {
+		return err
+	}
+	if err := s.store.Write(ctx, func(q store.HomeQueries) error { return q.UpdateWebhook(ctx, h, s.now()) }); err != nil {
+		return fmt.Errorf("update webhook %s: %w", id, err)
+	}
+	s.notify(acc.docID)
+	return nil
+}
+
+// Delete removes webhook id and its delivery log.
+func (s *Service) Delete(ctx context.Context, acc Access, id string) error {
+	if err := acc.check(); err != nil {
+		return err
+	}
+	return s.store.Write(ctx, func(q store.HomeQueries) error { return q.DeleteWebhook(ctx, acc.docID, id) })
+}
+
+// ClearQueue drops every undelivered delivery of the document's webhooks
+// and moves them past the document's last committed change.
+func (s *Service) ClearQueue(ctx context.Context, acc Access) error {
+	if err := acc.check(); err != nil {
+		return err
+	}
+	d, err := s.docs.Open(ctx, acc.docID)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	last, err := d.LastSeq(ctx)
+	if err != nil {
+		return err
+	}
+	return s.store.Write(ctx, func(q store.HomeQueries) error {
+		_, err := q.ClearWebhookQueue(ctx, acc.docID, last, s.now())
+		return err
+	})
+}
+
+// MaxDeliveries is the most deliveries Deliveries lists at once.
+const MaxDeliveries = 1000
+
+// Logged is a delivery with its attempts, oldest first.
+type Logged struct {
+	Delivery store.Delivery
+	Attempts []store.Attempt
+}
+
+// Deliveries lists the latest limit deliveries of webhook id (1 to
+// MaxDeliveries), with their attempts.
+func (s *Service) Deliveries(ctx context.Context, acc Access, id string, limit int) ([]Logged, error) {
+	if err := acc.check(); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > MaxDeliveries {
+		return nil, rowhouse.Invalidf("limit must be an integer from 1 to %d", MaxDeliveries)
+	}
+	q := s.store.Read()
+	h, err := q.Webhook(ctx, acc.docID, id)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := q.Deliveries(ctx, h.ID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("deliveries of webhook %s: %w", h.ID, err)
+	}
+	ids := make([]string, len(ds))
+	for i, d := range ds {
+		ids[i] = d.ID
+	}
+	attempts, err := q.Attempts(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("attempts of webhook %s: %w", h.ID, err)
+	}
+	out := make([]Logged, len(ds))
+	for i, d := range ds {
+		out[i] = Logged{Delivery: d, Attempts: attempts[d.ID]}
+	}
+	return out, nil
+}
+
+// Redeliver queues delivery deliveryID of webhook id again and signals
+// the dispatcher.
+func (s *Service) Redeliver(ctx context.Context, acc Access, id, deliveryID string) error {
+	if err := acc.check(); err != nil {
+		return err
+	}
+	if err := s.store.Write(ctx, func(q store.HomeQueries) error {
+		h, err := q.Webhook(ctx, acc.docID, id)
+		if err != nil {
+			return err
+		}
+		return q.Redeliver(ctx, h.ID, deliveryID, s.now())
+	}); err != nil {
+		return err
+	}
+	s.notify(acc.docID)
+	return nil
+}
+
+// notify wakes the dispatcher (and the change feed) about a document.
+func (s *Service) notify(docID string) {
+	if s.bus != nil {
+		s.bus.Publish(docID)
+	}
+}
