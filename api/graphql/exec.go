@@ -1,0 +1,231 @@
+package graphql
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"strconv"
+
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// object is a JSON object whose members keep the order of the selection,
+// as the GraphQL specification asks.
+type object struct {
+	keys []string
+	vals []any
+}
+
+func newObject(n int) *object {
+	return &object{keys: make([]string, 0, n), vals: make([]any, 0, n)}
+}
+
+func (o *object) add(k string, v any) {
+	o.keys = append(o.keys, k)
+	o.vals = append(o.vals, v)
+}
+
+// writeJSON encodes an answer value: *object, []any, scalars; anything
+// else (JSON cell values) through encoding/json.
+func writeJSON(b *bytes.Buffer, v any) {
+	switch v := v.(type) {
+	case nil:
+		b.WriteString("null")
+	case *object:
+		if v == nil {
+			b.WriteString("null")
+			return
+		}
+		b.WriteByte('{')
+		for i, k := range v.keys {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeString(b, k)
+			b.WriteByte(':')
+			writeJSON(b, v.vals[i])
+		}
+		b.WriteByte('}')
+	case []any:
+		b.WriteByte('[')
+		for i, x := range v {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			writeJSON(b, x)
+		}
+		b.WriteByte(']')
+	case string:
+		writeString(b, v)
+	case bool:
+		b.WriteString(strconv.FormatBool(v))
+	case int64:
+		b.WriteString(strconv.FormatInt(v, 10))
+	case int:
+		b.WriteString(strconv.Itoa(v))
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			b.WriteString("null")
+			return
+		}
+		b.Write(strconv.AppendFloat(nil, v, 'g', -1, 64))
+	case json.Number:
+		b.WriteString(v.String())
+	default:
+		data, err := json.Marshal(v)
+		if err != nil {
+			b.WriteString("null")
+			return
+		}
+		b.Write(data)
+	}
+}
+
+func writeString(b *bytes.Buffer, s string) {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x7f {
+			data, _ := json.Marshal(s)
+			b.Write(data)
+			return
+		}
+	}
+	b.WriteByte('"')
+	b.WriteString(s)
+	b.WriteByte('"')
+}
+
+// executor holds what one operation's execution shares.
+type executor struct {
+	api   *API
+	ctx   context.Context
+	gql   *ast.Schema
+	vars  map[string]any
+	frags ast.FragmentDefinitionList
+	errs  gqlerror.List
+}
+
+// cfield is one response key of a selection set: the first field with
+// that key, and the selection sets of every field merged under it.
+type cfield struct {
+	key   string
+	field *ast.Field
+	sets  []ast.SelectionSet
+}
+
+// collect gathers the fields of selection sets on an object type, in
+// order, merging fields with the same response key, expanding fragments
+// whose type condition holds and honouring @skip and @include.
+func (ex *executor) collect(sets []ast.SelectionSet, typeName string) []*cfield {
+	var out []*cfield
+	byKey := map[string]*cfield{}
+	var walk func(set ast.SelectionSet)
+	walk = func(set ast.SelectionSet) {
+		for _, sel := range set {
+			switch sel := sel.(type) {
+			case *ast.Field:
+				if !ex.included(sel.Directives) {
+					continue
+				}
+				key := sel.Alias
+				if key == "" {
+					key = sel.Name
+				}
+				cf := byKey[key]
+				if cf == nil {
+					cf = &cfield{key: key, field: sel}
+					byKey[key] = cf
+					out = append(out, cf)
+				}
+				if len(sel.SelectionSet) > 0 {
+					cf.sets = append(cf.sets, sel.SelectionSet)
+				}
+			case *ast.InlineFragment:
+				if !ex.included(sel.Directives) || (sel.TypeCondition != "" && sel.TypeCondition != typeName) {
+					continue
+				}
+				walk(sel.SelectionSet)
+			case *ast.FragmentSpread:
+				if !ex.included(sel.Directives) {
+					continue
+				}
+				def := ex.frags.ForName(sel.Name)
+				if def == nil || def.TypeCondition != typeName {
+					continue
+				}
+				walk(def.SelectionSet)
+			}
+		}
+	}
+	for _, set := range sets {
+		walk(set)
+	}
+	return out
+}
+
+// included evaluates @skip(if:) and @include(if:).
+func (ex *executor) included(ds ast.DirectiveList) bool {
+	for _, d := range ds {
+		switch d.Name {
+		case "skip":
+			if b, _ := d.ArgumentMap(ex.vars)["if"].(bool); b {
+				return false
+			}
+		case "include":
+			if b, _ := d.ArgumentMap(ex.vars)["if"].(bool); !b {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// args returns a field's argument values with variables substituted.
+func (ex *executor) args(f *ast.Field) map[string]any { return f.ArgumentMap(ex.vars) }
+
+// addError records a field error.
+func (ex *executor) addError(path ast.Path, err error) {
+	ex.errs = append(ex.errs, ex.api.fieldError(ex.ctx, path, err))
+}
+
+// resolver is an object answered from Go values: introspection and the
+// metadata API. get returns a field's value: a scalar, a resolver, a
+// []any of those, or nil.
+type resolver interface {
+	typeName() string
+	get(ex *executor, name string, args map[string]any) (any, error)
+}
+
+// render answers a selection on a value held in memory.
+func (ex *executor) render(sets []ast.SelectionSet, v any, path ast.Path) any {
+	switch v := v.(type) {
+	case nil:
+		return nil
+	case resolver:
+		fields := ex.collect(sets, v.typeName())
+		obj := newObject(len(fields))
+		for _, f := range fields {
+			p := append(append(ast.Path(nil), path...), ast.PathName(f.key))
+			if f.field.Name == "__typename" {
+				obj.add(f.key, v.typeName())
+				continue
+			}
+			val, err := v.get(ex, f.field.Name, ex.args(f.field))
+			if err != nil {
+				ex.addError(p, err)
+				obj.add(f.key, nil)
+				continue
+			}
+			obj.add(f.key, ex.render(f.sets, val, p))
+		}
+		return obj
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = ex.render(sets, x, append(append(ast.Path(nil), path...), ast.PathIndex(i)))
+		}
+		return out
+	}
+	return v
+}

@@ -1,0 +1,697 @@
+package graphql
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strconv"
+
+	"github.com/rowhouse/rowhouse"
+	"github.com/rowhouse/rowhouse/core"
+	"github.com/rowhouse/rowhouse/query"
+	"github.com/rowhouse/rowhouse/schema"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// The planner turns a selection on the document's tables into a tree of
+// reads. Each connection or Ref field of the tree is read with ONE
+// core.Select for all the parent records at once (the parents' keys in an
+// `in` condition); nested pages are cut per parent in memory. A query thus
+// costs one statement per relation field, whatever the number of rows,
+// plus a COUNT for a top-level totalCount (nested totalCounts come free
+// from the same read).
+
+// reader runs Selects; a core.Snapshot, so that every level of an answer
+// sees the same data.
+type reader interface {
+	Query(ctx context.Context, sel core.Select) (*core.Rows, error)
+}
+
+// storedColumns is what the planner reads of a table: its stored columns,
+// in order. A reverse column is answered by reading the other table (one
+// statement per level), never by the core's subquery per row.
+func storedColumns(t *schema.Table) []string {
+	ids := make([]string, 0, len(t.Columns))
+	for _, c := range t.Columns {
+		if !c.Reverse {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids
+}
+
+// storedIndex maps each stored column of t to its place in a record's
+// values (see storedColumns).
+func storedIndex(t *schema.Table) map[string]int {
+	idx := make(map[string]int, len(t.Columns))
+	for _, c := range t.Columns {
+		if !c.Reverse {
+			idx[c.ID] = len(idx)
+		}
+	}
+	return idx
+}
+
+// record is one row as read.
+type record struct {
+	id               int64
+	created, updated float64
+	vals             []any
+	cursor           string
+}
+
+// page is one connection's answer for one parent (or the top level).
+type page struct {
+	rows  []*record
+	info  core.PageInfo
+	total int64
+}
+
+// objPlan is the selection on one table's object type.
+type objPlan struct {
+	table  *schema.Table
+	typ    string
+	colIdx map[string]int
+	fields []*fieldPlan
+}
+
+// fieldPlan is one response key of an object selection.
+type fieldPlan struct {
+	key   string
+	field *ast.Field
+	col   *schema.Column // nil for id, timestamps, __typename
+	kind  fieldKind
+	ref   *objPlan  // kindRef: the related object's selection
+	conn  *connPlan // kindConn: the nested connection
+	// refRows are the related records read for kindRef, by id.
+	refRows map[int64]*record
+}
+
+// connPlan is a connection: what to read and the shape of its answer.
+type connPlan struct {
+	table         *schema.Table
+	typ           names
+	filter        query.Expr
+	sort          []query.SortKey
+	first, last   int // -1 when not given
+	defaultPage   int // DefaultPageSize, or the core's maximum page if smaller
+	after, before string
+	count         bool
+	needCursor    bool // edges.cursor or pageInfo is selected
+	fields        []*connField
+	nodes         []*objPlan
+	// link is how a nested connection hangs from its parents: the
+	// parent's RefList column, or the child's Ref column of a reverse
+	// column.
+	parentCol *schema.Column
+	byParent  map[int64]*page
+}
+
+// connField is one response key of a connection selection.
+type connField struct {
+	key   string
+	name  string // edges, pageInfo, totalCount, __typename
+	sets  []ast.SelectionSet
+	edges []*edgeField
+}
+
+// edgeField is one response key of an edge selection.
+type edgeField struct {
+	key  string
+	name string // node, cursor, __typename
+	node *objPlan
+}
+
+// planner builds plans against a document's data model.
+type planner struct {
+	ex      *executor
+	s       *schema.Schema
+	maxPage int
+}
+
+// planObj plans a selection on table t's object type.
+func (p *planner) planObj(sets []ast.SelectionSet, t *schema.Table) (*objPlan, error) {
+	n := tableNames(t)
+	op := &objPlan{table: t, typ: n.Type, colIdx: storedIndex(t)}
+	for _, f := range p.ex.collect(sets, n.Type) {
+		fp := &fieldPlan{key: f.key, field: f.field, col: t.Column(f.field.Name)}
+		if fp.col != nil {
+			fp.kind = columnKind(p.s, fp.col)
+			switch fp.kind {
+			case kindRef:
+				target := p.s.Table(fp.col.Type.Table)
+				sub, err := p.planObj(f.sets, target)
+				if err != nil {
+					return nil, err
+				}
+				fp.ref = sub
+			case kindConn:
+				target := p.s.Table(fp.col.Type.Table)
+				cp, err := p.planConn(f, target, true)
+				if err != nil {
+					return nil, err
+				}
+				cp.parentCol = fp.col
+				fp.conn = cp
+			}
+		}
+		op.fields = append(op.fields, fp)
+	}
+	return op, nil
+}
+
+// planConn plans a connection field on table t.
+func (p *planner) planConn(f *cfield, t *schema.Table, nested bool) (*connPlan, error) {
+	args := p.ex.args(f.field)
+	cp := &connPlan{table: t, typ: tableNames(t), first: -1, last: -1, defaultPage: min(DefaultPageSize, p.maxPage)}
+	var err error
+	if m, ok := args["filter"].(map[string]any); ok {
+		if cp.filter, err = filterExpr(p.s, t, m, nil); err != nil {
+			return nil, err
+		}
+	}
+	if l, ok := args["orderBy"].([]any); ok {
+		if cp.sort, err = sortKeys(l); err != nil {
+			return nil, err
+		}
+	}
+	if !slices.ContainsFunc(cp.sort, func(k query.SortKey) bool { return len(k.Path) == 1 && k.Path[0] == "id" }) {
+		// id ends every order, so that the order is total and cursors of a
+		// forward and a backward read are alike.
+		cp.sort = append(cp.sort, query.SortKey{Path: []string{"id"}, Nulls: query.NullsFirst})
+	}
+	for _, name := range []string{"first", "last"} {
+		v, ok := args[name]
+		if !ok || v == nil {
+			continue
+		}
+		n, ok := asInt(v)
+		if !ok || n < 0 {
+			return nil, rowhouse.Invalidf("%s must be a non-negative integer", name)
+		}
+		if n > p.maxPage {
+			return nil, rowhouse.Errorf(rowhouse.ETOOLARGE, "%s %d is above the maximum page size %d (page size limit)", name, n, p.maxPage)
+		}
+		if name == "first" {
+			cp.first = n
+		} else {
+			cp.last = n
+		}
+	}
+	if cp.first >= 0 && cp.last >= 0 {
+		return nil, rowhouse.Invalidf("use either first or last, not both")
+	}
+	cp.after, _ = args["after"].(string)
+	cp.before, _ = args["before"].(string)
+	if cp.after != "" && cp.before != "" {
+		return nil, rowhouse.Invalidf("use either after or before, not both")
+	}
+	if cp.last >= 0 && cp.after != "" {
+		return nil, rowhouse.Invalidf("last pages backwards: use it with before, not after")
+	}
+	if cp.first >= 0 && cp.before != "" {
+		return nil, rowhouse.Invalidf("first pages forwards: use it with after, not before")
+	}
+	if !nested {
+		for _, c := range []string{cp.after, cp.before} {
+			if c == "" {
+				continue
+			}
+			cur, err := query.DecodeCursor(c)
+			if err != nil {
+				return nil, err
+			}
+			if len(cur.Values) != len(cp.sort) {
+				return nil, rowhouse.Invalidf("invalid cursor: it was made for another orderBy")
+			}
+		}
+	}
+	for _, cf := range p.ex.collect(f.sets, cp.typ.Connection) {
+		fld := &connField{key: cf.key, name: cf.field.Name, sets: cf.sets}
+		switch cf.field.Name {
+		case "totalCount":
+			cp.count = true
+		case "pageInfo":
+			cp.needCursor = true
+		case "edges":
+			for _, ef := range p.ex.collect(cf.sets, cp.typ.Edge) {
+				e := &edgeField{key: ef.key, name: ef.field.Name}
+				if ef.field.Name == "cursor" {
+					cp.needCursor = true
+				}
+				if ef.field.Name == "node" {
+					if e.node, err = p.planObj(ef.sets, t); err != nil {
+						return nil, err
+					}
+					cp.nodes = append(cp.nodes, e.node)
+				}
+				fld.edges = append(fld.edges, e)
+			}
+		}
+		cp.fields = append(cp.fields, fld)
+	}
+	return cp, nil
+}
+
+func asInt(v any) (int, bool) {
+	switch x := v.(type) {
+	case int64:
+		return int(x), true
+	case int:
+		return x, true
+	case float64:
+		return int(x), x == float64(int(x))
+	case json.Number:
+		n, err := x.Int64()
+		return int(n), err == nil
+	}
+	return 0, false
+}
+
+// pageSize is a connection's page size: first, last or the default.
+func (cp *connPlan) pageSize() int {
+	switch {
+	case cp.first >= 0:
+		return cp.first
+	case cp.last >= 0:
+		return cp.last
+	}
+	return cp.defaultPage
+}
+
+// readAll reads every row of a Select, with each row's cursor when
+// cursors is set (encoding one costs more than reading the row).
+func readAll(ctx context.Context, rd reader, sel core.Select, max int, cursors bool) ([]*record, *core.Rows, error) {
+	rows, err := rd.Query(ctx, sel)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var out []*record
+	for rows.Next() {
+		if max > 0 && len(out) >= max {
+			return nil, nil, rowhouse.Errorf(rowhouse.ETOOLARGE, "a nested connection of table %s reads more than %d records (nested read limit): filter it", sel.Table, max)
+		}
+		r := &record{id: rows.ID(), created: rows.CreatedAt(), updated: rows.UpdatedAt(), vals: rows.Values(nil, false)}
+		if cursors {
+			r.cursor = rows.Cursor()
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	return out, rows, nil
+}
+
+// flip reverses an order, for reading the last records of a list.
+func flip(keys []query.SortKey) []query.SortKey {
+	out := make([]query.SortKey, len(keys))
+	for i, k := range keys {
+		k.Desc = !k.Desc
+		switch k.Nulls {
+		case query.NullsFirst:
+			k.Nulls = query.NullsLast
+		case query.NullsLast:
+			k.Nulls = query.NullsFirst
+		default:
+			if k.Desc { // the default puts empty values first ascending
+				k.Nulls = query.NullsFirst
+			} else {
+				k.Nulls = query.NullsLast
+			}
+		}
+		out[i] = k
+	}
+	return out
+}
+
+// fetchTop reads a top-level connection: one page through the core's
+// keyset pagination, plus a COUNT when totalCount is selected.
+func (p *planner) fetchTop(ctx context.Context, rd reader, cp *connPlan, extra query.Expr) (*page, error) {
+	sel := core.Select{Table: cp.table.ID, Columns: storedColumns(cp.table), Filter: and(cp.filter, extra), Sort: cp.sort, Limit: cp.pageSize(),
+		Count: cp.count, Surface: "graphql"}
+	backwardNoCursor := cp.last >= 0 && cp.before == ""
+	if backwardNoCursor {
+		sel.Sort = flip(cp.sort)
+	}
+	for _, c := range []struct {
+		s   string
+		dst **query.Cursor
+	}{{cp.after, &sel.After}, {cp.before, &sel.Before}} {
+		if c.s == "" {
+			continue
+		}
+		cur, err := query.DecodeCursor(c.s)
+		if err != nil {
+			return nil, err
+		}
+		*c.dst = &cur
+	}
+	pg := &page{}
+	if sel.Limit == 0 {
+		// An empty page asks nothing of the rows; the count may still be
+		// wanted.
+		if cp.count {
+			sel.Limit = 1
+		} else {
+			return pg, nil
+		}
+	}
+	recs, rows, err := readAll(ctx, rd, sel, 0, cp.needCursor)
+	if err != nil {
+		return nil, err
+	}
+	if rows.TotalCount != nil {
+		pg.total = *rows.TotalCount
+	}
+	if cp.pageSize() == 0 {
+		return pg, nil
+	}
+	pg.rows = recs
+	if rows.Page != nil {
+		pg.info = *rows.Page
+	}
+	if backwardNoCursor {
+		slices.Reverse(pg.rows)
+		pg.info = core.PageInfo{HasPreviousPage: pg.info.HasNextPage}
+	}
+	if n := len(pg.rows); n > 0 {
+		pg.info.StartCursor, pg.info.EndCursor = &pg.rows[0].cursor, &pg.rows[n-1].cursor
+	}
+	if err := p.fetchChildren(ctx, rd, cp.nodes, pg.rows); err != nil {
+		return nil, err
+	}
+	return pg, nil
+}
+
+func and(a, b query.Expr) query.Expr {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	return query.And{Exprs: []query.Expr{a, b}}
+}
+
+// idList turns ids into the value of an `in` condition.
+func idList(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = json.Number(strconv.FormatInt(id, 10))
+	}
+	return out
+}
+
+// fetchChildren reads the relations selected on objects of plans for the
+// records recs: one Select per relation field, for all records at once.
+func (p *planner) fetchChildren(ctx context.Context, rd reader, plans []*objPlan, recs []*record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	for _, op := range plans {
+		for _, fp := range op.fields {
+			var err error
+			switch fp.kind {
+			case kindRef:
+				err = p.fetchRef(ctx, rd, op, fp, recs)
+			case kindConn:
+				err = p.fetchNested(ctx, rd, op, fp.conn, recs)
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// fetchRef reads the records that a Ref column of recs refers to.
+func (p *planner) fetchRef(ctx context.Context, rd reader, op *objPlan, fp *fieldPlan, recs []*record) error {
+	idx := op.colIdx[fp.col.ID]
+	seen := map[int64]bool{}
+	var ids []int64
+	for _, r := range recs {
+		if id, ok := r.vals[idx].(int64); ok && id > 0 && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	fp.refRows = map[int64]*record{}
+	if len(ids) == 0 {
+		return nil
+	}
+	target := fp.ref.table
+	got, _, err := readAll(ctx, rd, core.Select{Table: target.ID, Columns: storedColumns(target), Surface: "graphql",
+		Filter: query.Cond{Path: []string{"id"}, Op: query.OpIn, Value: idList(ids)}}, 0, false)
+	if err != nil {
+		return err
+	}
+	for _, r := range got {
+		fp.refRows[r.id] = r
+	}
+	return p.fetchChildren(ctx, rd, []*objPlan{fp.ref}, got)
+}
+
+// fetchNested reads a nested connection (a RefList column or the reverse
+// side of a reference) for all parents at once, then cuts each parent's
+// page in memory.
+func (p *planner) fetchNested(ctx context.Context, rd reader, parent *objPlan, cp *connPlan, recs []*record) error {
+	cp.byParent = map[int64]*page{}
+	col := cp.parentCol
+	var link query.Expr
+	var lists map[int64][]int64 // RefList: each parent's ids
+	var childIdx int            // reverse: the child's Ref column
+	parentIDs := make([]int64, len(recs))
+	for i, r := range recs {
+		parentIDs[i] = r.id
+	}
+	if col.Reverse {
+		fwd := cp.table.Column(col.ReverseCol)
+		if fwd == nil {
+			return rowhouse.Errorf(rowhouse.EINTERNAL, "reverse column %s.%s has no forward column", parent.table.ID, col.ID)
+		}
+		childIdx = storedIndex(cp.table)[fwd.ID]
+		link = query.Cond{Path: []string{fwd.ID}, Op: query.OpIn, Value: idList(parentIDs)}
+	} else {
+		idx := parent.colIdx[col.ID]
+		lists = map[int64][]int64{}
+		seen := map[int64]bool{}
+		var all []int64
+		for _, r := range recs {
+			l, _ := r.vals[idx].([]any)
+			for i, x := range l {
+				if i == 0 {
+					continue
+				}
+				if id, ok := x.(int64); ok && id > 0 {
+					lists[r.id] = append(lists[r.id], id)
+					if !seen[id] {
+						seen[id] = true
+						all = append(all, id)
+					}
+				}
+			}
+		}
+		if len(all) == 0 {
+			return nil
+		}
+		link = query.Cond{Path: []string{"id"}, Op: query.OpIn, Value: idList(all)}
+	}
+	got, _, err := readAll(ctx, rd, core.Select{Table: cp.table.ID, Columns: storedColumns(cp.table), Filter: and(cp.filter, link), Sort: cp.sort, Surface: "graphql"}, 10*p.maxPage, cp.needCursor)
+	if err != nil {
+		return err
+	}
+	groups := map[int64][]*record{}
+	if col.Reverse {
+		for _, r := range got {
+			if id, ok := r.vals[childIdx].(int64); ok {
+				groups[id] = append(groups[id], r)
+			}
+		}
+	} else {
+		pos := make(map[int64]int, len(got))
+		for i, r := range got {
+			pos[r.id] = i
+		}
+		for pid, ids := range lists {
+			seen := map[int64]bool{}
+			var g []*record
+			for _, id := range ids {
+				if i, ok := pos[id]; ok && !seen[id] {
+					seen[id] = true
+					g = append(g, got[i])
+				}
+			}
+			slices.SortFunc(g, func(a, b *record) int { return pos[a.id] - pos[b.id] })
+			groups[pid] = g
+		}
+	}
+	var kept []*record
+	for _, pid := range parentIDs {
+		if _, done := cp.byParent[pid]; done {
+			continue
+		}
+		pg, err := cp.window(groups[pid])
+		if err != nil {
+			return err
+		}
+		cp.byParent[pid] = pg
+		kept = append(kept, pg.rows...)
+	}
+	return p.fetchChildren(ctx, rd, cp.nodes, kept)
+}
+
+// window cuts one parent's page from its records in order: after/before
+// resume next to the record the cursor names (by id).
+func (cp *connPlan) window(all []*record) (*page, error) {
+	pg := &page{total: int64(len(all))}
+	lo, hi := 0, len(all)
+	find := func(c string) (int, error) {
+		cur, err := query.DecodeCursor(c)
+		if err != nil {
+			return 0, err
+		}
+		i := slices.IndexFunc(all, func(r *record) bool { return r.id == cur.ID })
+		if i < 0 {
+			return 0, rowhouse.Invalidf("the cursor's record %d is not in this list any more", cur.ID)
+		}
+		return i, nil
+	}
+	if cp.after != "" {
+		i, err := find(cp.after)
+		if err != nil {
+			return nil, err
+		}
+		lo = i + 1
+		pg.info.HasPreviousPage = true
+	}
+	if cp.before != "" {
+		i, err := find(cp.before)
+		if err != nil {
+			return nil, err
+		}
+		hi = i
+		pg.info.HasNextPage = true
+	}
+	n := cp.pageSize()
+	if cp.last >= 0 {
+		if hi-lo > n {
+			lo = hi - n
+			pg.info.HasPreviousPage = true
+		}
+	} else if hi-lo > n {
+		hi = lo + n
+		pg.info.HasNextPage = true
+	}
+	pg.rows = all[lo:hi]
+	if len(pg.rows) > 0 {
+		pg.info.StartCursor, pg.info.EndCursor = &pg.rows[0].cursor, &pg.rows[len(pg.rows)-1].cursor
+	}
+	return pg, nil
+}
+
+// ---- rendering
+
+// renderObj answers an object selection for one record.
+func (ex *executor) renderObj(op *objPlan, r *record, path ast.Path) *object {
+	obj := newObject(len(op.fields))
+	for _, fp := range op.fields {
+		// The path is built only where it is needed: nested values and
+		// errors.
+		sub := func() ast.Path { return append(append(ast.Path(nil), path...), ast.PathName(fp.key)) }
+		switch {
+		case fp.field.Name == "__typename":
+			obj.add(fp.key, op.typ)
+		case fp.col == nil && fp.field.Name == "id":
+			obj.add(fp.key, r.id)
+		case fp.col == nil && fp.field.Name == "createdAt":
+			obj.add(fp.key, timeString(r.created))
+		case fp.col == nil && fp.field.Name == "updatedAt":
+			obj.add(fp.key, timeString(r.updated))
+		case fp.kind == kindRef:
+			id, _ := r.vals[op.colIdx[fp.col.ID]].(int64)
+			if ref := fp.refRows[id]; ref != nil {
+				obj.add(fp.key, ex.renderObj(fp.ref, ref, sub()))
+			} else {
+				obj.add(fp.key, nil)
+			}
+		case fp.kind == kindConn:
+			pg := fp.conn.byParent[r.id]
+			if pg == nil {
+				pg = &page{}
+			}
+			obj.add(fp.key, ex.renderConn(fp.conn, pg, sub()))
+		case fp.col != nil:
+			v, ok := outValue(fp.col, r.vals[op.colIdx[fp.col.ID]])
+			if !ok {
+				ex.addError(sub(), rowhouse.Invalidf("%s.%s of record %d holds %s, which is not a valid %s", op.table.ID, fp.col.ID, r.id, describe(r.vals[op.colIdx[fp.col.ID]]), fp.col.Type))
+			}
+			obj.add(fp.key, v)
+		default:
+			obj.add(fp.key, nil)
+		}
+	}
+	return obj
+}
+
+// renderConn answers a connection selection for one page.
+func (ex *executor) renderConn(cp *connPlan, pg *page, path ast.Path) *object {
+	obj := newObject(len(cp.fields))
+	for _, f := range cp.fields {
+		p := append(append(ast.Path(nil), path...), ast.PathName(f.key))
+		switch f.name {
+		case "__typename":
+			obj.add(f.key, cp.typ.Connection)
+		case "totalCount":
+			obj.add(f.key, pg.total)
+		case "pageInfo":
+			obj.add(f.key, ex.render(f.sets, pageInfo(pg.info), p))
+		case "edges":
+			list := make([]any, len(pg.rows))
+			for i, r := range pg.rows {
+				ep := append(append(ast.Path(nil), p...), ast.PathIndex(i))
+				edge := newObject(len(f.edges))
+				for _, e := range f.edges {
+					switch e.name {
+					case "__typename":
+						edge.add(e.key, cp.typ.Edge)
+					case "cursor":
+						edge.add(e.key, r.cursor)
+					case "node":
+						edge.add(e.key, ex.renderObj(e.node, r, append(append(ast.Path(nil), ep...), ast.PathName(e.key))))
+					}
+				}
+				list[i] = edge
+			}
+			obj.add(f.key, list)
+		}
+	}
+	return obj
+}
+
+// pageInfo answers PageInfo selections.
+type pageInfo core.PageInfo
+
+func (pageInfo) typeName() string { return "PageInfo" }
+
+func (pi pageInfo) get(_ *executor, name string, _ map[string]any) (any, error) {
+	switch name {
+	case "hasNextPage":
+		return pi.HasNextPage, nil
+	case "hasPreviousPage":
+		return pi.HasPreviousPage, nil
+	case "startCursor":
+		if pi.StartCursor == nil {
+			return nil, nil
+		}
+		return *pi.StartCursor, nil
+	case "endCursor":
+		if pi.EndCursor == nil {
+			return nil, nil
+		}
+		return *pi.EndCursor, nil
+	}
+	return nil, nil
+}

@@ -1,0 +1,374 @@
+package graphql
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/rowhouse/rowhouse/schema"
+)
+
+// Names of the types and fields generated for one table. A table's type is
+// its nameSingular with a capital first letter; every other name derives
+// from it or from the table's two names.
+type names struct {
+	Type, Connection, Edge, Filter, OrderBy, Create, Update string
+	Singular, Plural                                        string
+	CreateOne, CreateMany, UpdateOne, UpdateMany            string
+	DeleteOne, DeleteMany                                   string
+}
+
+func tableNames(t *schema.Table) names {
+	typ := upperFirst(t.NameSingular)
+	pl := upperFirst(t.NamePlural)
+	return names{
+		Type: typ, Connection: typ + "Connection", Edge: typ + "Edge", Filter: typ + "Filter",
+		OrderBy: typ + "OrderBy", Create: typ + "CreateInput", Update: typ + "UpdateInput",
+		Singular: t.NameSingular, Plural: t.NamePlural,
+		CreateOne: "create" + typ, CreateMany: "create" + pl, UpdateOne: "update" + typ,
+		UpdateMany: "update" + pl, DeleteOne: "delete" + typ, DeleteMany: "delete" + pl,
+	}
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// fixedSDL defines the types every generated schema has whatever the
+// tables; no table's type may take one of their names (core refuses such
+// table names: see core's reservedGraphQL and graphQLFixedTypes).
+const fixedSDL = `"""A calendar date, ISO 8601 YYYY-MM-DD."""
+scalar Date
+"""An instant, RFC 3339 (answers are in UTC)."""
+scalar DateTime
+"""Any JSON value."""
+scalar JSON
+
+"""Whether a cell is empty: NULL matches empty cells ("", 0 for a reference, an empty list, null)."""
+enum NullCheck {
+  NULL
+  NOT_NULL
+}
+
+"""A sort direction with the place of empty values."""
+enum SortOrder {
+  AscNullsFirst
+  AscNullsLast
+  DescNullsFirst
+  DescNullsLast
+}
+
+"""Where a page sits in the whole list."""
+type PageInfo {
+  hasNextPage: Boolean!
+  hasPreviousPage: Boolean!
+  startCursor: String
+  endCursor: String
+}
+
+input IntFilter {
+  eq: Int
+  neq: Int
+  in: [Int]
+  gt: Int
+  gte: Int
+  lt: Int
+  lte: Int
+  is: NullCheck
+}
+
+input FloatFilter {
+  eq: Float
+  neq: Float
+  in: [Float]
+  gt: Float
+  gte: Float
+  lt: Float
+  lte: Float
+  is: NullCheck
+}
+
+input StringFilter {
+  eq: String
+  neq: String
+  in: [String]
+  gt: String
+  gte: String
+  lt: String
+  lte: String
+  """SQL LIKE pattern (% and _), case-sensitive."""
+  like: String
+  """SQL LIKE pattern, case-insensitive."""
+  ilike: String
+  startsWith: String
+  endsWith: String
+  is: NullCheck
+}
+
+input BooleanFilter {
+  eq: Boolean
+  neq: Boolean
+  is: NullCheck
+}
+
+input DateFilter {
+  eq: Date
+  neq: Date
+  in: [Date]
+  gt: Date
+  gte: Date
+  lt: Date
+  lte: Date
+  is: NullCheck
+}
+
+input DateTimeFilter {
+  eq: DateTime
+  neq: DateTime
+  in: [DateTime]
+  gt: DateTime
+  gte: DateTime
+  lt: DateTime
+  lte: DateTime
+  is: NullCheck
+}
+
+input JSONFilter {
+  eq: JSON
+  neq: JSON
+  in: [JSON]
+  is: NullCheck
+}
+
+"""A filter on a list cell (ChoiceList)."""
+input StringListFilter {
+  """The list holds at least one of these."""
+  containsAny: [String!]
+  is: NullCheck
+}
+
+"""A filter on a list of ids (RefList, reverse references, Attachments)."""
+input IntListFilter {
+  """The list holds at least one of these."""
+  containsAny: [Int!]
+  is: NullCheck
+}
+`
+
+// connArgs are the arguments of every connection field.
+func connArgs(n names) string {
+	return "(filter: " + n.Filter + ", orderBy: [" + n.OrderBy + "!], first: Int, after: String, last: Int, before: String)"
+}
+
+// fieldKind says how a column appears in the object type.
+type fieldKind int
+
+const (
+	kindScalar fieldKind = iota // a scalar or a list of scalars
+	kindRef                     // the related object
+	kindConn                    // a nested connection (RefList, reverse)
+)
+
+// columnKind classifies a column; a reference to a table that no longer
+// exists reads as its ids.
+func columnKind(s *schema.Schema, c *schema.Column) fieldKind {
+	switch c.Type.Kind {
+	case schema.KindRef:
+		if s.Table(c.Type.Table) != nil {
+			return kindRef
+		}
+	case schema.KindRefList:
+		if s.Table(c.Type.Table) != nil {
+			return kindConn
+		}
+	}
+	return kindScalar
+}
+
+// outputType is a scalar column's GraphQL type.
+func outputType(c *schema.Column) string {
+	switch c.Type.Kind {
+	case schema.KindNumeric:
+		return "Float"
+	case schema.KindInt, schema.KindRef:
+		return "Int"
+	case schema.KindBool:
+		return "Boolean"
+	case schema.KindDate:
+		return "Date"
+	case schema.KindDateTime:
+		return "DateTime"
+	case schema.KindChoiceList:
+		return "[String!]"
+	case schema.KindRefList, schema.KindAttachments:
+		return "[Int!]"
+	case schema.KindAny:
+		return "JSON"
+	}
+	return "String"
+}
+
+// filterType is the filter input of a non-relation column.
+func filterType(c *schema.Column) string {
+	if c.Reverse {
+		return "IntListFilter"
+	}
+	switch c.Type.Kind {
+	case schema.KindNumeric:
+		return "FloatFilter"
+	case schema.KindInt, schema.KindRef:
+		return "IntFilter"
+	case schema.KindBool:
+		return "BooleanFilter"
+	case schema.KindDate:
+		return "DateFilter"
+	case schema.KindDateTime:
+		return "DateTimeFilter"
+	case schema.KindChoiceList:
+		return "StringListFilter"
+	case schema.KindRefList, schema.KindAttachments:
+		return "IntListFilter"
+	case schema.KindAny:
+		return "JSONFilter"
+	}
+	return "StringFilter"
+}
+
+// sortable reports whether orderBy may name the column.
+func sortable(c *schema.Column) bool {
+	return !c.Reverse && !c.Type.IsList() && c.Type.Kind != schema.KindAny
+}
+
+// hasSystemField reports whether the table's type shows the system field
+// name (createdAt, updatedAt): a user column of that name takes its place,
+// as it does in filters.
+func hasSystemField(t *schema.Table, name string) bool { return t.Column(name) == nil }
+
+func description(b *strings.Builder, indent, text string) {
+	if text == "" {
+		return
+	}
+	text = strings.ReplaceAll(text, `"""`, `\"""`)
+	fmt.Fprintf(b, "%s\"\"\"%s\"\"\"\n", indent, text)
+}
+
+// SDL renders the GraphQL schema of a document's data model: per table an
+// object type, a connection and an edge, a filter, an order-by and create
+// and update inputs; the queries and mutations of API.md part C. The text
+// is deterministic (tables and columns in their order) so that it can be
+// compared with a golden file.
+func SDL(s *schema.Schema) string {
+	var b strings.Builder
+	b.WriteString(fixedSDL)
+	for _, t := range s.Tables {
+		n := tableNames(t)
+		b.WriteString("\n")
+		description(&b, "", "A record of table "+t.ID+".")
+		fmt.Fprintf(&b, "type %s {\n  id: Int!\n", n.Type)
+		for _, sys := range []string{"createdAt", "updatedAt"} {
+			if hasSystemField(t, sys) {
+				fmt.Fprintf(&b, "  %s: DateTime!\n", sys)
+			}
+		}
+		for _, c := range t.Columns {
+			desc := c.Description
+			if desc == "" && c.Label != "" && c.Label != c.ID {
+				desc = c.Label
+			}
+			description(&b, "  ", desc)
+			switch columnKind(s, c) {
+			case kindRef:
+				fmt.Fprintf(&b, "  %s: %s\n", c.ID, upperFirst(s.Table(c.Type.Table).NameSingular))
+			case kindConn:
+				tn := tableNames(s.Table(c.Type.Table))
+				fmt.Fprintf(&b, "  %s%s: %s!\n", c.ID, connArgs(tn), tn.Connection)
+			default:
+				fmt.Fprintf(&b, "  %s: %s\n", c.ID, outputType(c))
+			}
+		}
+		b.WriteString("}\n\n")
+		fmt.Fprintf(&b, "type %s {\n  edges: [%s!]!\n  pageInfo: PageInfo!\n  \"\"\"The number of records matching the filter.\"\"\"\n  totalCount: Int!\n}\n\n", n.Connection, n.Edge)
+		fmt.Fprintf(&b, "type %s {\n  node: %s!\n  cursor: String!\n}\n\n", n.Edge, n.Type)
+
+		fmt.Fprintf(&b, "input %s {\n  and: [%s!]\n  or: [%s!]\n  not: %s\n  id: IntFilter\n", n.Filter, n.Filter, n.Filter, n.Filter)
+		for _, sys := range []string{"createdAt", "updatedAt"} {
+			if hasSystemField(t, sys) {
+				fmt.Fprintf(&b, "  %s: DateTimeFilter\n", sys)
+			}
+		}
+		for _, c := range t.Columns {
+			if columnKind(s, c) == kindRef {
+				fmt.Fprintf(&b, "  %s: %s\n", c.ID, upperFirst(s.Table(c.Type.Table).NameSingular)+"Filter")
+				continue
+			}
+			fmt.Fprintf(&b, "  %s: %s\n", c.ID, filterType(c))
+		}
+		b.WriteString("}\n\n")
+
+		description(&b, "", "One sort key: name exactly one field.")
+		fmt.Fprintf(&b, "input %s {\n  id: SortOrder\n", n.OrderBy)
+		for _, sys := range []string{"createdAt", "updatedAt"} {
+			if hasSystemField(t, sys) {
+				fmt.Fprintf(&b, "  %s: SortOrder\n", sys)
+			}
+		}
+		for _, c := range t.Columns {
+			if sortable(c) {
+				fmt.Fprintf(&b, "  %s: SortOrder\n", c.ID)
+			}
+		}
+		b.WriteString("}\n\n")
+
+		for _, in := range []struct {
+			name string
+			id   bool
+		}{{n.Create, true}, {n.Update, false}} {
+			fmt.Fprintf(&b, "input %s {\n", in.name)
+			if in.id {
+				description(&b, "  ", "With upsert: the id of the record to update.")
+				b.WriteString("  id: Int\n")
+			}
+			writable := 0
+			for _, c := range t.Columns {
+				if c.Reverse {
+					continue
+				}
+				writable++
+				fmt.Fprintf(&b, "  %s: %s\n", c.ID, outputType(c))
+			}
+			if !in.id && writable == 0 {
+				// An input object needs a field; a table without columns
+				// has nothing to update, and says so.
+				description(&b, "  ", "This table has no columns to update.")
+				b.WriteString("  _none: Boolean\n")
+			}
+			b.WriteString("}\n\n")
+		}
+	}
+
+	b.WriteString("\ntype Query {\n")
+	description(&b, "  ", "The document's schema version: the schema changes when it does.")
+	b.WriteString("  _schemaVersion: Int!\n")
+	for _, t := range s.Tables {
+		n := tableNames(t)
+		fmt.Fprintf(&b, "  %s%s: %s!\n", n.Plural, connArgs(n), n.Connection)
+		fmt.Fprintf(&b, "  %s(id: Int, filter: %s): %s\n", n.Singular, n.Filter, n.Type)
+	}
+	b.WriteString("}\n")
+	if len(s.Tables) > 0 {
+		b.WriteString("\ntype Mutation {\n")
+		for _, t := range s.Tables {
+			n := tableNames(t)
+			fmt.Fprintf(&b, "  %s(data: %s!, upsert: Boolean): %s\n", n.CreateOne, n.Create, n.Type)
+			fmt.Fprintf(&b, "  %s(data: [%s!]!, upsert: Boolean): [%s!]!\n", n.CreateMany, n.Create, n.Type)
+			fmt.Fprintf(&b, "  %s(id: Int!, data: %s!): %s\n", n.UpdateOne, n.Update, n.Type)
+			fmt.Fprintf(&b, "  %s(filter: %s!, data: %s!): [%s!]!\n", n.UpdateMany, n.Filter, n.Update, n.Type)
+			fmt.Fprintf(&b, "  %s(id: Int!): %s\n", n.DeleteOne, n.Type)
+			fmt.Fprintf(&b, "  %s(filter: %s!): [%s!]!\n", n.DeleteMany, n.Filter, n.Type)
+		}
+		b.WriteString("}\n")
+	}
+	return strings.ReplaceAll(b.String(), "\n\n\n", "\n\n")
+}
