@@ -10,19 +10,45 @@ import (
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/core"
 	"github.com/rowhouse/rowhouse/query"
+	"github.com/rowhouse/rowhouse/store"
+	"github.com/rowhouse/rowhouse/store/postgres/pgtest"
 	"github.com/rowhouse/rowhouse/store/sqlite"
 )
 
-// newDoc makes a fresh document on a SQLite engine in a temporary folder,
-// with the core configured by opts (a fixed clock unless opts sets one).
-func newDoc(t testing.TB, opts core.Options) (*sqlite.Engine, *core.Docs, *core.Doc) {
+// newDoc makes a fresh document on the test engine (see testEngine), with
+// the core configured by opts (a fixed clock unless opts sets one).
+func newDoc(t testing.TB, opts core.Options) (store.Engine, *core.Docs, *core.Doc) {
 	t.Helper()
-	ctx := context.Background()
-	e, err := sqlite.Open(ctx, t.TempDir(), sqlite.Options{})
+	return newDocOn(t, testEngine(t), opts)
+}
+
+// testEngine returns a fresh engine closed when t ends: PostgreSQL (fresh
+// schemas on the test database) when ROWHOUSE_TEST_POSTGRES is set, as in
+// the second run of .ci/run, else SQLite in a temporary folder.
+func testEngine(t testing.TB) store.Engine {
+	t.Helper()
+	if pgtest.Enabled() {
+		return pgtest.Open(t)
+	}
+	return sqliteEngine(t)
+}
+
+// sqliteEngine returns a SQLite engine in a temporary folder, closed when
+// t ends.
+func sqliteEngine(t testing.TB) *sqlite.Engine {
+	t.Helper()
+	e, err := sqlite.Open(context.Background(), t.TempDir(), sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+// newDocOn makes a fresh document on engine e.
+func newDocOn[E store.Engine](t testing.TB, e E, opts core.Options) (E, *core.Docs, *core.Doc) {
+	t.Helper()
+	ctx := context.Background()
 	id := rowhouse.NewDocID()
 	if err := e.CreateDoc(ctx, id); err != nil {
 		t.Fatal(err)
@@ -198,5 +224,25 @@ func TestStatementCounts(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(c.want) {
 			t.Errorf("%+v: statements %v, want %v", c.sel, got, c.want)
 		}
+	}
+}
+
+// Rows added with chosen ids move the id sequence on every engine: later
+// rows get ids past them, and removed ids are never given again.
+func TestExplicitIDsAdvanceIDs(t *testing.T) {
+	d := openDoc(t)
+	apply(t, d, core.AddTable{ID: "T", Columns: []core.ColumnSpec{{ID: "a"}}})
+	res := apply(t, d, core.AddRecords{Table: "T", Rows: []core.Row{{ID: 7}, {}, {ID: 3}}})
+	if ids := res.RetValues[0].([]int64); fmt.Sprint(ids) != "[7 8 3]" {
+		t.Fatalf("ids %v, want [7 8 3]", ids)
+	}
+	apply(t, d, core.RemoveRecords{Table: "T", IDs: []int64{7, 8}})
+	res = apply(t, d, core.AddRecords{Table: "T", Rows: []core.Row{{}}})
+	if ids := res.RetValues[0].([]int64); fmt.Sprint(ids) != "[9]" {
+		t.Fatalf("after removing 7 and 8: ids %v, want [9]", ids)
+	}
+	res = apply(t, d, core.AddRecords{Table: "T", Rows: []core.Row{{ID: 5}, {}}})
+	if ids := res.RetValues[0].([]int64); fmt.Sprint(ids) != "[5 10]" {
+		t.Fatalf("a chosen id below the last: ids %v, want [5 10]", ids)
 	}
 }

@@ -15,9 +15,10 @@ import (
 	"github.com/rowhouse/rowhouse/store/sqlite"
 )
 
-// engineDoc is openDoc with the engine and core at hand.
+// engineDoc is openDoc with the engine and core at hand, always on SQLite
+// (these tests look at SQLite's files and confinement).
 func engineDoc(t *testing.T) (*sqlite.Engine, *core.Docs, *core.Doc) {
-	return newDoc(t, core.Options{})
+	return newDocOn(t, sqliteEngine(t), core.Options{})
 }
 
 // pets fills a document with a table of every kind of value.

@@ -557,10 +557,10 @@ func matrixEndpoints() []matrixEndpoint {
 
 		// SQL, attachments and downloads: reads for viewers, except the
 		// upload. The team's document holds attachment 1, hello.txt.
-		{method: "GET", path: docPath("/sql?q=SELECT+name,age+FROM+People+ORDER+BY+id"), kind: sDoc, min: rowhouse.RoleViewers,
+		{method: "GET", path: docPath("/sql?q=SELECT+name,age+FROM+%22People%22+ORDER+BY+id"), kind: sDoc, min: rowhouse.RoleViewers,
 			check: answers(`{"statement":"<str>","records":[{"fields":{"name":"Alice","age":30}},{"fields":{"name":"Bob","age":25}}]}`)},
 		{method: "POST", path: docPath("/sql"), kind: sDoc, min: rowhouse.RoleViewers,
-			body:  fixed(map[string]any{"sql": "SELECT name FROM People WHERE age > ?", "args": []any{26}}),
+			body:  fixed(map[string]any{"sql": `SELECT name FROM "People" WHERE age > ?`, "args": []any{26}}),
 			check: answers(`{"statement":"<str>","records":[{"fields":{"name":"Alice"}}]}`)},
 		{method: "POST", path: docPath("/attachments"), kind: sDoc, min: rowhouse.RoleEditors, write: true,
 			body: uploadBody, headers: map[string]string{"Content-Type": "multipart/form-data; boundary=" + uploadBoundary},

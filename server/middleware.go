@@ -90,7 +90,7 @@ func limitBody(max int64, next http.Handler) http.Handler {
 // authenticate puts the request's actor in its context and applies the
 // rate limit: per key for keyed requests, per client address for anonymous
 // requests and failed authentications (so guessing keys is limited too).
-func authenticate(keys *auth.Keys, log *slog.Logger, limiter *ratelimit.Limiter, next http.Handler) http.Handler {
+func authenticate(keys *auth.Keys, sessions *auth.Sessions, log *slog.Logger, limiter *ratelimit.Limiter, next http.Handler) http.Handler {
 	limit := limiter.Middleware(func(r *http.Request) string {
 		a := api.ActorFrom(r.Context())
 		switch {
@@ -104,6 +104,9 @@ func authenticate(keys *auth.Keys, log *slog.Logger, limiter *ratelimit.Limiter,
 	ok := limit(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		actor, err := keys.Authenticate(r.Context(), r.Header.Get("Authorization"))
+		if err == nil && r.Header.Get("Authorization") == "" {
+			r, actor, err = sessionActor(sessions, r, actor)
+		}
 		if err != nil {
 			limit(api.Handle(log, func(http.ResponseWriter, *http.Request) error { return err })).ServeHTTP(w, r)
 			return

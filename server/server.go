@@ -13,13 +13,17 @@ import (
 
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/api"
+	"github.com/rowhouse/rowhouse/api/graphql"
 	"github.com/rowhouse/rowhouse/api/grist"
+	"github.com/rowhouse/rowhouse/api/openapi"
 	"github.com/rowhouse/rowhouse/auth"
 	"github.com/rowhouse/rowhouse/core"
 	"github.com/rowhouse/rowhouse/home"
 	"github.com/rowhouse/rowhouse/metrics"
 	"github.com/rowhouse/rowhouse/ratelimit"
 	"github.com/rowhouse/rowhouse/store"
+	"github.com/rowhouse/rowhouse/web"
+	"github.com/rowhouse/rowhouse/webhook"
 )
 
 // Config holds the server's limits.
@@ -50,16 +54,33 @@ type Deps struct {
 	Metrics *metrics.Metrics
 	Log     *slog.Logger
 	Now     func() time.Time
+	// Sessions are the browser sessions of the web pages; nil makes one
+	// over Engine's home database.
+	Sessions *auth.Sessions
+	// Bus carries commit signals (from core.Options.OnCommit) to the change
+	// feed, and webhook changes to the dispatcher; nil: the feed polls.
+	Bus webhook.Bus
+	// WebhookGuard checks webhook URLs when saved; nil refuses private
+	// addresses.
+	WebhookGuard *webhook.Guard
+	// FeedHeartbeat is the change feed's keep-alive interval; 0: default.
+	FeedHeartbeat time.Duration
+	// Done, closed when the server begins to shut down, ends long-lived
+	// answers (the change feed); nil: they end with their clients.
+	Done <-chan struct{}
 }
 
 // New returns the server's root handler.
 func New(cfg Config, d Deps) http.Handler {
+	if d.Sessions == nil {
+		d.Sessions = auth.NewSessions(d.Engine.Home(), d.Now, auth.SessionConfig{TrustProxy: cfg.TrustProxy})
+	}
 	mux := http.NewServeMux()
 	routes(mux, d)
 
 	limiter := ratelimit.New(ratelimit.Config{Limit: cfg.RateLimit, Window: cfg.RateWindow, TrustProxy: cfg.TrustProxy}, d.Now)
 	var h http.Handler = metrics.CapturePattern(mux)
-	h = authenticate(d.Keys, d.Log, limiter, h)
+	h = authenticate(d.Keys, d.Sessions, d.Log, limiter, h)
 	h = limitBody(cfg.MaxBody, h)
 	h = d.Metrics.Middleware(h)
 	h = logRequests(d.Log, h)
@@ -69,7 +90,14 @@ func New(cfg Config, d Deps) http.Handler {
 
 // routes lists every route of the server.
 func routes(mux *http.ServeMux, d Deps) {
-	grist.New(grist.Deps{Home: d.Home, Keys: d.Keys, Docs: d.Docs, Engine: d.Engine, Log: d.Log, Now: d.Now}).Routes(mux)
+	// One webhook service behind every surface that manages webhooks.
+	hooks := webhook.NewService(webhook.ServiceDeps{Home: d.Home, Docs: d.Docs, Store: d.Engine.Home(),
+		Guard: d.WebhookGuard, Bus: d.Bus, Now: d.Now})
+	grist.New(grist.Deps{Home: d.Home, Keys: d.Keys, Docs: d.Docs, Engine: d.Engine, Log: d.Log, Now: d.Now,
+		Bus: d.Bus, WebhookGuard: d.WebhookGuard, Webhooks: hooks, FeedHeartbeat: d.FeedHeartbeat, Done: d.Done}).Routes(mux)
+	openapi.New(openapi.Deps{Home: d.Home, Docs: d.Docs, Log: d.Log}).Routes(mux)
+	graphql.New(graphql.Deps{Home: d.Home, Docs: d.Docs, Log: d.Log, Webhooks: hooks}).Routes(mux)
+	web.New(web.Deps{Home: d.Home, Keys: d.Keys, Docs: d.Docs, Sessions: d.Sessions, Log: d.Log, Now: d.Now}).Routes(mux)
 
 	// The same API under /o/{orgDomain}/, where "current" means that org.
 	mux.HandleFunc("/o/{orgDomain}/api/", func(w http.ResponseWriter, r *http.Request) {
@@ -102,4 +130,44 @@ func routes(mux *http.ServeMux, d Deps) {
 	mux.Handle("/", api.Handle(d.Log, func(w http.ResponseWriter, r *http.Request) error {
 		return rowhouse.NotFoundf("not found: %s", r.URL.Path)
 	}))
+}
+
+// sessionActor authenticates a request that has no Authorization header by
+// its session cookie, if any: a live session yields its user's actor, and
+// the session goes in the context for the web pages. A cookie-authenticated
+// API write must carry the session's CSRF token in X-CSRF-Token (the pages
+// check their forms' token themselves). A missing or ended session leaves
+// the anonymous actor.
+func sessionActor(sessions *auth.Sessions, r *http.Request, anon rowhouse.Actor) (*http.Request, rowhouse.Actor, error) {
+	c, err := r.Cookie(auth.SessionCookie)
+	if err != nil {
+		return r, anon, nil
+	}
+	sess, err := sessions.Lookup(r.Context(), c.Value)
+	if rowhouse.ErrorKind(err) == rowhouse.EUNAUTHORIZED {
+		return r, anon, nil
+	}
+	if err != nil {
+		return r, anon, err
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+	default:
+		if isAPIPath(r.URL.Path) && !sess.CheckCSRF(r.Header.Get(auth.CSRFHeader)) {
+			return r, anon, rowhouse.Forbiddenf("CSRF token missing or invalid: send the session's token in %s", auth.CSRFHeader)
+		}
+	}
+	return r.WithContext(auth.WithSession(r.Context(), sess)), rowhouse.Actor{User: sess.User}, nil
+}
+
+// isAPIPath reports whether path is under /api/ or /o/{orgDomain}/api/.
+func isAPIPath(path string) bool {
+	if strings.HasPrefix(path, "/api/") {
+		return true
+	}
+	if rest, ok := strings.CutPrefix(path, "/o/"); ok {
+		_, after, ok := strings.Cut(rest, "/")
+		return ok && strings.HasPrefix(after, "api/")
+	}
+	return false
 }

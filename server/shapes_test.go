@@ -159,7 +159,7 @@ func TestOps(t *testing.T) {
 		{Method: "GET", URL: "/api/nope", Status: 404, JSON: `{"error":"not found: /api/nope"}`},
 		{Method: "GET", URL: "/api/nope", Key: key, Status: 404, JSON: `{"error":"not found: /api/nope"}`},
 		{Method: "POST", URL: "/nope/deeper?x=1", Status: 404, JSON: `{"error":"not found: /nope/deeper"}`},
-		{Method: "GET", URL: "/", Status: 404, JSON: `{"error":"not found: /"}`},
+		{Name: "/ is the web pages' home: signed out, it sends to the sign-in page", Method: "GET", URL: "/", Status: 303, Contains: []string{`href="/login?next=%2F"`}},
 		{Method: "GET", URL: "/api/docs/abc/tables/T/nope", Key: key, Status: 404, JSON: `{"error":"not found: /api/docs/abc/tables/T/nope"}`},
 		{Name: "an unsupported scheme", Method: "GET", URL: "/api/orgs", Headers: map[string]string{"Authorization": "Basic dXNlcjpwYXNz"}, Status: 401,
 			JSON: `{"error":"Bad request: unsupported Authorization scheme, expected 'Bearer'"}`},

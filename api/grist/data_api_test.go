@@ -21,7 +21,7 @@ import (
 	"github.com/rowhouse/rowhouse/auth"
 	"github.com/rowhouse/rowhouse/core"
 	"github.com/rowhouse/rowhouse/home"
-	"github.com/rowhouse/rowhouse/store/sqlite"
+	"github.com/rowhouse/rowhouse/internal/testserver"
 )
 
 // testNow is the fixed clock of every test server here.
@@ -45,11 +45,7 @@ type env struct {
 func newEnv(t *testing.T, limits core.Limits) *env {
 	t.Helper()
 	ctx := context.Background()
-	engine, err := sqlite.Open(ctx, t.TempDir(), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { engine.Close() })
+	engine := testserver.NewEngine(t)
 	now := func() time.Time { return testNow }
 	hs := home.New(engine, now, nil)
 	keys := auth.NewKeys(engine.Home(), hs, now)

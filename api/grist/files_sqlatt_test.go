@@ -85,8 +85,9 @@ func (w *filesWorld) url(path string) string { return "/api/docs/" + w.doc + pat
 
 func TestSQLEndpoint(t *testing.T) {
 	w := newFilesWorld(t)
-	home := filepath.Join(w.s.Engine.Dir(), "home.db")
-	other := w.s.Engine.DocPath(w.other)
+	w.s.SQLiteOnly(t)
+	home := filepath.Join(w.s.SQLite.Dir(), "home.db")
+	other := w.s.SQLite.DocPath(w.other)
 	onlySelect := "only select statements are supported"
 	cases := []testserver.Scenario{
 		{Name: "GET as viewer", Method: "GET", URL: w.url("/sql?q=" + urlq("select name, legs from Pets order by id")), Key: w.viewer, Status: 200,
@@ -106,7 +107,7 @@ func TestSQLEndpoint(t *testing.T) {
 		{Name: "attach after a select", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "select 1; attach '" + other + "' as o"}, Status: 400, Error: onlySelect},
 		{Name: "attach in a WITH", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "with x as (select 1) attach '" + other + "' as o"}, Status: 400, Contains: []string{"syntax error"}},
 		{Name: "system table", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "select * from _rh_meta"}, Status: 400, Error: "access to _rh_meta.key is prohibited"},
-		{Name: "database list", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "select file from pragma_database_list"}, Status: 400, NotContains: []string{w.s.Engine.Dir()}},
+		{Name: "database list", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "select file from pragma_database_list"}, Status: 400, NotContains: []string{w.s.SQLite.Dir()}},
 		{Name: "raw pages", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "select data from sqlite_dbpage"}, Status: 400, Error: "access to sqlite_dbpage.data is prohibited"},
 		{Name: "unknown table", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "select * from Nope"}, Status: 400, Error: "no such table: Nope"},
 		{Name: "slow", Method: "POST", URL: w.url("/sql"), Key: w.viewer,
@@ -327,6 +328,7 @@ func TestDownloads(t *testing.T) {
 
 func TestSQLLargeAnswer(t *testing.T) {
 	w := newFilesWorld(t)
+	w.s.SQLiteOnly(t)
 	// Few rows (the statement must finish within the timeout, even under
 	// the race detector), each large.
 	text := strings.Repeat("x", 4500)
@@ -350,6 +352,7 @@ func TestSQLLargeAnswer(t *testing.T) {
 // connection: the client sees a broken answer, never a short valid one.
 func TestSQLTimeoutWhileStreaming(t *testing.T) {
 	w := newFilesWorld(t)
+	w.s.SQLiteOnly(t)
 	srv := httptest.NewServer(w.s.Handler)
 	defer srv.Close()
 	body, _ := json.Marshal(map[string]any{"sql": "with recursive c(x) as (select 1 union all select x + 1 from c) select x, ? as s from c",

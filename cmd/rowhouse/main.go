@@ -44,6 +44,10 @@ commands:
   serve         run the server (default data folder ./rowhouse-data, address 127.0.0.1:8484)
   user create   create a user (or find one) and print a new API key
   bench         load-test a server over HTTP (--url, --key) and print ops, p50, p99, errors
+  import        import a CSV or XLSX file into a table (--doc, --table, --key-column to upsert)
+  export        export a table or document as CSV, XLSX or JSON (--doc, --table, --format)
+  migrate       copy a SQLite data folder into PostgreSQL (--from DIR --to postgres://..., --force)
+  backup        copy a SQLite data folder online into a new folder (--data DIR --to DIR)
   version       print the version
 
 Run 'rowhouse <command> -h' for a command's flags.`
@@ -59,11 +63,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runServe(ctx, args[1:], getenv, stderr)
 	case "user":
 		if len(args) < 2 || args[1] != "create" {
-			return usageError{"usage: rowhouse user create --email E [--name N] [--data DIR]"}
+			return usageError{"usage: rowhouse user create --email E [--name N] [--password P | --password-stdin] [--data DIR]"}
 		}
-		return runUserCreate(ctx, args[2:], getenv, stdout, stderr)
+		return runUserCreate(ctx, args[2:], getenv, stdin, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], getenv, stdout, stderr)
+	case "import":
+		return runImport(ctx, args[1:], getenv, stdout, stderr)
+	case "export":
+		return runExport(ctx, args[1:], getenv, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, args[1:], getenv, stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "rowhouse", version)
 		return nil

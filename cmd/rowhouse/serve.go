@@ -18,7 +18,11 @@ import (
 	"github.com/rowhouse/rowhouse/home"
 	"github.com/rowhouse/rowhouse/metrics"
 	"github.com/rowhouse/rowhouse/server"
+	"github.com/rowhouse/rowhouse/store"
+	"github.com/rowhouse/rowhouse/store/postgres"
 	"github.com/rowhouse/rowhouse/store/sqlite"
+	"github.com/rowhouse/rowhouse/webhook"
+	"github.com/rowhouse/rowhouse/webhook/pgbus"
 )
 
 // envOr returns the environment variable's value, or def if it is unset.
@@ -27,6 +31,19 @@ func envOr(getenv func(string) string, name, def string) string {
 		return v
 	}
 	return def
+}
+
+// envDuration reads a duration ("1s", "10m") from the environment.
+func envDuration(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, usageError{fmt.Sprintf("%s: not a positive duration: %q", name, v)}
+	}
+	return d, nil
 }
 
 func envInt(getenv func(string) string, name string, def int64) (int64, error) {
@@ -43,15 +60,31 @@ func envInt(getenv func(string) string, name string, def int64) (int64, error) {
 
 // storage is what a command opens: the engine and the services over it.
 type storage struct {
-	engine *sqlite.Engine
+	engine store.Engine
 	home   *home.Service
 	keys   *auth.Keys
 }
 
-func openStorage(ctx context.Context, dir string, syncFull bool, log *slog.Logger) (*storage, error) {
-	engine, err := sqlite.Open(ctx, dir, sqlite.Options{SyncFull: syncFull})
-	if err != nil {
-		return nil, err
+// dbFlagHelp documents the --db flag of the commands that open storage.
+const dbFlagHelp = "PostgreSQL database URL (postgres://user:password@host:5432/dbname); empty: SQLite in the data folder (env ROWHOUSE_DB)"
+
+// openStorage opens the PostgreSQL database at dbURL, or when it is empty
+// the SQLite data folder dir. An unreachable database is an error after
+// at most a few seconds (postgres.DefaultConnectTimeout).
+func openStorage(ctx context.Context, dir, dbURL string, syncFull bool, log *slog.Logger) (*storage, error) {
+	var engine store.Engine
+	if dbURL != "" {
+		e, err := postgres.Open(ctx, dbURL, postgres.Options{})
+		if err != nil {
+			return nil, err
+		}
+		engine = e
+	} else {
+		e, err := sqlite.Open(ctx, dir, sqlite.Options{SyncFull: syncFull})
+		if err != nil {
+			return nil, err
+		}
+		engine = e
 	}
 	hs := home.New(engine, time.Now, log)
 	return &storage{engine: engine, home: hs, keys: auth.NewKeys(engine.Home(), hs, time.Now)}, nil
@@ -78,6 +111,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	var (
 		dataDir    = fs.String("data", envOr(getenv, "ROWHOUSE_DATA", "./rowhouse-data"), "data folder (env ROWHOUSE_DATA)")
+		dbURL      = fs.String("db", getenv("ROWHOUSE_DB"), dbFlagHelp)
 		addr       = fs.String("addr", envOr(getenv, "ROWHOUSE_ADDR", "127.0.0.1:8484"), "address to listen on (env ROWHOUSE_ADDR)")
 		maxBody    = fs.Int64("max-body", maxBodyDef, "largest request body in bytes (env ROWHOUSE_MAX_BODY)")
 		rateLimit  = fs.Int("rate-limit", int(rateDef), "requests per key per --rate-window; 0 disables (env ROWHOUSE_RATE_LIMIT)")
@@ -87,6 +121,22 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		maxBatch   = fs.Int("max-batch", int(maxBatchDef), "most records in one write request (env ROWHOUSE_MAX_BATCH)")
 		maxPage    = fs.Int("max-page", int(maxPageDef), "largest page a read may ask for with limit (env ROWHOUSE_MAX_PAGE)")
 		logFormat  = fs.String("log-format", envOr(getenv, "ROWHOUSE_LOG_FORMAT", "text"), "log format: text or json (env ROWHOUSE_LOG_FORMAT)")
+		autoIndex  = fs.Bool("auto-index", getenv("ROWHOUSE_AUTO_INDEX") != "0", "build indexes for the filters and sorts that reads keep asking for (env ROWHOUSE_AUTO_INDEX=0 turns it off)")
+	)
+	whRetryBaseDef, err := envDuration(getenv, "ROWHOUSE_WEBHOOK_RETRY_BASE", webhook.DefaultBaseDelay)
+	if err != nil {
+		return err
+	}
+	whRetryMaxDef, err := envDuration(getenv, "ROWHOUSE_WEBHOOK_RETRY_MAX", webhook.DefaultMaxDelay)
+	if err != nil {
+		return err
+	}
+	var (
+		whAllowPrivate = fs.Bool("webhook-allow-private", getenv("ROWHOUSE_WEBHOOK_ALLOW_PRIVATE") == "1", "let webhooks reach loopback, private and link-local addresses (env ROWHOUSE_WEBHOOK_ALLOW_PRIVATE=1)")
+		whAllowedHosts = fs.String("webhook-allowed-hosts", getenv("ROWHOUSE_WEBHOOK_ALLOWED_HOSTS"), "comma list of webhook hosts allowed whatever they resolve to (env ROWHOUSE_WEBHOOK_ALLOWED_HOSTS)")
+		whRetryBase    = fs.Duration("webhook-retry-base", whRetryBaseDef, "first webhook retry delay, doubling on each failure (env ROWHOUSE_WEBHOOK_RETRY_BASE)")
+		whRetryMax     = fs.Duration("webhook-retry-max", whRetryMaxDef, "longest webhook retry delay (env ROWHOUSE_WEBHOOK_RETRY_MAX)")
+		whMaxAttempts  = fs.Int("webhook-max-attempts", webhook.DefaultMaxAttempts, "attempts before a webhook delivery is marked failed (it can be redelivered)")
 	)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) { // -h: the flags are printed, nothing failed
@@ -103,7 +153,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 
 	start := time.Now()
-	st, err := openStorage(ctx, *dataDir, *syncFull, log)
+	st, err := openStorage(ctx, *dataDir, *dbURL, *syncFull, log)
 	if err != nil {
 		return err
 	}
@@ -121,10 +171,26 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 
 	m := metrics.New()
+	// Commit signals: in process, plus LISTEN/NOTIFY between the processes
+	// sharing a PostgreSQL database.
+	var bus webhook.Bus = webhook.NewLocalBus()
+	if pg, ok := st.engine.(*postgres.Engine); ok {
+		pb, err := pgbus.Open(ctx, pg.Pool(), pgbus.Channel(pg.HomeSchema()), log)
+		if err != nil {
+			return err
+		}
+		defer pb.Close()
+		bus = pb
+	}
+	guard := &webhook.Guard{AllowPrivate: *whAllowPrivate, AllowedHosts: webhook.ParseAllowedHosts(*whAllowedHosts)}
 	docs := core.NewDocs(st.engine, core.Options{Now: time.Now, Statements: m.SQLStatements,
-		Limits: core.Limits{MaxBatch: *maxBatch, MaxPage: *maxPage}})
+		Limits: core.Limits{MaxBatch: *maxBatch, MaxPage: *maxPage}, OnCommit: bus.Publish, Log: log,
+		IndexAdvice: core.IndexAdvice{Disabled: !*autoIndex}})
+	defer docs.Wait() // automatic index builds finish before the engine closes
+	stopping := make(chan struct{})
 	handler := server.New(server.Config{MaxBody: *maxBody, RateLimit: *rateLimit, RateWindow: *rateWindow, TrustProxy: *trustProxy},
-		server.Deps{Engine: st.engine, Home: st.home, Keys: st.keys, Docs: docs, Metrics: m, Log: log, Now: time.Now})
+		server.Deps{Engine: st.engine, Home: st.home, Keys: st.keys, Docs: docs, Metrics: m, Log: log, Now: time.Now,
+			Bus: bus, WebhookGuard: guard, Done: stopping})
 	srv := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -133,6 +199,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "url", url, "data", *dataDir,
 		"engine", st.engine.Name(), "startup", time.Since(start).Round(time.Millisecond))
+
+	srv.RegisterOnShutdown(func() { close(stopping) })
+	dispatcher := webhook.New(webhook.Options{Home: st.engine.Home(), Docs: docs, Bus: bus, Guard: guard, Log: log,
+		BaseDelay: *whRetryBase, MaxDelay: *whRetryMax, MaxAttempts: *whMaxAttempts})
+	dispatcher.Start()
+	defer func() { // on every way out; a no-op after the drain below
+		dctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = dispatcher.Shutdown(dctx)
+	}()
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -149,6 +225,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	log.Info("shutting down: draining webhook deliveries")
+	if err := dispatcher.Shutdown(sctx); err != nil {
+		log.Warn("webhook deliveries still in flight were abandoned; they are retried after a restart", "err", err)
 	}
 	log.Info("stopped")
 	return nil

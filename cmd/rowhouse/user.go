@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/rowhouse/rowhouse"
@@ -14,14 +16,20 @@ import (
 )
 
 // runUserCreate creates a user (or finds one) and prints a new API key,
-// alone, on stdout. It works while a server runs on the same data folder:
-// SQLite's WAL and busy timeout let both write.
-func runUserCreate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+// alone, on stdout. With --password or --password-stdin (the first line of
+// standard input, so that the password stays out of the process list and
+// the shell history) it also sets the user's password for the web pages.
+// It works while a server runs on the same data folder: SQLite's WAL and
+// busy timeout let both write.
+func runUserCreate(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	email := fs.String("email", "", "the user's email (required)")
 	name := fs.String("name", "", "the user's name (default: the email's local part)")
 	dataDir := fs.String("data", envOr(getenv, "ROWHOUSE_DATA", "./rowhouse-data"), "data folder (env ROWHOUSE_DATA)")
+	dbURL := fs.String("db", getenv("ROWHOUSE_DB"), dbFlagHelp)
+	password := fs.String("password", "", "set the user's password for signing in to the web pages (visible in the process list: prefer --password-stdin)")
+	passwordStdin := fs.Bool("password-stdin", false, "read the user's password from the first line of standard input")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) { // -h: the flags are printed, nothing failed
 			return nil
@@ -31,8 +39,26 @@ func runUserCreate(ctx context.Context, args []string, getenv func(string) strin
 	if *email == "" {
 		return usageError{"--email is required"}
 	}
+	if *password != "" && *passwordStdin {
+		return usageError{"--password and --password-stdin cannot be used together"}
+	}
+	if *passwordStdin {
+		line, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("read password from stdin: %w", err)
+		}
+		*password = strings.TrimRight(line, "\r\n")
+		if *password == "" {
+			return usageError{"--password-stdin: standard input holds no password"}
+		}
+	}
+	if *password != "" {
+		if err := auth.CheckPasswordRules(*password); err != nil {
+			return usageError{"password: " + rowhouse.ErrorMessage(err)}
+		}
+	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	st, err := openStorage(ctx, *dataDir, false, log)
+	st, err := openStorage(ctx, *dataDir, *dbURL, false, log)
 	if err != nil {
 		return err
 	}
@@ -40,6 +66,12 @@ func runUserCreate(ctx context.Context, args []string, getenv func(string) strin
 	u, created, err := st.home.EnsureUser(ctx, *email, *name)
 	if err != nil {
 		return err
+	}
+	if *password != "" {
+		if err := auth.NewSessions(st.engine.Home(), time.Now, auth.SessionConfig{}).SetPassword(ctx, u.ID, *password); err != nil {
+			return fmt.Errorf("set password of %s: %w", u.Email, err)
+		}
+		fmt.Fprintf(stderr, "password set for %s\n", u.Email)
 	}
 	keyName := "cli " + time.Now().UTC().Format("2006-01-02T15:04:05.000Z")
 	_, secret, err := st.keys.Create(ctx, rowhouse.Actor{User: u}, auth.NewKey{Name: keyName})

@@ -1,6 +1,8 @@
 // Package testserver runs Rowhouse's real HTTP handler (server.New) in
-// process, over a real SQLite engine in a test's temporary folder, for
-// handler tests in any package. It offers a fixed, movable clock, helpers
+// process, over a real SQLite engine in a test's temporary folder (or, when
+// the environment variable ROWHOUSE_TEST_POSTGRES names a PostgreSQL test
+// database, over fresh schemas there: see NewEngine), for handler tests in
+// any package. It offers a fixed, movable clock, helpers
 // to make users and API keys without going through HTTP, a request helper
 // and a table-driven scenario type in the style of PocketBase's tests/api.go:
 // each case names a method, URL, key and body and says what must come back.
@@ -17,6 +19,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -29,7 +32,10 @@ import (
 	"github.com/rowhouse/rowhouse/home"
 	"github.com/rowhouse/rowhouse/metrics"
 	"github.com/rowhouse/rowhouse/server"
+	"github.com/rowhouse/rowhouse/store"
+	"github.com/rowhouse/rowhouse/store/postgres/pgtest"
 	"github.com/rowhouse/rowhouse/store/sqlite"
+	"github.com/rowhouse/rowhouse/webhook"
 )
 
 // Epoch is the time the clock of every test server starts at. Timestamps in
@@ -65,12 +71,42 @@ func (c *Clock) Advance(d time.Duration) {
 type Server struct {
 	T       testing.TB
 	Handler http.Handler
-	Engine  *sqlite.Engine
-	Home    *home.Service
-	Keys    *auth.Keys
-	Docs    *core.Docs
-	Clock   *Clock
-	Config  server.Config
+	// Engine is the engine in use, SQLite or PostgreSQL (see NewEngine).
+	Engine store.Engine
+	// SQLite is the engine when it is SQLite's, nil when the tests run on
+	// PostgreSQL (see SQLiteOnly).
+	SQLite *sqlite.Engine
+	Home   *home.Service
+	Keys   *auth.Keys
+	Docs   *core.Docs
+	Clock  *Clock
+	Config server.Config
+	// Bus carries the core's commit signals to the change feed and to
+	// dispatchers made by Dispatcher.
+	Bus *webhook.LocalBus
+	// Guard checks webhook URLs; it refuses private addresses (so local
+	// receivers) until AllowPrivateWebhooks is called.
+	Guard *webhook.Guard
+	// Sessions are the web pages' sessions (see SetPassword and SignIn).
+	Sessions *auth.Sessions
+}
+
+// FeedHeartbeat is the change feed's heartbeat interval in test servers.
+const FeedHeartbeat = 200 * time.Millisecond
+
+// AllowPrivateWebhooks lets webhooks reach private and loopback addresses
+// (as --webhook-allow-private does), so tests can use local receivers.
+// Call it before the first request.
+func (s *Server) AllowPrivateWebhooks() { s.Guard.AllowPrivate = true }
+
+// Dispatcher returns a webhook dispatcher over the server's services, its
+// clock and its guard; o sets the rest. It is not started: call Step, or
+// Start and Shutdown (Shutdown runs at cleanup too).
+func (s *Server) Dispatcher(o webhook.Options) *webhook.Dispatcher {
+	o.Home, o.Docs, o.Bus, o.Guard, o.Now = s.Engine.Home(), s.Docs, s.Bus, s.Guard, s.Clock.Now
+	d := webhook.New(o)
+	s.T.Cleanup(func() { _ = d.Shutdown(context.Background()) })
+	return d
 }
 
 // Option changes the configuration of a test server.
@@ -92,19 +128,46 @@ func New(t testing.TB, opts ...Option) *Server {
 	for _, o := range opts {
 		o(&cfg)
 	}
-	ctx := context.Background()
-	engine, err := sqlite.Open(ctx, t.TempDir(), sqlite.Options{})
-	if err != nil {
-		t.Fatalf("open engine: %v", err)
-	}
-	t.Cleanup(func() { engine.Close() })
+	engine := NewEngine(t)
 	clock := &Clock{t: Epoch}
 	log := slog.New(slog.DiscardHandler)
 	hs := home.New(engine, clock.Now, log)
 	keys := auth.NewKeys(engine.Home(), hs, clock.Now)
-	docs := core.NewDocs(engine, core.Options{Now: clock.Now})
-	h := server.New(cfg, server.Deps{Engine: engine, Home: hs, Keys: keys, Docs: docs, Metrics: metrics.New(), Log: log, Now: clock.Now})
-	return &Server{T: t, Handler: h, Engine: engine, Home: hs, Keys: keys, Docs: docs, Clock: clock, Config: cfg}
+	sessions := auth.NewSessions(engine.Home(), clock.Now, auth.SessionConfig{})
+	bus, guard := webhook.NewLocalBus(), &webhook.Guard{}
+	docs := core.NewDocs(engine, core.Options{Now: clock.Now, OnCommit: bus.Publish})
+	t.Cleanup(docs.Wait) // before the engine closes
+	h := server.New(cfg, server.Deps{Engine: engine, Home: hs, Keys: keys, Docs: docs, Metrics: metrics.New(), Log: log, Now: clock.Now, Sessions: sessions,
+		Bus: bus, WebhookGuard: guard, FeedHeartbeat: FeedHeartbeat})
+	sl, _ := engine.(*sqlite.Engine)
+	return &Server{T: t, Handler: h, Engine: engine, SQLite: sl, Home: hs, Keys: keys, Docs: docs, Clock: clock, Config: cfg, Bus: bus, Guard: guard, Sessions: sessions}
+}
+
+// NewEngine returns a fresh storage engine, closed when t ends: when
+// ROWHOUSE_TEST_POSTGRES is set (the second run of .ci/run), PostgreSQL
+// with schemas of its own on that database, dropped at the end; otherwise
+// SQLite in t.TempDir(). The whole handler suite thus runs on either
+// engine, chosen by the environment.
+func NewEngine(t testing.TB) store.Engine {
+	t.Helper()
+	if pgtest.Enabled() {
+		return pgtest.Open(t)
+	}
+	engine, err := sqlite.Open(context.Background(), t.TempDir(), sqlite.Options{})
+	if err != nil {
+		t.Fatalf("open engine: %v", err)
+	}
+	t.Cleanup(func() { engine.Close() })
+	return engine
+}
+
+// SQLiteOnly skips t when the server does not run on SQLite, for tests of
+// SQLite's own behaviour (its SQL dialect at the SQL endpoint, its files).
+func (s *Server) SQLiteOnly(t testing.TB) {
+	t.Helper()
+	if s.SQLite == nil {
+		t.Skipf("SQLite only; this run uses %s", s.Engine.Name())
+	}
 }
 
 // User returns the user with this email, creating them (with their
@@ -413,4 +476,45 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// SetPassword sets u's password for the web pages.
+func (s *Server) SetPassword(u rowhouse.User, password string) {
+	s.T.Helper()
+	if err := s.Sessions.SetPassword(context.Background(), u.ID, password); err != nil {
+		s.T.Fatalf("set password of %s: %v", u.Email, err)
+	}
+}
+
+// Browser is a signed-in web session: the cookie header to send and the
+// session's CSRF token for forms and API writes.
+type Browser struct {
+	Cookie string // "rowhouse_session=..."
+	CSRF   string
+}
+
+// SignIn signs in through POST /login, as a browser would, failing t
+// unless it succeeds.
+func (s *Server) SignIn(t testing.TB, email, password string) Browser {
+	t.Helper()
+	// The sign-in form's CSRF token is double-submitted: a cookie and a
+	// form field with the same value.
+	const token = "testserverSignInTokenAbcdefghijk"
+	form := url.Values{"email": {email}, "password": {password}, auth.CSRFField: {token}}
+	res := s.Send(t, Request{Method: "POST", Path: "/login", Body: form.Encode(),
+		Headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Cookie": "rowhouse_login=" + token}})
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("sign in %s: status %d: %s", email, res.Status, res.Body)
+	}
+	for _, c := range (&http.Response{Header: res.Header}).Cookies() {
+		if c.Name == auth.SessionCookie && c.Value != "" {
+			sess, err := s.Sessions.Lookup(context.Background(), c.Value)
+			if err != nil {
+				t.Fatalf("sign in %s: session: %v", email, err)
+			}
+			return Browser{Cookie: c.Name + "=" + c.Value, CSRF: sess.CSRF}
+		}
+	}
+	t.Fatalf("sign in %s: no session cookie in %v", email, res.Header)
+	return Browser{}
 }
