@@ -56,13 +56,14 @@ type Keys struct {
 
 	// byHash keeps recently used keys and their users, the lookup every
 	// request starts with. A key deleted through this process is refused
-	// at once; through another, within keyCacheTTL.
+	// at once, as is one through another process that says so
+	// (store.Home.Invalidate); otherwise within keyCacheTTL.
 	byHash *gencache.Cache[string, keyAndUser]
 }
 
 // Bounds of the key cache.
 const (
-	keyCacheTTL  = 2 * time.Second
+	keyCacheTTL  = 10 * time.Second
 	keyCacheSize = 16_384
 )
 
@@ -134,7 +135,7 @@ func (k *Keys) touch(ctx context.Context, id int64, now time.Time) {
 	k.touched[id] = now
 	k.mu.Unlock()
 	// Best effort: a failure to record the time must not fail the request.
-	_ = k.home.Write(ctx, func(q store.HomeQueries) error { return q.TouchKey(ctx, id, now) })
+	_ = k.home.WriteUncached(ctx, func(q store.HomeQueries) error { return q.TouchKey(ctx, id, now) })
 }
 
 // NewKey describes a key to create.

@@ -295,7 +295,7 @@ func (s *Sessions) touch(ctx context.Context, h string, lastSeen, now time.Time)
 	s.touched[h] = now
 	s.mu.Unlock()
 	// Best effort: failing to record the time must not fail the request.
-	_ = s.home.Write(ctx, func(q store.HomeQueries) error { return q.TouchSession(ctx, h, now) })
+	_ = s.home.WriteUncached(ctx, func(q store.HomeQueries) error { return q.TouchSession(ctx, h, now) })
 }
 
 // wait returns how long the caller must still wait before another sign-in

@@ -31,11 +31,12 @@ type Service struct {
 	docAccess *gencache.Cache[docAccessKey, docAccess]
 }
 
-// Bounds of the document access cache. A change made through this process
-// is seen at once (the home store's write generation); one made by another
-// process sharing the database is seen within accessCacheTTL.
+// Bounds of the document access cache. A change made through this process,
+// or by another one that says so (store.Home.Invalidate, wired to
+// LISTEN/NOTIFY on PostgreSQL), is seen at once; accessCacheTTL bounds how
+// long a change no one was told of can go unseen.
 const (
-	accessCacheTTL  = 2 * time.Second
+	accessCacheTTL  = 10 * time.Second
 	accessCacheSize = 16_384
 )
 

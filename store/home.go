@@ -19,6 +19,8 @@ type Home struct {
 	// gen counts committed writes, for caches of home answers (see
 	// Generation).
 	gen atomic.Uint64
+	// onWrite, if set, is told after each committed write (see OnWrite).
+	onWrite atomic.Pointer[func()]
 }
 
 // NewHome returns the home store over db, whose schema an engine has
@@ -29,7 +31,28 @@ func NewHome(db DB) *Home { return &Home{db: db} }
 func (h *Home) Read() HomeQueries { return HomeQueries{q: h.db, d: h.db.Dialect()} }
 
 // Write runs fn in one write transaction, committed if fn returns nil.
+// Cached answers (see Generation) go stale, here and in the processes told
+// through OnWrite.
 func (h *Home) Write(ctx context.Context, fn func(HomeQueries) error) error {
+	if err := h.write(ctx, fn); err != nil {
+		return err
+	}
+	h.gen.Add(1) // after the commit: a reader that saw the old data holds the old generation
+	if fn := h.onWrite.Load(); fn != nil {
+		(*fn)()
+	}
+	return nil
+}
+
+// WriteUncached is Write for bookkeeping that no cached answer depends on
+// (delivery logs, webhook leases, last-used times): it leaves the caches of
+// keys and access alone, which a busy webhook dispatcher would otherwise
+// empty on every attempt.
+func (h *Home) WriteUncached(ctx context.Context, fn func(HomeQueries) error) error {
+	return h.write(ctx, fn)
+}
+
+func (h *Home) write(ctx context.Context, fn func(HomeQueries) error) error {
 	tx, err := h.db.BeginWrite(ctx)
 	if err != nil {
 		return fmt.Errorf("home: begin: %w", err)
@@ -41,13 +64,22 @@ func (h *Home) Write(ctx context.Context, fn func(HomeQueries) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("home: commit: %w", err)
 	}
-	h.gen.Add(1) // after the commit: a reader that saw the old data holds the old generation
 	return nil
 }
 
+// OnWrite sets fn to be called after each write this process commits, so
+// that other processes sharing the database can be told (they call
+// Invalidate). fn must not block.
+func (h *Home) OnWrite(fn func()) { h.onWrite.Store(&fn) }
+
+// Invalidate moves the generation on, as a write does: another process
+// wrote to the home database, so every cached answer is stale.
+func (h *Home) Invalidate() { h.gen.Add(1) }
+
 // Generation counts the writes this process has committed to the home
-// database. A cached answer read at one generation is stale once it moves.
-// Writes by other processes do not move it: caches bound those with a TTL.
+// database, and the other processes' it was told of (Invalidate). A cached
+// answer read at one generation is stale once it moves; caches also bound
+// their answers' age, for writes no one was told of.
 func (h *Home) Generation() uint64 { return h.gen.Load() }
 
 // Ping checks that the home database answers.

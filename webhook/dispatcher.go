@@ -193,7 +193,7 @@ func (d *Dispatcher) loop() {
 		case <-poll.C:
 			d.scan(ctx, "")
 		case <-prune.C:
-			if err := d.o.Home.Write(ctx, func(q store.HomeQueries) error {
+			if err := d.o.Home.WriteUncached(ctx, func(q store.HomeQueries) error {
 				_, err := q.PruneDeliveries(ctx, d.o.Now().Add(-d.o.Retention))
 				return err
 			}); err != nil {
@@ -326,7 +326,7 @@ func (d *Dispatcher) serve(ctx context.Context, id string) (time.Time, error) {
 		// Release even when ctx ended, so a restart need not wait.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		if err := d.o.Home.Write(rctx, func(q store.HomeQueries) error { return q.ReleaseWebhook(rctx, id, d.o.Owner) }); err != nil {
+		if err := d.o.Home.WriteUncached(rctx, func(q store.HomeQueries) error { return q.ReleaseWebhook(rctx, id, d.o.Owner) }); err != nil {
 			d.o.Log.Warn("webhooks: release", "webhook", id, "err", err)
 		}
 	}()
@@ -419,7 +419,7 @@ func (d *Dispatcher) hasWork(ctx context.Context, id string, now time.Time) (wor
 
 func (d *Dispatcher) claim(ctx context.Context, id string, now time.Time) (bool, error) {
 	var ok bool
-	err := d.o.Home.Write(ctx, func(q store.HomeQueries) error {
+	err := d.o.Home.WriteUncached(ctx, func(q store.HomeQueries) error {
 		var err error
 		ok, err = q.ClaimWebhook(ctx, id, d.o.Owner, now.Add(d.o.Lease), now)
 		return err
@@ -460,7 +460,7 @@ func (d *Dispatcher) enqueue(ctx context.Context, h store.Webhook) error {
 		to := events[len(events)-1].Seq
 		table := FollowRenames(rule.TableID, events)
 		var moved bool
-		if err := d.o.Home.Write(ctx, func(q store.HomeQueries) error {
+		if err := d.o.Home.WriteUncached(ctx, func(q store.HomeQueries) error {
 			var qerr error
 			if moved, qerr = q.EnqueueDeliveries(ctx, h.ID, h.AckedSeq, to, ds); qerr != nil || !moved || table == rule.TableID {
 				return qerr
@@ -509,7 +509,7 @@ func (d *Dispatcher) attempt(ctx context.Context, h store.Webhook, del store.Del
 	}
 	// The outcome is recorded even if shutdown began meanwhile.
 	wctx := context.WithoutCancel(ctx)
-	return d.o.Home.Write(wctx, func(q store.HomeQueries) error {
+	return d.o.Home.WriteUncached(wctx, func(q store.HomeQueries) error {
 		if err := q.RecordAttempt(wctx, h.ID, o); err != nil {
 			return err
 		}

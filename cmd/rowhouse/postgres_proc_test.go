@@ -232,8 +232,8 @@ func TestServeTwoProcessesOneDatabase(t *testing.T) {
 	q.Set("rowhouse_doc_prefix", prefix+"_doc_")
 	target.RawQuery = q.Encode()
 	env := []string{"ROWHOUSE_DB=" + target.String(), "ROWHOUSE_OWNER_API_KEY=" + ownerKey}
-	a := startServer(t, t.TempDir(), env...).client(ownerKey)
-	b := startServer(t, t.TempDir(), env...).client(ownerKey)
+	pa, pb := startServer(t, t.TempDir(), env...), startServer(t, t.TempDir(), env...)
+	a, b := pa.client(ownerKey), pb.client(ownerKey)
 
 	var wsID int64
 	a.want(200, "POST", "/api/orgs/current/workspaces", map[string]string{"name": "Shared"}).JSON(t, &wsID)
@@ -269,5 +269,23 @@ func TestServeTwoProcessesOneDatabase(t *testing.T) {
 	}
 	if _, ok := recs.Records[0].Fields["label"]; !ok {
 		t.Fatalf("server A does not see the column added through B: %+v", recs.Records[0])
+	}
+
+	// A key revoked through A is refused by B at once, although B has
+	// just cached it: home writes are announced with NOTIFY. (Without the
+	// announcement B would accept it until its cache entry expires, 10 s.)
+	var key struct {
+		ID  int64  `json:"id"`
+		Key string `json:"key"`
+	}
+	a.want(200, "POST", "/api/profile/apikeys", map[string]string{"name": "shared"}).JSON(t, &key)
+	pb.client(key.Key).want(200, "GET", "/api/profile/user", nil)
+	a.want(200, "DELETE", "/api/profile/apikeys/"+itoa(key.ID), nil)
+	deadline := time.Now().Add(5 * time.Second)
+	for pb.client(key.Key).do("GET", "/api/profile/user", nil).Status != 401 {
+		if time.Now().After(deadline) {
+			t.Fatal("server B still accepts a key revoked through server A 5 s later: home writes are not announced across processes")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

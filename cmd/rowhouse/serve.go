@@ -26,6 +26,10 @@ import (
 )
 
 // envOr returns the environment variable's value, or def if it is unset.
+// homeChanged is the signal, on the commit bus, of a write to the home
+// database; it can never be a document id (those are base58).
+const homeChanged = "."
+
 func envOr(getenv func(string) string, name, def string) string {
 	if v := getenv(name); v != "" {
 		return v
@@ -181,6 +185,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		defer pb.Close()
 		bus = pb
+		// Home writes (keys, access, documents) tell the other processes,
+		// whose cached answers about keys and access then go stale at once.
+		h := st.engine.Home()
+		h.OnWrite(func() { pb.Publish(homeChanged) })
+		unsubscribe := pb.Subscribe(func(doc string) {
+			if doc == homeChanged {
+				h.Invalidate()
+			}
+		})
+		defer unsubscribe()
 	}
 	guard := &webhook.Guard{AllowPrivate: *whAllowPrivate, AllowedHosts: webhook.ParseAllowedHosts(*whAllowedHosts)}
 	docs := core.NewDocs(st.engine, core.Options{Now: time.Now, Statements: m.SQLStatements,
