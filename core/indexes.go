@@ -250,6 +250,9 @@ func (a *advisor) build(ctx context.Context, d *Docs, docID string, version int6
 	quoted := make([]string, len(cols))
 	for i, c := range cols {
 		quoted[i] = dl.QuoteIdent(c)
+		if ic, ok := dl.(indexColumner); ok {
+			quoted[i] = ic.IndexColumn(quoted[i])
+		}
 	}
 	if _, err := tx.Exec(ctx, `CREATE INDEX `+dl.QuoteIdent(name)+` ON `+dl.QuoteIdent(tableID)+` (`+strings.Join(quoted, ", ")+`)`); err != nil {
 		return fmt.Errorf("create index: %w", err)
@@ -266,6 +269,12 @@ func (a *advisor) build(ctx context.Context, d *Docs, docID string, version int6
 	}
 	a.log.Info("automatic index built", "doc", docID, "table", tableID, "columns", cols, "index", name)
 	return nil
+}
+
+// indexColumner is a dialect whose index columns need more than their
+// name to be read in the core's orders (PostgreSQL: NULLS FIRST).
+type indexColumner interface {
+	IndexColumn(quoted string) string
 }
 
 // wait waits for the index builds in progress.

@@ -66,6 +66,13 @@ func (dialect) SyncIDs(quotedTable string) string {
 
 // Like: LIKE is case-sensitive in PostgreSQL and ILIKE is not; both take
 // the pattern as it is, with '\' as escape.
+// IndexColumn is a column of an index the core builds for reads. The core
+// sorts empty values first ascending and last descending (as SQLite does
+// natively), but PostgreSQL's indexes put NULLs last ascending, so an index
+// in its default order could serve neither direction: NULLS FIRST makes a
+// forward scan ASC NULLS FIRST and a backward one DESC NULLS LAST.
+func (dialect) IndexColumn(quoted string) string { return quoted + " NULLS FIRST" }
+
 func (dialect) Like(expr string, caseInsensitive bool) string {
 	if caseInsensitive {
 		return expr + ` ILIKE ? ESCAPE '\'`
