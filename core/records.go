@@ -302,17 +302,6 @@ type rawRow struct {
 	alt  map[string]any
 }
 
-// storedColumns lists t's columns that have SQL columns.
-func storedColumns(t *schema.Table) []*schema.Column {
-	out := make([]*schema.Column, 0, len(t.Columns))
-	for _, c := range t.Columns {
-		if c.Stored() {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 // selectList is the SQL select list of a stored row.
 func selectList(d store.Dialect, alias string, cols []*schema.Column) string {
 	var b strings.Builder
@@ -445,7 +434,7 @@ func (w *writer) updateRecords(ctx context.Context, tableID string, rows []Row, 
 			}
 		}
 	}
-	cols := storedColumns(t)
+	cols := t.StoredColumns()
 	colIdx := make(map[string]int, len(cols))
 	for i, c := range cols {
 		colIdx[c.ID] = i
@@ -538,7 +527,7 @@ func (w *writer) removeRecords(ctx context.Context, tableID string, ids []int64)
 			return invalidRowID(id)
 		}
 	}
-	cols := storedColumns(t)
+	cols := t.StoredColumns()
 	current, err := w.readRows(ctx, t, cols, ids)
 	if err != nil {
 		return err

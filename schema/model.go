@@ -77,5 +77,17 @@ func (t *Table) ColumnIDs() []string {
 	return ids
 }
 
+// StoredColumns returns the columns that have an SQL column of their own
+// (all but the reverse sides of two-way references), in order.
+func (t *Table) StoredColumns() []*Column {
+	out := make([]*Column, 0, len(t.Columns))
+	for _, c := range t.Columns {
+		if c.Stored() {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // Stored reports whether the column has a column of its own in SQL.
 func (c *Column) Stored() bool { return !c.Reverse }

@@ -31,11 +31,10 @@ type reader interface {
 // in order. A reverse column is answered by reading the other table (one
 // statement per level), never by the core's subquery per row.
 func storedColumns(t *schema.Table) []string {
-	ids := make([]string, 0, len(t.Columns))
-	for _, c := range t.Columns {
-		if !c.Reverse {
-			ids = append(ids, c.ID)
-		}
+	cols := t.StoredColumns()
+	ids := make([]string, len(cols))
+	for i, c := range cols {
+		ids[i] = c.ID
 	}
 	return ids
 }
@@ -43,11 +42,10 @@ func storedColumns(t *schema.Table) []string {
 // storedIndex maps each stored column of t to its place in a record's
 // values (see storedColumns).
 func storedIndex(t *schema.Table) map[string]int {
-	idx := make(map[string]int, len(t.Columns))
-	for _, c := range t.Columns {
-		if !c.Reverse {
-			idx[c.ID] = len(idx)
-		}
+	cols := t.StoredColumns()
+	idx := make(map[string]int, len(cols))
+	for i, c := range cols {
+		idx[c.ID] = i
 	}
 	return idx
 }
