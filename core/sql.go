@@ -82,7 +82,9 @@ func (doc *Doc) SQL(ctx context.Context, stmt string, args []any, timeout time.D
 	}
 	tctx, cancel := context.WithTimeout(ctx, timeout)
 	doc.docs.count("rest", 1)
-	rows, err := cq.QueryConfined(tctx, wrapped, bound...)
+	// The derived table is named because PostgreSQL before 16 requires it;
+	// the statement shown stays Grist's.
+	rows, err := cq.QueryConfined(tctx, wrapped+" AS _rh_sql", bound...)
 	if err != nil {
 		cancel()
 		return nil, sqlErr(ctx, tctx, err)

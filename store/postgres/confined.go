@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -141,7 +140,7 @@ func (h *docHandle) QueryConfined(ctx context.Context, query string, args ...any
 			return nil, confinedErr(ctx, fmt.Errorf("confine: %w", mapErr(err)))
 		}
 	}
-	r, err := conn.Query(ctx, store.RebindDollar(aliasSubquery(query)), bindArgs(args)...)
+	r, err := conn.Query(ctx, store.RebindDollar(query), bindArgs(args)...)
 	if err != nil {
 		end()
 		return nil, confinedErr(ctx, mapErr(err))
@@ -151,16 +150,6 @@ func (h *docHandle) QueryConfined(ctx context.Context, query string, args ...any
 		return nil, confinedErr(ctx, err)
 	}
 	return &confinedRows{ctx: ctx, rows: rs}, nil
-}
-
-// aliasSubquery names the derived table of "select * from (<stmt>)", the
-// form the core wraps statements in, which PostgreSQL before version 16
-// requires.
-func aliasSubquery(q string) string {
-	if strings.HasPrefix(q, "select * from (") && strings.HasSuffix(q, ")") {
-		return q + " AS _rh_sql"
-	}
-	return q
 }
 
 // confinedRows are the rows of a confined query: their errors are the

@@ -77,11 +77,11 @@ func TestQueryConfined(t *testing.T) {
 	other := `"` + e.DocSchema(otherID) + `"."Secret"`
 	users := `"` + e.HomeSchema() + `".users`
 
-	got, err := confinedAll(ctx, mine, `select * from (SELECT v FROM "Pets" WHERE id = ?)`, 1)
+	got, err := confinedAll(ctx, mine, `select * from (SELECT v FROM "Pets" WHERE id = ?) AS _rh_sql`, 1)
 	if err != nil || len(got) != 1 || got[0][0] != "Rex" {
 		t.Fatalf("own table: %v, %v", got, err)
 	}
-	got, err = confinedAll(ctx, mine, `select * from (SELECT current_setting('transaction_read_only'), session_user, current_setting('search_path'))`)
+	got, err = confinedAll(ctx, mine, `select * from (SELECT current_setting('transaction_read_only'), session_user, current_setting('search_path')) AS _rh_sql`)
 	if err != nil || len(got) != 1 || got[0][0] != "on" || got[0][1] != e.DocSchema(mine.ID())+"_reader" || got[0][2] != `"`+e.DocSchema(mine.ID())+`"` {
 		t.Fatalf("read-only, session user, search path: %v, %v", got, err)
 	}
@@ -98,7 +98,7 @@ func TestQueryConfined(t *testing.T) {
 	}
 	for _, c := range denied {
 		t.Run(c.name, func(t *testing.T) {
-			rows, err := confinedAll(ctx, mine, `select * from (`+c.sql+`)`)
+			rows, err := confinedAll(ctx, mine, `select * from (`+c.sql+`) AS _rh_sql`)
 			if err == nil {
 				t.Fatalf("succeeded: %v", rows)
 			}
@@ -118,7 +118,7 @@ func TestQueryConfined(t *testing.T) {
 		tctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
 		defer cancel()
 		start := time.Now()
-		_, err := confinedAll(tctx, mine, `select * from (SELECT pg_sleep(5))`)
+		_, err := confinedAll(tctx, mine, `select * from (SELECT pg_sleep(5)) AS _rh_sql`)
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("error %v, want the context's deadline", err)
 		}
@@ -131,7 +131,7 @@ func TestQueryConfined(t *testing.T) {
 		if _, err := mine.Exec(ctx, `CREATE TABLE "Later" (v TEXT)`); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := confinedAll(ctx, mine, `select * from (SELECT v FROM "Later")`); err != nil {
+		if _, err := confinedAll(ctx, mine, `select * from (SELECT v FROM "Later") AS _rh_sql`); err != nil {
 			t.Fatal(err)
 		}
 	})
