@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/core"
 	"github.com/rowhouse/rowhouse/query"
 )
@@ -283,5 +284,35 @@ func TestSelectColumns(t *testing.T) {
 	_, err := d.Query(context.Background(), core.Select{Table: "Companies", Columns: []string{"nope"}})
 	if err == nil || err.Error() != `Invalid column "nope"` {
 		t.Fatalf("unknown column: %v", err)
+	}
+}
+
+// A filter or sort built by a surface without the REST parsers (GraphQL
+// builds its own) meets the same bounds in the core: an invalid request,
+// never the database's internal error.
+func TestQueryBounds(t *testing.T) {
+	d := openDoc(t)
+	apply(t, d, core.AddTable{ID: "T", Columns: []core.ColumnSpec{{ID: "n", Type: "Int"}}})
+	var deep query.Expr = query.Cond{Path: []string{"n"}, Op: query.OpEq, Value: num("1")}
+	for range 3000 {
+		deep = query.Not{Expr: deep}
+	}
+	wide := make([]any, 40_000)
+	for i := range wide {
+		wide[i] = num(fmt.Sprint(i))
+	}
+	keys := make([]query.SortKey, 100)
+	for i := range keys {
+		keys[i] = query.SortKey{Path: []string{"n"}}
+	}
+	for name, sel := range map[string]core.Select{
+		"deep filter": {Table: "T", Filter: deep},
+		"wide in":     {Table: "T", Filter: query.Cond{Path: []string{"n"}, Op: query.OpIn, Value: wide}},
+		"many keys":   {Table: "T", Sort: keys},
+	} {
+		_, err := d.Query(context.Background(), sel)
+		if rowhouse.ErrorKind(err) != rowhouse.EINVALID {
+			t.Errorf("%s: error %v (kind %s), want an invalid-request error", name, err, rowhouse.ErrorKind(err))
+		}
 	}
 }

@@ -125,6 +125,15 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 	if sel.After != nil && sel.Before != nil {
 		return nil, rowhouse.Invalidf("use either starting_after or ending_before, not both")
 	}
+	// Every surface's filter and sort meet the same bounds here, however
+	// they were built (REST's parsers check them too, GraphQL builds its
+	// own): past them SQLite and PostgreSQL fail with internal errors.
+	if err := query.CheckExpr(sel.Filter); err != nil {
+		return nil, err
+	}
+	if err := query.CheckSort(sel.Sort); err != nil {
+		return nil, err
+	}
 	d := doc.db.Dialect()
 	c := &compiler{d: d, s: s}
 	where, err := c.expr(sel.Filter, t, "t")
@@ -200,12 +209,17 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 		if term.nulls == query.NullsLast {
 			nulls = " NULLS LAST"
 		}
+		if term.expr == idExpr {
+			// Never empty: without a NULLS clause PostgreSQL can read the
+			// order off the primary key.
+			nulls = ""
+		}
 		sel1.WriteString(term.expr + dir + nulls + ", ")
 	}
 	if idDesc {
-		sel1.WriteString(`t."id" DESC`)
+		sel1.WriteString(idExpr + ` DESC`)
 	} else {
-		sel1.WriteString(`t."id" ASC`)
+		sel1.WriteString(idExpr + ` ASC`)
 	}
 	if sel.Limit > 0 {
 		sel1.WriteString(" LIMIT " + strconv.Itoa(sel.Limit+1))
@@ -259,6 +273,9 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 	res.Page = p
 	return res, nil
 }
+
+// idExpr is the row id of the read table (aliased t) in SQL.
+const idExpr = `t."id"`
 
 // selectColumns is the columns a read returns: those named, in order, or
 // all of the table's.
