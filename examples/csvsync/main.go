@@ -109,12 +109,21 @@ func Sync(ctx context.Context, d *client.Doc, table, keyCol string, r *csv.Reade
 	if !deleteMissing {
 		return res, nil
 	}
+	// Keep the records the file matched or added, by id: comparing key
+	// values would miss every record of a non-Text key column (the server
+	// answers numbers, the file holds text).
+	kept := map[int64]bool{}
+	for _, ids := range up.RecordIDs {
+		for _, id := range ids {
+			kept[id] = true
+		}
+	}
 	var gone []int64
 	for rec, err := range d.All(ctx, table, nil) {
 		if err != nil {
 			return res, err
 		}
-		if v, _ := rec.Fields[keyCol].(string); !keys[v] {
+		if !kept[rec.ID] {
 			gone = append(gone, rec.ID)
 		}
 	}

@@ -69,6 +69,29 @@ func TestSyncAgainstServer(t *testing.T) {
 		t.Fatalf("duplicate keys: %v", err)
 	}
 
+	// A numeric key column: the server answers numbers, the file holds
+	// text; only the record that left the file goes.
+	if _, err := d.CreateTables(ctx, client.NewTable{ID: "Codes", Columns: []client.NewColumn{{ID: "code", Fields: client.ColumnFields{Type: "Int"}}, {ID: "name"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Sync(ctx, d, "Codes", "code", csv.NewReader(strings.NewReader("code,name\n1,A\n2,B\n")), true); err != nil {
+		t.Fatal(err)
+	}
+	res, err = Sync(ctx, d, "Codes", "code", csv.NewReader(strings.NewReader("code,name\n2,Bee\n")), true)
+	if err != nil || res != (Result{Updated: 1, Removed: 1}) {
+		t.Fatalf("sync by an Int key %+v %v", res, err)
+	}
+	got = nil
+	for r, err := range d.All(ctx, "Codes", nil) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%v %v", r.Fields["code"], r.Fields["name"]))
+	}
+	if strings.Join(got, "|") != "2 Bee" {
+		t.Fatalf("Codes after sync: %v", got)
+	}
+
 	// The command itself, with the key from the environment.
 	t.Setenv("ROWHOUSE_API_KEY", procserver.OwnerKey)
 	path := filepath.Join(t.TempDir(), "p.csv")
