@@ -13,10 +13,6 @@ import (
 	"github.com/rowhouse/rowhouse/store"
 )
 
-// maxParams bounds the bound parameters of one statement (SQLite allows
-// 32766, PostgreSQL 65535).
-const maxParams = 30000
-
 // invalidColumn is Grist's message for a write to an unknown column.
 func invalidColumn(id string) error { return rowhouse.Invalidf("Invalid column %q", id) }
 
@@ -190,7 +186,7 @@ func (w *writer) insertRows(ctx context.Context, t *schema.Table, cols []*schema
 	}
 	head.WriteString(") VALUES ")
 	rowPH := "(" + strings.TrimSuffix(strings.Repeat("?, ", perRow), ", ") + ")"
-	chunk := max(1, maxParams/perRow)
+	chunk := store.RowsPerInsert(perRow)
 	for start := 0; start < len(idx); start += chunk {
 		part := idx[start:min(start+chunk, len(idx))]
 		var b strings.Builder

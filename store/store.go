@@ -128,3 +128,11 @@ type Dialect interface {
 	// orderBy (for the reverse side of a two-way reference).
 	JSONGroupArray(expr, fromWhere, orderBy string) string
 }
+
+// MaxParams bounds the bound parameters of one statement on every engine
+// (SQLite allows 32,766, PostgreSQL 65,535).
+const MaxParams = 30_000
+
+// RowsPerInsert is how many rows of width values each one multi-row INSERT
+// may carry within MaxParams (at least one).
+func RowsPerInsert(width int) int { return max(1, MaxParams/max(1, width)) }

@@ -30,7 +30,8 @@ import (
 var homeTableOrder = []string{"users", "orgs", "workspaces", "docs", "acl", "api_keys", "sessions",
 	"webhooks", "webhook_deliveries", "webhook_attempts"}
 
-// migrateBatch is how many rows one INSERT carries.
+// migrateBatch is how many rows one INSERT carries at most (fewer for
+// wide tables: see store.RowsPerInsert).
 const migrateBatch = 500
 
 // runMigrate copies a SQLite data folder into a PostgreSQL database: every
@@ -412,6 +413,7 @@ func (m *migration) copyTable(ctx context.Context, stx *sql.Tx, dtx store.Tx, d 
 	}
 	head := `INSERT INTO ` + d.QuoteIdent(table) + ` (` + strings.Join(quoted, ", ") + `) VALUES `
 	rowPH := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	batch := min(migrateBatch, store.RowsPerInsert(len(cols)))
 	var args []any
 	n, pending := 0, 0
 	flush := func() error {
@@ -422,7 +424,7 @@ func (m *migration) copyTable(ctx context.Context, stx *sql.Tx, dtx store.Tx, d 
 		if _, err := dtx.Exec(ctx, head+phs, args...); err != nil {
 			return err
 		}
-		if pending == migrateBatch { // more may follow: show progress
+		if pending == batch { // more may follow: show progress
 			fmt.Fprintf(m.log, "  %s: %d rows...\n", table, n)
 		}
 		args, pending = args[:0], 0
@@ -440,7 +442,7 @@ func (m *migration) copyTable(ctx context.Context, stx *sql.Tx, dtx store.Tx, d 
 		args = append(args, vals...)
 		n++
 		pending++
-		if pending == migrateBatch {
+		if pending == batch {
 			if err := flush(); err != nil {
 				return err
 			}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -44,10 +45,25 @@ func TestProcessMigrate(t *testing.T) {
 		map[string]any{"fields": map[string]any{"name": "Bob", "age": "not a number", "score": 2, "active": false, "team": 2}},
 		map[string]any{"fields": map[string]any{"name": "Eve"}},
 	}})
+	// A wide table: 600 rows of 140 columns need more bound parameters per
+	// batch than PostgreSQL takes (65,535) unless batches shrink with width.
+	var wideCols, wideRecs []any
+	for i := range 140 {
+		wideCols = append(wideCols, map[string]any{"id": fmt.Sprintf("c%d", i), "fields": map[string]any{"type": "Int"}})
+	}
+	for r := range 600 {
+		f := map[string]any{}
+		for i := range 140 {
+			f[fmt.Sprintf("c%d", i)] = r*1000 + i
+		}
+		wideRecs = append(wideRecs, map[string]any{"fields": f})
+	}
+	owner.want(200, "POST", doc+"/tables", map[string]any{"tables": []any{map[string]any{"id": "Wide", "columns": wideCols}}})
+	owner.want(200, "POST", doc+"/tables/Wide/records", map[string]any{"records": wideRecs})
 	// Ids are never reused: the removed row's id stays taken after the move.
 	owner.want(200, "POST", doc+"/tables/People/data/delete", []int{3})
 	reads := []string{"/api/orgs", "/api/orgs/current/workspaces", doc, doc + "/tables", doc + "/tables/People/columns",
-		doc + "/tables/People/records", doc + "/tables/Teams/records", doc + "/tables/People/records?filter=" + url.QueryEscape(`{"active":[true]}`)}
+		doc + "/tables/People/records", doc + "/tables/Teams/records", doc + "/tables/People/records?filter=" + url.QueryEscape(`{"active":[true]}`), doc + "/tables/Wide/records"}
 	want := map[string]string{}
 	for _, r := range reads {
 		want[r] = string(owner.want(200, "GET", r, nil).Body)

@@ -201,7 +201,7 @@ func copyRows(ctx context.Context, stx store.Tx, dtx store.Tx, sd store.Dialect,
 	}
 	head := `INSERT INTO ` + sd.QuoteIdent(table) + ` (` + strings.Join(quoted, ", ") + `) VALUES `
 	rowPH := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-	perStmt := max(1, 30000/max(1, len(cols)))
+	perStmt := store.RowsPerInsert(len(cols))
 	var args []any
 	n := 0
 	flush := func() error {
