@@ -97,7 +97,7 @@ func routes(mux *http.ServeMux, d Deps) {
 		Bus: d.Bus, WebhookGuard: d.WebhookGuard, Webhooks: hooks, FeedHeartbeat: d.FeedHeartbeat, Done: d.Done}).Routes(mux)
 	openapi.New(openapi.Deps{Home: d.Home, Docs: d.Docs, Log: d.Log}).Routes(mux)
 	graphql.New(graphql.Deps{Home: d.Home, Docs: d.Docs, Log: d.Log, Webhooks: hooks}).Routes(mux)
-	web.New(web.Deps{Home: d.Home, Keys: d.Keys, Docs: d.Docs, Sessions: d.Sessions, Log: d.Log, Now: d.Now}).Routes(mux)
+	web.New(web.Deps{Home: d.Home, Keys: d.Keys, Docs: d.Docs, Sessions: d.Sessions, Log: d.Log, Now: d.Now, Webhooks: hooks}).Routes(mux)
 
 	// The same API under /o/{orgDomain}/, where "current" means that org.
 	mux.HandleFunc("/o/{orgDomain}/api/", func(w http.ResponseWriter, r *http.Request) {

@@ -15,6 +15,7 @@ import (
 	"github.com/rowhouse/rowhouse/home"
 	"github.com/rowhouse/rowhouse/query"
 	"github.com/rowhouse/rowhouse/schema"
+	"github.com/rowhouse/rowhouse/webhook"
 )
 
 // recordsPerPage is the record browser's page size.
@@ -183,7 +184,7 @@ type docAPIContent struct {
 	Tables  []*schema.Table
 	IsOwner bool
 	// Webhooks are listed for owners only (the API allows no one else).
-	Webhooks []webhookView
+	Webhooks []webhookEntry
 	// Form refills the webhook form after a refusal; NewSecret is a new
 	// webhook's signing secret, shown once.
 	Form      webhookForm
@@ -195,6 +196,9 @@ type docAPIExtras struct {
 	Error, Notice string
 	Form          *webhookForm
 	NewSecret     string
+	// Access is the owner check a webhook form already made, which the
+	// page then reuses; zero: the page makes it.
+	Access webhook.Access
 }
 
 func (w *Web) docAPIPage(rw http.ResponseWriter, r *http.Request, s auth.Session) error {
@@ -217,7 +221,13 @@ func (w *Web) renderDocAPI(rw http.ResponseWriter, r *http.Request, s auth.Sessi
 		c.Form = *x.Form
 	}
 	if c.IsOwner {
-		if c.Webhooks, err = w.webhooks(r, v.ID); err != nil {
+		acc := x.Access
+		if acc.DocID() != v.ID {
+			if acc, err = w.webhookAccess(r, s, v.ID); err != nil {
+				return err
+			}
+		}
+		if c.Webhooks, err = w.webhooks(r.Context(), acc); err != nil {
 			return err
 		}
 	}
@@ -301,24 +311,6 @@ func formatScopes(s rowhouse.KeyScopes, docs []home.DocView) string {
 		parts = append(parts, "read-write")
 	}
 	return strings.Join(parts, ", ")
-}
-
-// formatMillis shows a time given in milliseconds since the epoch.
-func formatMillis(v *int64) string {
-	if v == nil {
-		return "never"
-	}
-	return formatTime(time.UnixMilli(*v))
-}
-
-// hasString reports whether list holds s (for checkboxes).
-func hasString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // itoa is for templates that build URLs from ids.

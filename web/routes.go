@@ -8,7 +8,6 @@ import (
 // Routes registers every page, form and asset. Only these paths are the
 // pages'; anything else falls through to the server's JSON 404.
 func (w *Web) Routes(mux *http.ServeMux) {
-	w.api = mux
 	mux.Handle("GET /static/", w.assets())
 
 	mux.HandleFunc("GET /login", w.loginPage)

@@ -24,6 +24,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,6 +33,8 @@ import (
 	"github.com/rowhouse/rowhouse/auth"
 	"github.com/rowhouse/rowhouse/core"
 	"github.com/rowhouse/rowhouse/home"
+	"github.com/rowhouse/rowhouse/store"
+	"github.com/rowhouse/rowhouse/webhook"
 )
 
 //go:embed templates/*.html
@@ -48,6 +51,9 @@ type Deps struct {
 	Sessions *auth.Sessions
 	Log      *slog.Logger
 	Now      func() time.Time
+	// Webhooks manages the documents' webhooks (the forms of the API
+	// page), shared with the REST and GraphQL APIs.
+	Webhooks *webhook.Service
 }
 
 // Web holds the parsed pages and the services behind them.
@@ -55,9 +61,6 @@ type Web struct {
 	Deps
 	pages  map[string]*template.Template
 	static http.Handler
-	// api is the server's mux, through which the webhook forms call the
-	// webhook API's handlers in process (set by Routes).
-	api http.Handler
 }
 
 // pageNames are the templates in templates/, each rendered inside
@@ -75,8 +78,9 @@ func New(d Deps) *Web {
 		"scopes": formatScopes,
 		"csrf":   func() string { return auth.CSRFField },
 		"itoa":   itoa,
-		"ms":     formatMillis,
-		"has":    hasString,
+		"has":    slices.Contains[[]string],
+		// pending tells a delivery that waits for its next attempt.
+		"pending": func(d store.Delivery) bool { return d.Status == store.DeliveryPending },
 	}
 	for _, name := range pageNames {
 		files := []string{"templates/layout.html", "templates/" + name + ".html"}
