@@ -150,7 +150,7 @@ func (s *Sessions) SetPassword(ctx context.Context, userID int64, password strin
 	if err != nil {
 		return err
 	}
-	return s.home.Write(ctx, func(q store.HomeQueries) error {
+	return s.home.WriteUncached(ctx, func(q store.HomeQueries) error {
 		if err := q.SetPasswordHash(ctx, userID, hash); err != nil {
 			return fmt.Errorf("set password: %w", err)
 		}
@@ -205,7 +205,7 @@ func (s *Sessions) SignIn(ctx context.Context, email, password, addr string) (Se
 	token := rowhouse.RandomBase58(sessionTokenLen)
 	st := store.Session{TokenHash: hashToken(token), UserID: u.ID, CSRFSecret: rowhouse.RandomBase58(csrfLen),
 		CreatedAt: now, ExpiresAt: now.Add(s.cfg.MaxAge), LastSeenAt: now}
-	err = s.home.Write(ctx, func(q store.HomeQueries) error {
+	err = s.home.WriteUncached(ctx, func(q store.HomeQueries) error {
 		// Sweep ended sessions now and then: at every sign-in is enough
 		// to keep the table small without a background job.
 		if _, err := q.DeleteSessionsIdleOrExpired(ctx, now, now.Add(-s.cfg.IdleTimeout)); err != nil {
@@ -247,7 +247,7 @@ func (s *Sessions) SignOut(ctx context.Context, token string) error {
 	s.mu.Lock()
 	delete(s.touched, h)
 	s.mu.Unlock()
-	return s.home.Write(ctx, func(q store.HomeQueries) error { return q.DeleteSession(ctx, h) })
+	return s.home.WriteUncached(ctx, func(q store.HomeQueries) error { return q.DeleteSession(ctx, h) })
 }
 
 // Cookie returns the cookie that carries a session token to the browser:

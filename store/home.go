@@ -44,10 +44,10 @@ func (h *Home) Write(ctx context.Context, fn func(HomeQueries) error) error {
 	return nil
 }
 
-// WriteUncached is Write for bookkeeping that no cached answer depends on
-// (delivery logs, webhook leases, last-used times): it leaves the caches of
-// keys and access alone, which a busy webhook dispatcher would otherwise
-// empty on every attempt.
+// WriteUncached is Write for what no cached answer depends on (sessions,
+// webhooks and their delivery logs and leases, last-used times): it leaves
+// the caches of keys and access alone, here and in the other processes,
+// which a busy webhook dispatcher would otherwise empty on every attempt.
 func (h *Home) WriteUncached(ctx context.Context, fn func(HomeQueries) error) error {
 	return h.write(ctx, fn)
 }

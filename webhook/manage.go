@@ -169,7 +169,7 @@ func (s *Service) Create(ctx context.Context, acc Access, fields []Fields) ([]Cr
 		}
 		hooks = append(hooks, h)
 	}
-	if err := s.store.Write(ctx, func(q store.HomeQueries) error {
+	if err := s.store.WriteUncached(ctx, func(q store.HomeQueries) error {
 		for _, h := range hooks {
 			if err := q.CreateWebhook(ctx, h); err != nil {
 				return err
@@ -296,7 +296,7 @@ func (s *Service) Update(ctx context.Context, acc Access, id string, f Fields) e
 	if err := Validate(ctx, s.guard, sch, &h); err != nil {
 		return err
 	}
-	if err := s.store.Write(ctx, func(q store.HomeQueries) error { return q.UpdateWebhook(ctx, h, s.now()) }); err != nil {
+	if err := s.store.WriteUncached(ctx, func(q store.HomeQueries) error { return q.UpdateWebhook(ctx, h, s.now()) }); err != nil {
 		return fmt.Errorf("update webhook %s: %w", id, err)
 	}
 	s.notify(acc.docID)
@@ -308,7 +308,7 @@ func (s *Service) Delete(ctx context.Context, acc Access, id string) error {
 	if err := acc.check(); err != nil {
 		return err
 	}
-	return s.store.Write(ctx, func(q store.HomeQueries) error { return q.DeleteWebhook(ctx, acc.docID, id) })
+	return s.store.WriteUncached(ctx, func(q store.HomeQueries) error { return q.DeleteWebhook(ctx, acc.docID, id) })
 }
 
 // ClearQueue drops every undelivered delivery of the document's webhooks
@@ -326,7 +326,7 @@ func (s *Service) ClearQueue(ctx context.Context, acc Access) error {
 	if err != nil {
 		return err
 	}
-	return s.store.Write(ctx, func(q store.HomeQueries) error {
+	return s.store.WriteUncached(ctx, func(q store.HomeQueries) error {
 		_, err := q.ClearWebhookQueue(ctx, acc.docID, last, s.now())
 		return err
 	})
@@ -380,7 +380,7 @@ func (s *Service) Redeliver(ctx context.Context, acc Access, id, deliveryID stri
 	if err := acc.check(); err != nil {
 		return err
 	}
-	if err := s.store.Write(ctx, func(q store.HomeQueries) error {
+	if err := s.store.WriteUncached(ctx, func(q store.HomeQueries) error {
 		h, err := q.Webhook(ctx, acc.docID, id)
 		if err != nil {
 			return err

@@ -26,10 +26,6 @@ import (
 )
 
 // envOr returns the environment variable's value, or def if it is unset.
-// homeChanged is the signal, on the commit bus, of a write to the home
-// database; it can never be a document id (those are base58).
-const homeChanged = "."
-
 func envOr(getenv func(string) string, name, def string) string {
 	if v := getenv(name); v != "" {
 		return v
@@ -185,16 +181,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		defer pb.Close()
 		bus = pb
-		// Home writes (keys, access, documents) tell the other processes,
-		// whose cached answers about keys and access then go stale at once.
+		// Home writes (keys, access, documents) tell the other processes on
+		// a channel of their own, whose cached answers about keys and access
+		// then go stale at once.
+		homeBus, err := pgbus.Open(ctx, pg.Pool(), pgbus.HomeChannel(pg.HomeSchema()), log)
+		if err != nil {
+			return err
+		}
+		defer homeBus.Close()
 		h := st.engine.Home()
-		h.OnWrite(func() { pb.Publish(homeChanged) })
-		unsubscribe := pb.Subscribe(func(doc string) {
-			if doc == homeChanged {
-				h.Invalidate()
-			}
-		})
-		defer unsubscribe()
+		h.OnWrite(func() { homeBus.Publish("") })
+		defer homeBus.Subscribe(func(string) { h.Invalidate() })()
 	}
 	guard := &webhook.Guard{AllowPrivate: *whAllowPrivate, AllowedHosts: webhook.ParseAllowedHosts(*whAllowedHosts)}
 	docs := core.NewDocs(st.engine, core.Options{Now: time.Now, Statements: m.SQLStatements,

@@ -44,6 +44,11 @@ type Bus struct {
 // whose home tables are in schema homeSchema.
 func Channel(homeSchema string) string { return "rowhouse_changes_" + strings.ToLower(homeSchema) }
 
+// HomeChannel returns the channel on which the processes of that
+// installation announce writes to the home tables (the payload is empty),
+// so that the others drop their cached answers about keys and access.
+func HomeChannel(homeSchema string) string { return "rowhouse_home_" + strings.ToLower(homeSchema) }
+
 // Open starts a bus on channel, listening on a connection of its own taken
 // from pool. Close stops it.
 func Open(ctx context.Context, pool *pgxpool.Pool, channel string, log *slog.Logger) (*Bus, error) {
