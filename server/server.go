@@ -94,7 +94,7 @@ func routes(mux *http.ServeMux, d Deps) {
 	hooks := webhook.NewService(webhook.ServiceDeps{Home: d.Home, Docs: d.Docs, Store: d.Engine.Home(),
 		Guard: d.WebhookGuard, Bus: d.Bus, Now: d.Now})
 	grist.New(grist.Deps{Home: d.Home, Keys: d.Keys, Docs: d.Docs, Engine: d.Engine, Log: d.Log, Now: d.Now,
-		Bus: d.Bus, WebhookGuard: d.WebhookGuard, Webhooks: hooks, FeedHeartbeat: d.FeedHeartbeat, Done: d.Done}).Routes(mux)
+		Bus: d.Bus, Webhooks: hooks, FeedHeartbeat: d.FeedHeartbeat, Done: d.Done}).Routes(mux)
 	openapi.New(openapi.Deps{Home: d.Home, Docs: d.Docs, Log: d.Log}).Routes(mux)
 	graphql.New(graphql.Deps{Home: d.Home, Docs: d.Docs, Log: d.Log, Webhooks: hooks}).Routes(mux)
 	web.New(web.Deps{Home: d.Home, Keys: d.Keys, Docs: d.Docs, Sessions: d.Sessions, Log: d.Log, Now: d.Now, Webhooks: hooks}).Routes(mux)

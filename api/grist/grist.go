@@ -33,11 +33,8 @@ type Deps struct {
 	// Bus carries commit signals to the change feed and webhook changes to
 	// the dispatcher; nil: the feed polls.
 	Bus webhook.Bus
-	// WebhookGuard checks webhook URLs when they are saved; nil refuses
-	// private addresses. It is used only when Webhooks is nil.
-	WebhookGuard *webhook.Guard
-	// Webhooks manages webhooks, shared with the other surfaces; nil: one
-	// over Home, Docs, Engine, WebhookGuard and Bus.
+	// Webhooks manages webhooks, shared with the other surfaces; nil: the
+	// webhook routes answer that webhooks are not available.
 	Webhooks *webhook.Service
 	// FeedHeartbeat is the change feed's keep-alive interval; 0: the
 	// default.
@@ -60,18 +57,13 @@ type API struct {
 	done   <-chan struct{}
 	bufs   sync.Pool // of *bufio.Writer for streamed answers (see writer)
 
-	// webhooks is nil when the API was built without an engine.
-	webhooks *webhook.Service
+	webhooks *webhook.Service // nil: no webhooks
 }
 
 // New returns the API.
 func New(d Deps) *API {
 	a := &API{home: d.Home, keys: d.Keys, docs: d.Docs, engine: d.Engine, log: d.Log, now: d.Now,
 		bus: d.Bus, feeds: newFeedHub(d.Docs, d.Log, d.FeedHeartbeat), done: d.Done, webhooks: d.Webhooks}
-	if a.webhooks == nil && d.Engine != nil {
-		a.webhooks = webhook.NewService(webhook.ServiceDeps{Home: d.Home, Docs: d.Docs, Store: d.Engine.Home(),
-			Guard: d.WebhookGuard, Bus: d.Bus, Now: d.Now})
-	}
 	if a.bus != nil {
 		a.bus.Subscribe(a.feeds.signal)
 	}
