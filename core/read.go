@@ -112,12 +112,12 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 	if err != nil {
 		return nil, err
 	}
-	max := doc.docs.limits.MaxPage
+	maxPage := doc.docs.limits.MaxPage
 	if sel.Limit < 0 {
 		return nil, rowhouse.Invalidf("limit must not be negative")
 	}
-	if sel.Limit > max {
-		return nil, rowhouse.Invalidf("limit %d is above the maximum page size %d", sel.Limit, max)
+	if sel.Limit > maxPage {
+		return nil, rowhouse.Invalidf("limit %d is above the maximum page size %d", sel.Limit, maxPage)
 	}
 	if (sel.After != nil || sel.Before != nil) && sel.Limit == 0 {
 		return nil, rowhouse.Invalidf("a cursor needs a limit")
@@ -127,11 +127,15 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 	}
 	// Every surface's filter and sort meet the same bounds here, however
 	// they were built (REST's parsers check them too, GraphQL builds its
-	// own): past them SQLite and PostgreSQL fail with internal errors.
-	if err := query.CheckExpr(sel.Filter); err != nil {
+	// own): past them SQLite and PostgreSQL fail with internal errors. Lists
+	// of ids may be as long as a batch or a page: surfaces read back what
+	// they wrote, and children by their parents' ids.
+	bounds := query.DefaultLimits
+	bounds.MaxValues = max(bounds.MaxValues, doc.docs.limits.MaxBatch, maxPage)
+	if err := bounds.CheckExpr(sel.Filter); err != nil {
 		return nil, err
 	}
-	if err := query.CheckSort(sel.Sort); err != nil {
+	if err := bounds.CheckSort(sel.Sort); err != nil {
 		return nil, err
 	}
 	d := doc.db.Dialect()
