@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/rowhouse/rowhouse/client"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -189,7 +190,7 @@ func TestDeliveriesAreSignedShapedAndOrdered(t *testing.T) {
 		if g.Event != wantEvents[i] || fmt.Sprint(ids(g.Records)) != fmt.Sprint(wantIDs[i]) {
 			t.Errorf("request %d: %s %v, want %s %v", i, g.Event, ids(g.Records), wantEvents[i], wantIDs[i])
 		}
-		if err := webhook.Verify(secret, g.Signature, g.Body, w.s.Clock.Now(), 5*time.Minute); err != nil {
+		if err := client.VerifySignature(secret, g.Signature, g.Body, w.s.Clock.Now(), 5*time.Minute); err != nil {
 			t.Errorf("request %d: signature %q: %v", i, g.Signature, err)
 		}
 		if g.Auth != "Bearer receiver-token" {

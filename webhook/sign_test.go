@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"errors"
+	"github.com/rowhouse/rowhouse/client"
 	"strings"
 	"testing"
 	"time"
@@ -11,11 +12,12 @@ func TestSignVerify(t *testing.T) {
 	at := time.Unix(1_700_000_000, 0)
 	body := []byte(`[{"id":1,"name":"Rex"}]`)
 	sig := Sign("whsec_abc", at, body)
+	// The receivers' check (client.VerifySignature) accepts what Sign makes.
 	// Known answer: HMAC-SHA256("whsec_abc", "1700000000.<body>").
 	if !strings.HasPrefix(sig, "t=1700000000,v1=") || len(sig) != len("t=1700000000,v1=")+64 {
 		t.Fatalf("signature %q has the wrong shape", sig)
 	}
-	if err := Verify("whsec_abc", sig, body, at.Add(time.Minute), 5*time.Minute); err != nil {
+	if err := client.VerifySignature("whsec_abc", sig, body, at.Add(time.Minute), 5*time.Minute); err != nil {
 		t.Fatalf("verify own signature: %v", err)
 	}
 	for name, tc := range map[string]struct {
@@ -24,17 +26,17 @@ func TestSignVerify(t *testing.T) {
 		now            time.Time
 		want           error
 	}{
-		"other secret":    {"whsec_other", sig, body, at, ErrBadSignature},
-		"tampered body":   {"whsec_abc", sig, []byte(`[{"id":2}]`), at, ErrBadSignature},
-		"other time":      {"whsec_abc", strings.Replace(sig, "t=1700000000", "t=1700000001", 1), body, at, ErrBadSignature},
-		"stale":           {"whsec_abc", sig, body, at.Add(time.Hour), ErrStale},
-		"from the future": {"whsec_abc", sig, body, at.Add(-time.Hour), ErrStale},
+		"other secret":    {"whsec_other", sig, body, at, client.ErrBadSignature},
+		"tampered body":   {"whsec_abc", sig, []byte(`[{"id":2}]`), at, client.ErrBadSignature},
+		"other time":      {"whsec_abc", strings.Replace(sig, "t=1700000000", "t=1700000001", 1), body, at, client.ErrBadSignature},
+		"stale":           {"whsec_abc", sig, body, at.Add(time.Hour), client.ErrBadSignature},
+		"from the future": {"whsec_abc", sig, body, at.Add(-time.Hour), client.ErrBadSignature},
 	} {
-		if err := Verify(tc.secret, tc.header, tc.body, tc.now, 5*time.Minute); !errors.Is(err, tc.want) {
+		if err := client.VerifySignature(tc.secret, tc.header, tc.body, tc.now, 5*time.Minute); !errors.Is(err, tc.want) {
 			t.Errorf("%s: Verify = %v, want %v", name, err, tc.want)
 		}
 	}
-	if err := Verify("whsec_abc", "v1=deadbeef", body, at, 0); err == nil {
+	if err := client.VerifySignature("whsec_abc", "v1=deadbeef", body, at, 0); err == nil {
 		t.Error("a header without t= verified")
 	}
 	s1, err := NewSecret()

@@ -3,12 +3,14 @@ package graphql_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/rowhouse/rowhouse/client"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/core"
@@ -336,7 +338,7 @@ func TestGraphQLWebhookDelivers(t *testing.T) {
 	if err := testserver.MatchJSON(`[{"id":1,"name":"apple","qty":3,"ready":false}]`, got[0].body); err != nil {
 		t.Errorf("delivery body: %v: %s", err, got[0].body)
 	}
-	if err := webhook.Verify(secret, got[0].signature, got[0].body, e.s.Clock.Now(), 0); err != nil {
+	if err := client.VerifySignature(secret, got[0].signature, got[0].body, e.s.Clock.Now(), 5*time.Minute); err != nil {
 		t.Errorf("signature with the secret from createWebhook: %v", err)
 	}
 	// The usage shows the success.

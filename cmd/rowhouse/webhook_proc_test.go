@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	rhclient "github.com/rowhouse/rowhouse/client"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -45,7 +46,7 @@ func newHookReceiver(t *testing.T) *hookReceiver {
 		rc.mu.Lock()
 		defer rc.mu.Unlock()
 		rc.attempts[id] = append(rc.attempts[id], string(body))
-		if err := webhook.Verify(rc.secret.Load().(string), r.Header.Get(webhook.HeaderSignature), body, time.Now(), 5*time.Minute); err != nil {
+		if err := rhclient.VerifySignature(rc.secret.Load().(string), r.Header.Get(webhook.HeaderSignature), body, time.Now(), 5*time.Minute); err != nil {
 			rc.badSigs++
 		}
 		if rc.failing.Load() {
