@@ -1,13 +1,11 @@
 package core
 
 import (
+	"slices"
+
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/schema"
 )
-
-// graphQLTypeSuffixes are appended by the GraphQL API to a table's type
-// name (its capitalized nameSingular) to name the table's other types.
-var graphQLTypeSuffixes = []string{"Connection", "Edge", "Filter", "OrderBy", "CreateInput", "UpdateInput"}
 
 // graphQLFixedTypes are the types every generated GraphQL schema defines
 // besides those reservedGraphQL lists.
@@ -15,19 +13,16 @@ var graphQLFixedTypes = map[string]bool{"NullCheck": true, "SortOrder": true, "I
 	"FloatFilter": true, "StringFilter": true, "BooleanFilter": true, "DateFilter": true,
 	"DateTimeFilter": true, "JSONFilter": true, "StringListFilter": true, "IntListFilter": true}
 
-// graphQLTypeClash refuses a table type name typ when a type derived from
-// it would be another table's type or derived type, or a fixed type of
-// the GraphQL schema ("CompanyFilter" as a table's type clashes with the
-// filter of a table whose type is "Company").
-func graphQLTypeClash(tables []*schema.Table, ignore, tableID, typ string) error {
-	derived := func(t string) []string {
-		out := []string{t}
-		for _, s := range graphQLTypeSuffixes {
-			out = append(out, t+s)
-		}
-		return out
-	}
-	for _, n := range derived(typ) {
+// graphQLClash refuses a table's GraphQL names (see schema.GraphQLNames)
+// when one of its types would be a fixed or reserved type of the GraphQL
+// schema, or when any of its types or root fields would also be another
+// table's ("CompanyFilter" as a table's type clashes with the filter of a
+// table whose type is "Company"; nameSingular "Companies" would make the
+// mutation createCompanies of a table whose plural is "companies").
+func graphQLClash(tables []*schema.Table, ignore, tableID, singular, plural string) error {
+	mine := schema.GraphQLNamesOf(singular, plural)
+	typ := mine.Type
+	for _, n := range mine.Types() {
 		if graphQLFixedTypes[n] || reservedGraphQL[n] && n != typ {
 			return rowhouse.Invalidf("GraphQL type %q of table %s would need the type %q, which the GraphQL schema reserves; set nameSingular", typ, tableID, n)
 		}
@@ -36,12 +31,15 @@ func graphQLTypeClash(tables []*schema.Table, ignore, tableID, typ string) error
 		if t.ID == ignore || t.ID == tableID {
 			continue
 		}
-		other := derived(capitalize(t.NameSingular))
-		for _, a := range derived(typ) {
-			for _, b := range other {
-				if a == b {
-					return rowhouse.Invalidf("GraphQL type %q of table %s clashes with table %s: both need the type %q; set nameSingular", typ, tableID, t.ID, a)
-				}
+		other := schema.GraphQLNamesOf(t.NameSingular, t.NamePlural)
+		for _, a := range mine.Types() {
+			if slices.Contains(other.Types(), a) {
+				return rowhouse.Invalidf("GraphQL type %q of table %s clashes with table %s: both need the type %q; set nameSingular", typ, tableID, t.ID, a)
+			}
+		}
+		for _, a := range mine.Fields() {
+			if slices.Contains(other.Fields(), a) {
+				return rowhouse.Invalidf("GraphQL field %q of table %s clashes with table %s, which has a field of that name; set nameSingular and namePlural", a, tableID, t.ID)
 			}
 		}
 	}

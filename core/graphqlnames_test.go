@@ -37,3 +37,15 @@ func TestGraphQLTypeClash(t *testing.T) {
 		t.Errorf("derived names %s/%s, want companyEdge2", tb.NameSingular, tb.NamePlural)
 	}
 }
+
+// A table's root fields must not be another's either: nameSingular
+// "Companies" would make createCompanies, the plural mutation of a table
+// named company/companies, and break the whole document's GraphQL schema.
+func TestGraphQLFieldClash(t *testing.T) {
+	_, _, d := newDoc(t, core.Options{})
+	apply(t, d, core.AddTable{ID: "Companies"})
+	err := applyErr(t, d, core.AddTable{ID: "Other", NameSingular: "Companies", NamePlural: "companiesList"})
+	if err == nil || !strings.Contains(err.Error(), `GraphQL field "createCompanies" of table Other clashes with table Companies`) {
+		t.Fatalf("error %v, want the createCompanies clash", err)
+	}
+}

@@ -59,7 +59,7 @@ func (w *writer) graphQLNames(tableID, singular, plural string, ignore string) (
 		if s == p {
 			return rowhouse.Invalidf("nameSingular and namePlural of table %s must differ (both %q)", tableID, s)
 		}
-		return graphQLTypeClash(w.s.Tables, ignore, tableID, capitalize(s))
+		return graphQLClash(w.s.Tables, ignore, tableID, s, p)
 	}
 	if given {
 		return singular, plural, check(singular, plural)

@@ -141,3 +141,37 @@ func ValidGraphQLName(s string) bool {
 	}
 	return true
 }
+
+// GraphQLNames are the names a table takes in its document's GraphQL API:
+// its types (Type is nameSingular with a capital first letter, the others
+// derive from it) and its root fields. The core refuses a table whose
+// names would clash with another's; the GraphQL API generates them.
+type GraphQLNames struct {
+	Type, Connection, Edge, Filter, OrderBy, Create, Update string
+	Singular, Plural                                        string
+	CreateOne, CreateMany, UpdateOne, UpdateMany            string
+	DeleteOne, DeleteMany                                   string
+}
+
+// GraphQLNamesOf derives the names of a table with these nameSingular and
+// namePlural.
+func GraphQLNamesOf(singular, plural string) GraphQLNames {
+	typ, pl := upperFirst(singular), upperFirst(plural)
+	return GraphQLNames{
+		Type: typ, Connection: typ + "Connection", Edge: typ + "Edge", Filter: typ + "Filter",
+		OrderBy: typ + "OrderBy", Create: typ + "CreateInput", Update: typ + "UpdateInput",
+		Singular: singular, Plural: plural,
+		CreateOne: "create" + typ, CreateMany: "create" + pl, UpdateOne: "update" + typ,
+		UpdateMany: "update" + pl, DeleteOne: "delete" + typ, DeleteMany: "delete" + pl,
+	}
+}
+
+// Types lists the table's type names, Type first.
+func (n GraphQLNames) Types() []string {
+	return []string{n.Type, n.Connection, n.Edge, n.Filter, n.OrderBy, n.Create, n.Update}
+}
+
+// Fields lists the table's root query and mutation fields.
+func (n GraphQLNames) Fields() []string {
+	return []string{n.Singular, n.Plural, n.CreateOne, n.CreateMany, n.UpdateOne, n.UpdateMany, n.DeleteOne, n.DeleteMany}
+}

@@ -7,34 +7,10 @@ import (
 	"github.com/rowhouse/rowhouse/schema"
 )
 
-// Names of the types and fields generated for one table. A table's type is
-// its nameSingular with a capital first letter; every other name derives
-// from it or from the table's two names.
-type names struct {
-	Type, Connection, Edge, Filter, OrderBy, Create, Update string
-	Singular, Plural                                        string
-	CreateOne, CreateMany, UpdateOne, UpdateMany            string
-	DeleteOne, DeleteMany                                   string
-}
+// names are the types and fields generated for one table.
+type names = schema.GraphQLNames
 
-func tableNames(t *schema.Table) names {
-	typ := upperFirst(t.NameSingular)
-	pl := upperFirst(t.NamePlural)
-	return names{
-		Type: typ, Connection: typ + "Connection", Edge: typ + "Edge", Filter: typ + "Filter",
-		OrderBy: typ + "OrderBy", Create: typ + "CreateInput", Update: typ + "UpdateInput",
-		Singular: t.NameSingular, Plural: t.NamePlural,
-		CreateOne: "create" + typ, CreateMany: "create" + pl, UpdateOne: "update" + typ,
-		UpdateMany: "update" + pl, DeleteOne: "delete" + typ, DeleteMany: "delete" + pl,
-	}
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
+func tableNames(t *schema.Table) names { return schema.GraphQLNamesOf(t.NameSingular, t.NamePlural) }
 
 // fixedSDL defines the types every generated schema has whatever the
 // tables; no table's type may take one of their names (core refuses such
@@ -280,7 +256,7 @@ func SDL(s *schema.Schema) string {
 			description(&b, "  ", desc)
 			switch columnKind(s, c) {
 			case kindRef:
-				fmt.Fprintf(&b, "  %s: %s\n", c.ID, upperFirst(s.Table(c.Type.Table).NameSingular))
+				fmt.Fprintf(&b, "  %s: %s\n", c.ID, tableNames(s.Table(c.Type.Table)).Type)
 			case kindConn:
 				tn := tableNames(s.Table(c.Type.Table))
 				fmt.Fprintf(&b, "  %s%s: %s!\n", c.ID, connArgs(tn), tn.Connection)
@@ -300,7 +276,7 @@ func SDL(s *schema.Schema) string {
 		}
 		for _, c := range t.Columns {
 			if columnKind(s, c) == kindRef {
-				fmt.Fprintf(&b, "  %s: %s\n", c.ID, upperFirst(s.Table(c.Type.Table).NameSingular)+"Filter")
+				fmt.Fprintf(&b, "  %s: %s\n", c.ID, tableNames(s.Table(c.Type.Table)).Filter)
 				continue
 			}
 			fmt.Fprintf(&b, "  %s: %s\n", c.ID, filterType(c))
