@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -512,9 +511,15 @@ func cell(typ, v string) any {
 // column, and returns the column id and type for each file column.
 func (imp *importer) prepareTable(ctx context.Context, scan *scanResult) ([]string, []string, error) {
 	doc := imp.c.Doc(imp.o.doc)
-	existing, err := doc.Columns(ctx, imp.o.table)
-	var apiErr *rhclient.Error
-	if errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound && strings.HasPrefix(apiErr.Message, "Table not found") {
+	tables, err := doc.Tables(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	at := slices.IndexFunc(tables, func(t rhclient.Table) bool { return t.ID == imp.o.table })
+	var existing []rhclient.Column
+	if at >= 0 {
+		existing = tables[at].Columns
+	} else {
 		nt := rhclient.NewTable{ID: imp.o.table}
 		unique := true
 		for i, h := range scan.header {
@@ -542,9 +547,6 @@ func (imp *importer) prepareTable(ctx context.Context, scan *scanResult) ([]stri
 		}
 		fmt.Fprintf(imp.stderr, "created table %s: %s\n", imp.o.table, describeColumns(existing))
 		return columnIDs(existing), columnTypes(existing), nil
-	}
-	if err != nil {
-		return nil, nil, err
 	}
 	// Match file columns to the table's by id, then by label.
 	ids := make([]string, len(scan.header))
