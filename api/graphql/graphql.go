@@ -396,28 +396,8 @@ func (a *API) writeFailure(w http.ResponseWriter, r *http.Request, err error) {
 // read, editors may write; failures are Grist's 404/403.
 func (a *API) access(r *http.Request, want rowhouse.Role) error {
 	v, err := a.home.Doc(r.Context(), api.ActorFrom(r.Context()), r.PathValue("doc"), want)
-	if err != nil {
-		if rowhouse.ErrorKind(err) == rowhouse.EFORBIDDEN && v.ID != "" && wrongPrefix(r, v) {
-			return rowhouse.NotFoundf("document not found")
-		}
-		return err
-	}
-	if wrongPrefix(r, v) {
-		return rowhouse.NotFoundf("document not found")
-	}
-	return nil
-}
-
-// wrongPrefix reports whether the document is reached under another org's
-// /o/{orgDomain} prefix, where it is absent.
-func wrongPrefix(r *http.Request, v home.DocView) bool {
-	d := api.OrgDomainFrom(r.Context())
-	if d == "docs" {
-		if actor := api.ActorFrom(r.Context()); !actor.Anonymous() {
-			d = home.PersonalDomain(actor.User.ID)
-		}
-	}
-	return d != "" && d != v.Workspace.Org.Domain
+	_, err = api.UnderPrefix(r, v, err)
+	return err
 }
 
 // prepare reads the request, checks the caller may use the document for

@@ -79,7 +79,7 @@ func orgRef(r *http.Request) string {
 	if ref != "current" {
 		return ref
 	}
-	if d := prefixDomain(r); d != "" {
+	if d := api.PrefixDomain(r); d != "" {
 		return d
 	}
 	actor := api.ActorFrom(r.Context())
@@ -89,22 +89,10 @@ func orgRef(r *http.Request) string {
 	return home.PersonalDomain(actor.User.ID)
 }
 
-// prefixDomain is the org domain named by the /o/{orgDomain} prefix, with
-// "docs" meaning the caller's personal org; "" without a prefix.
-func prefixDomain(r *http.Request) string {
-	d := api.OrgDomainFrom(r.Context())
-	if d == "docs" {
-		if actor := api.ActorFrom(r.Context()); !actor.Anonymous() {
-			return home.PersonalDomain(actor.User.ID)
-		}
-	}
-	return d
-}
-
 // checkPrefix makes a resource reached under another org's prefix 404, as
 // if it were not there.
 func checkPrefix(r *http.Request, org home.OrgView, notFound string) error {
-	if d := prefixDomain(r); d != "" && d != org.Domain {
+	if d := api.PrefixDomain(r); d != "" && d != org.Domain {
 		return rowhouse.NotFoundf("%s", notFound)
 	}
 	return nil

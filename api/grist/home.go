@@ -204,16 +204,7 @@ func (a *API) createDoc(w http.ResponseWriter, r *http.Request) error {
 // another org's prefix.
 func (a *API) doc(r *http.Request, want rowhouse.Role) (home.DocView, error) {
 	v, err := a.home.Doc(r.Context(), api.ActorFrom(r.Context()), docID(r), want)
-	if rowhouse.ErrorKind(err) == rowhouse.EFORBIDDEN && v.ID != "" {
-		// Under a wrong prefix a document is absent, whatever the access.
-		if perr := checkPrefix(r, v.Workspace.Org, "document not found"); perr != nil {
-			return v, perr
-		}
-	}
-	if err != nil {
-		return v, err
-	}
-	return v, checkPrefix(r, v.Workspace.Org, "document not found")
+	return api.UnderPrefix(r, v, err)
 }
 
 func (a *API) getDoc(w http.ResponseWriter, r *http.Request) error {

@@ -48,15 +48,8 @@ func (a *API) webhookAccess(r *http.Request) (webhook.Access, error) {
 		return webhook.Access{}, rowhouse.Errorf(rowhouse.EUNAVAILABLE, "webhooks are not available on this server")
 	}
 	acc, v, err := a.webhooks.Authorize(r.Context(), api.ActorFrom(r.Context()), docID(r))
-	if rowhouse.ErrorKind(err) == rowhouse.EFORBIDDEN && v.ID != "" {
-		if perr := checkPrefix(r, v.Workspace.Org, "document not found"); perr != nil {
-			return acc, perr
-		}
-	}
-	if err != nil {
-		return acc, err
-	}
-	return acc, checkPrefix(r, v.Workspace.Org, "document not found")
+	_, err = api.UnderPrefix(r, v, err)
+	return acc, err
 }
 
 func (a *API) createWebhooks(w http.ResponseWriter, r *http.Request) error {

@@ -271,17 +271,7 @@ func (a *API) docView(r *http.Request) (home.DocView, error) {
 	ctx := r.Context()
 	actor := api.ActorFrom(ctx)
 	v, err := a.home.Doc(ctx, actor, r.PathValue("doc"), rowhouse.RoleViewers)
-	if err != nil && !(rowhouse.ErrorKind(err) == rowhouse.EFORBIDDEN && v.ID != "") {
-		return v, err
-	}
-	prefix := api.OrgDomainFrom(ctx)
-	if prefix == "docs" && !actor.Anonymous() {
-		prefix = home.PersonalDomain(actor.User.ID)
-	}
-	if prefix != "" && prefix != v.Workspace.Org.Domain {
-		return v, rowhouse.NotFoundf("document not found")
-	}
-	return v, err
+	return api.UnderPrefix(r, v, err)
 }
 
 // serverURL is the base URL the request reached the server by, with the
