@@ -104,8 +104,9 @@ func location(tz string) *time.Location {
 	return loc
 }
 
-// zoneName is the zone shown in typed DateTime values.
-func (t Type) zoneName() string {
+// ZoneName is the zone shown in typed DateTime values: the type's time
+// zone, "UTC" when it names none.
+func (t Type) ZoneName() string {
 	if t.TZ == "" {
 		return "UTC"
 	}

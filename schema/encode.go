@@ -705,7 +705,7 @@ func (t Type) DecodeTyped(v any) any {
 		}
 	case KindDateTime:
 		if isNumber(d) {
-			return []any{"D", d, t.zoneName()}
+			return []any{"D", d, t.ZoneName()}
 		}
 	case KindRef:
 		if isNumber(d) {

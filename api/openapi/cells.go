@@ -111,7 +111,7 @@ func columnCells(c *schema.Column) cellSchemas {
 			val(describe(str(), "ISO 8601 date and time; without an offset it is read in the column's time zone (parsed unless noparse=1).")),
 			val(typedDateTime()))
 		cs.Typed = orNull(typedDateTime())
-		cs.Example, cs.TypedExample = exampleDateTime, []any{"D", exampleDateTime, zoneName(t)}
+		cs.Example, cs.TypedExample = exampleDateTime, []any{"D", exampleDateTime, t.ZoneName()}
 	case schema.KindChoiceList:
 		item := str()
 		if opts := choices(c); len(opts) > 0 {
@@ -177,13 +177,6 @@ func typedRefList(table string) *openapi3.Schema {
 }
 
 // zoneName is the zone DecodeTyped names for a DateTime column.
-func zoneName(t schema.Type) string {
-	if t.TZ == "" {
-		return "UTC"
-	}
-	return t.TZ
-}
-
 // exampleText is an example value for a Text column, made from its label.
 func exampleText(c *schema.Column) string {
 	if c.Label != "" {
