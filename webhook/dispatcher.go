@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -569,13 +570,20 @@ func (d *Dispatcher) send(h store.Webhook, del store.Delivery, at time.Time) (*i
 	return &code, fmt.Sprintf("HTTP %d: %s", code, msg)
 }
 
+// isTimeout reports whether err is a network timeout (connect, response
+// header, or the client's overall deadline).
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
 func describeSendError(err error) string {
 	switch {
 	case IsForbiddenDial(err):
 		var e errForbiddenAddr
 		errors.As(err, &e)
 		return "refused: " + e.Error()
-	case errors.Is(err, context.DeadlineExceeded) || strings.Contains(err.Error(), "Client.Timeout") || strings.Contains(err.Error(), "timeout"):
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		return "timeout: " + err.Error()
 	}
 	return err.Error()
