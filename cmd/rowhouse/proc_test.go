@@ -6,11 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/rowhouse/rowhouse/internal/procserver"
 	"io"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -24,40 +24,15 @@ import (
 var binary string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "rowhouse-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "make temp dir:", err)
-		os.Exit(1)
-	}
-	binary, err = buildBinary(dir)
+	bin, cleanup, err := procserver.Build()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.RemoveAll(dir)
 		os.Exit(1)
 	}
+	binary = bin
 	code := m.Run()
-	os.RemoveAll(dir)
+	cleanup()
 	os.Exit(code)
-}
-
-// buildBinary builds this command into dir, with the race detector when
-// the tests themselves run with it, so the subprocess is checked too.
-func buildBinary(dir string) (string, error) {
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		return "", fmt.Errorf("build rowhouse: the go command is not on PATH: %w", err)
-	}
-	out := filepath.Join(dir, "rowhouse")
-	args := []string{"build", "-o", out}
-	if raceEnabled {
-		args = append(args, "-race")
-	}
-	cmd := exec.Command(goTool, append(args, ".")...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("build rowhouse: %w", err)
-	}
-	return out, nil
 }
 
 // startupTimeout bounds how long a server may take to say it listens.

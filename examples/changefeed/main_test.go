@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/rowhouse/rowhouse/client"
-	"github.com/rowhouse/rowhouse/examples/internal/procserver"
+	"github.com/rowhouse/rowhouse/internal/procserver"
 )
 
 var binary string
@@ -71,7 +71,7 @@ func follow(t *testing.T, args []string, want string) string {
 }
 
 func TestFollowResumesFromState(t *testing.T) {
-	url := procserver.Start(t, binary)
+	url := procserver.Start(t, binary).URL
 	ctx := t.Context()
 	c := client.New(url, procserver.OwnerKey)
 	ws, err := c.CreateWorkspace(ctx, "current", "Feed")

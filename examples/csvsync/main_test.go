@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/rowhouse/rowhouse/client"
-	"github.com/rowhouse/rowhouse/examples/internal/procserver"
+	"github.com/rowhouse/rowhouse/internal/procserver"
 )
 
 var binary string
@@ -28,7 +28,7 @@ func TestMain(m *testing.M) {
 }
 
 func TestSyncAgainstServer(t *testing.T) {
-	url := procserver.Start(t, binary)
+	url := procserver.Start(t, binary).URL
 	ctx := t.Context()
 	c := client.New(url, procserver.OwnerKey)
 	ws, err := c.CreateWorkspace(ctx, "current", "Sync")

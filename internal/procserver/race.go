@@ -1,0 +1,6 @@
+//go:build race
+
+package procserver
+
+// raceEnabled makes Build build the binary with -race too.
+const raceEnabled = true
