@@ -81,6 +81,7 @@ func (w *writer) modifyColumn(ctx context.Context, a ModifyColumn) error {
 		c.IsUnique = nc.IsUnique
 		changed = true
 	}
+	subject := []string{"ModifyColumn", c.ID}
 	if u.ID != nil {
 		var others []string
 		for _, id := range t.ColumnIDs() {
@@ -93,13 +94,16 @@ func (w *writer) modifyColumn(ctx context.Context, a ModifyColumn) error {
 			if err := w.renameColumn(ctx, t, a.Column, newID); err != nil {
 				return err
 			}
+			// The event names the new id too, so that readers of the
+			// outbox (webhooks) can follow the column.
+			subject = append(subject, newID)
 			changed = true
 		}
 	}
 	if !changed {
 		return nil
 	}
-	return w.schemaChanged(ctx, t.ID, "ModifyColumn", a.Column)
+	return w.schemaChanged(ctx, t.ID, subject...)
 }
 
 func (w *writer) renameColumn(ctx context.Context, t *schema.Table, oldID, newID string) error {

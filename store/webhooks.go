@@ -212,6 +212,20 @@ func (h HomeQueries) EnabledWebhooks(ctx context.Context, docID string) ([]Webho
 // UpdateWebhook stores a webhook's settings (not its delivery state, except
 // that re-enabling clears the failure streak and the disabled reason).
 func (h HomeQueries) UpdateWebhook(ctx context.Context, w Webhook, now time.Time) error {
+	return h.updateWebhook(ctx, w, nil, now)
+}
+
+// UpdateWebhookAt is UpdateWebhook on condition that the webhook's
+// progress through the outbox (acked_seq) is still w.AckedSeq: the names
+// it holds are those valid at that point, and the dispatcher may have
+// moved on (following renames) since w was read. It returns a
+// rowhouse.ECONFLICT error, changing nothing, if it has; read again and
+// retry.
+func (h HomeQueries) UpdateWebhookAt(ctx context.Context, w Webhook, now time.Time) error {
+	return h.updateWebhook(ctx, w, &w.AckedSeq, now)
+}
+
+func (h HomeQueries) updateWebhook(ctx context.Context, w Webhook, acked *int64, now time.Time) error {
 	types, err := jsonList(w.EventTypes)
 	if err != nil {
 		return err
@@ -220,15 +234,26 @@ func (h HomeQueries) UpdateWebhook(ctx context.Context, w Webhook, now time.Time
 	if err != nil {
 		return err
 	}
-	n, err := h.q.Exec(ctx, `UPDATE webhooks SET table_id = ?, url = ?, event_types = ?, watched_col_ids = ?, is_ready_column = ?,
+	q := `UPDATE webhooks SET table_id = ?, url = ?, event_types = ?, watched_col_ids = ?, is_ready_column = ?,
  name = ?, memo = ?, authorization_header = ?, updated_at = ?,
  failing_since = CASE WHEN enabled = 0 AND ? = 1 THEN NULL ELSE failing_since END,
  disabled_reason = CASE WHEN ? = 1 THEN '' ELSE disabled_reason END,
- enabled = ? WHERE id = ? AND doc_id = ?`,
-		w.TableID, w.URL, types, watched, w.IsReadyColumn, w.Name, w.Memo, w.Authorization, ms(now),
-		boolInt(w.Enabled), boolInt(w.Enabled), boolInt(w.Enabled), w.ID, w.DocID)
+ enabled = ? WHERE id = ? AND doc_id = ?`
+	args := []any{w.TableID, w.URL, types, watched, w.IsReadyColumn, w.Name, w.Memo, w.Authorization, ms(now),
+		boolInt(w.Enabled), boolInt(w.Enabled), boolInt(w.Enabled), w.ID, w.DocID}
+	if acked != nil {
+		q += ` AND acked_seq = ?`
+		args = append(args, *acked)
+	}
+	n, err := h.q.Exec(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("update webhook: %w", err)
+	}
+	if n == 0 && acked != nil {
+		if _, err := h.Webhook(ctx, w.DocID, w.ID); err != nil {
+			return err
+		}
+		return rowhouse.Errorf(rowhouse.ECONFLICT, "webhook %s moved on while it was updated", w.ID)
 	}
 	if n == 0 {
 		return rowhouse.NotFoundf("Webhook not found")
@@ -248,13 +273,61 @@ func (h HomeQueries) DeleteWebhook(ctx context.Context, docID, id string) error 
 	return nil
 }
 
-// SetWebhookTable points a webhook at its table's new id (after a rename).
-func (h HomeQueries) SetWebhookTable(ctx context.Context, id, tableID string) error {
-	if _, err := h.q.Exec(ctx, `UPDATE webhooks SET table_id = ? WHERE id = ?`, tableID, id); err != nil {
-		return fmt.Errorf("set webhook table: %w", err)
+// WebhookNames are the document names a webhook's rule holds: its table
+// and columns, which follow renames.
+type WebhookNames struct {
+	TableID       string
+	WatchedColIDs []string
+	IsReadyColumn string
+}
+
+// Names returns the document names w holds.
+func (w Webhook) Names() WebhookNames {
+	return WebhookNames{TableID: w.TableID, WatchedColIDs: w.WatchedColIDs, IsReadyColumn: w.IsReadyColumn}
+}
+
+// FollowWebhookNames renames what a webhook names in its document (after
+// a table or column rename) from the names from to the names to, if it
+// still holds from; false, changing nothing, if it does not (its owner
+// changed them meanwhile: theirs win). It does not touch updated_at: the
+// webhook's owner changed nothing.
+func (h HomeQueries) FollowWebhookNames(ctx context.Context, id string, from, to WebhookNames) (bool, error) {
+	fromWatched, err := jsonList(from.WatchedColIDs)
+	if err != nil {
+		return false, err
+	}
+	toWatched, err := jsonList(to.WatchedColIDs)
+	if err != nil {
+		return false, err
+	}
+	n, err := h.q.Exec(ctx, `UPDATE webhooks SET table_id = ?, watched_col_ids = ?, is_ready_column = ?
+ WHERE id = ? AND table_id = ? AND watched_col_ids = ? AND is_ready_column = ?`,
+		to.TableID, toWatched, to.IsReadyColumn, id, from.TableID, fromWatched, from.IsReadyColumn)
+	if err != nil {
+		return false, fmt.Errorf("follow webhook names: %w", err)
+	}
+	return n == 1, nil
+}
+
+// RetireWebhook records why an enabled webhook can match nothing any more
+// (its table or one of its columns was removed) and disables it, saying
+// why, unless deliveries are still pending: then it stays enabled, with
+// its reason set, until they are sent, and the dispatcher calls
+// RetireWebhook again once the queue is empty. An enabled webhook with a
+// disabled reason is thus retiring: nothing more is queued for it.
+func (h HomeQueries) RetireWebhook(ctx context.Context, id, reason string, now time.Time) error {
+	_, err := h.q.Exec(ctx, `UPDATE webhooks SET disabled_reason = ?, updated_at = ?,
+ enabled = CASE WHEN EXISTS (SELECT 1 FROM webhook_deliveries WHERE webhook_id = ? AND status = ?) THEN enabled ELSE 0 END
+ WHERE id = ?`, reason, ms(now), id, DeliveryPending, id)
+	if err != nil {
+		return fmt.Errorf("retire webhook: %w", err)
 	}
 	return nil
 }
+
+// Retiring reports whether w is enabled but can match nothing any more:
+// it sends what is queued, then is disabled (see RetireWebhook).
+func (w Webhook) Retiring() bool { return w.Enabled && w.DisabledReason != "" }
 
 // DisableWebhook turns a webhook off, saying why.
 func (h HomeQueries) DisableWebhook(ctx context.Context, id, reason string, now time.Time) error {

@@ -348,6 +348,12 @@ func (d *Dispatcher) serve(ctx context.Context, id string) (time.Time, error) {
 		if err != nil {
 			return time.Time{}, err
 		}
+		if !ok && h.Retiring() {
+			// What was queued before the removal is sent: disable it.
+			return time.Time{}, d.o.Home.WriteUncached(ctx, func(q store.HomeQueries) error {
+				return q.RetireWebhook(ctx, id, h.DisabledReason, d.o.Now())
+			})
+		}
 		// New events are queued when the queue runs dry, and at least
 		// every enqueueEvery while it drains: a busy webhook turns many
 		// commits into deliveries in one transaction, and the queue
@@ -403,6 +409,11 @@ func (d *Dispatcher) hasWork(ctx context.Context, id string, now time.Time) (wor
 	if ok {
 		next = del.NextAttemptAt
 	}
+	if h.Retiring() {
+		// Nothing more is queued for it; once its queue is empty, it is
+		// disabled.
+		return !ok, next, nil
+	}
 	doc, err := d.o.Docs.Open(ctx, h.DocID)
 	if rowhouse.ErrorKind(err) == rowhouse.ENOTFOUND {
 		return false, time.Time{}, nil
@@ -428,9 +439,27 @@ func (d *Dispatcher) claim(ctx context.Context, id string, now time.Time) (bool,
 	return ok, err
 }
 
+// ruleOf is the rule a stored webhook holds.
+func ruleOf(h store.Webhook) Rule {
+	return Rule{TableID: h.TableID, EventTypes: h.EventTypes, WatchedColIDs: h.WatchedColIDs, IsReadyColumn: h.IsReadyColumn}
+}
+
 // enqueue turns the webhook's new outbox events into delivery rows, moving
 // its acknowledged sequence number in the same transaction.
+//
+// The names the webhook holds (its table and columns) are those valid at
+// its acknowledged sequence number: events are recorded under the names
+// of their time, so a rename in the outbox renames what the webhook
+// holds, in the transaction that moves it past the rename. That makes
+// following renames exactly as durable and as ordered as delivery itself:
+// a restart replays from the acknowledged sequence number with the names
+// valid there. A removal that leaves the webhook matching nothing retires
+// it (store.HomeQueries.RetireWebhook) at the removal: it sends what was
+// queued before, then is disabled with the reason shown to its owners.
 func (d *Dispatcher) enqueue(ctx context.Context, h store.Webhook) error {
+	if h.Retiring() {
+		return nil // nothing after its removal concerns it
+	}
 	doc, err := d.o.Docs.Open(ctx, h.DocID)
 	if rowhouse.ErrorKind(err) == rowhouse.ENOTFOUND {
 		return nil // the document is being deleted; its webhooks go with it
@@ -439,8 +468,8 @@ func (d *Dispatcher) enqueue(ctx context.Context, h store.Webhook) error {
 		return fmt.Errorf("webhook %s: %w", h.ID, err)
 	}
 	defer doc.Close()
-	rule := Rule{TableID: h.TableID, EventTypes: h.EventTypes, WatchedColIDs: h.WatchedColIDs, IsReadyColumn: h.IsReadyColumn}
 	for {
+		rule := ruleOf(h)
 		events, err := doc.Events(ctx, h.AckedSeq, eventsPerRound)
 		if err != nil {
 			return fmt.Errorf("webhook %s: %w", h.ID, err)
@@ -449,8 +478,9 @@ func (d *Dispatcher) enqueue(ctx context.Context, h store.Webhook) error {
 			return nil
 		}
 		now := d.o.Now()
+		p := Plan(rule, events, d.o.BatchSize)
 		var ds []store.Delivery
-		for _, b := range Plan(rule, events, d.o.BatchSize) {
+		for _, b := range p.Batches {
 			body, err := json.Marshal(b.Records)
 			if err != nil {
 				return fmt.Errorf("webhook %s: encode batch: %w", h.ID, err)
@@ -458,23 +488,47 @@ func (d *Dispatcher) enqueue(ctx context.Context, h store.Webhook) error {
 			ds = append(ds, store.Delivery{ID: uuid.NewString(), Event: b.Event, FirstSeq: b.FirstSeq, LastSeq: b.LastSeq,
 				NumRecords: len(b.Records), Body: body, NextAttemptAt: now, CommittedAt: b.CommittedAt, CreatedAt: now})
 		}
-		to := events[len(events)-1].Seq
-		table := FollowRenames(rule.TableID, events)
+		renamed := !p.Rule.sameNames(rule)
 		var moved bool
 		if err := d.o.Home.WriteUncached(ctx, func(q store.HomeQueries) error {
 			var qerr error
-			if moved, qerr = q.EnqueueDeliveries(ctx, h.ID, h.AckedSeq, to, ds); qerr != nil || !moved || table == rule.TableID {
+			if moved, qerr = q.EnqueueDeliveries(ctx, h.ID, h.AckedSeq, p.Through, ds); qerr != nil || !moved {
 				return qerr
 			}
-			// The table was renamed: the webhook follows it.
-			return q.SetWebhookTable(ctx, h.ID, table)
+			if renamed {
+				// If its owner renamed them meanwhile, theirs win.
+				if _, err := q.FollowWebhookNames(ctx, h.ID, h.Names(), store.WebhookNames{
+					TableID: p.Rule.TableID, WatchedColIDs: p.Rule.WatchedColIDs, IsReadyColumn: p.Rule.IsReadyColumn}); err != nil {
+					return err
+				}
+			}
+			if p.Gone != "" {
+				return q.RetireWebhook(ctx, h.ID, p.Gone, now)
+			}
+			return nil
 		}); err != nil {
 			return fmt.Errorf("webhook %s: %w", h.ID, err)
 		}
 		if !moved {
 			return nil // the queue was cleared meanwhile; the caller re-reads
 		}
-		h.AckedSeq, rule.TableID = to, table
+		if p.Gone != "" {
+			d.o.Log.Info("webhooks: retiring", "webhook", h.ID, "doc", h.DocID, "reason", p.Gone)
+			return nil
+		}
+		if renamed {
+			// Read back what the webhook holds now (the followed names,
+			// or its owner's).
+			id := h.ID
+			if h, err = d.o.Home.Read().WebhookByID(ctx, id); err != nil {
+				return fmt.Errorf("webhook %s: %w", id, err)
+			}
+			if !h.Enabled || h.Retiring() {
+				return nil
+			}
+		} else {
+			h.AckedSeq = p.Through
+		}
 		if len(events) < eventsPerRound {
 			return nil
 		}

@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -235,6 +236,93 @@ func hook(h store.Webhook, q store.WebhookQueue) Hook {
 		LastHTTPStatus: h.LastHTTPStatus, DisabledReason: h.DisabledReason}}
 }
 
+// current is what a stored webhook holds brought up to date with its
+// document's schema (see currentOf).
+type current struct {
+	store.Webhook
+	// Gone says why the webhook can match nothing any more ("" if it
+	// still can).
+	Gone string
+	// Retired: it stopped at the removal (its acknowledged sequence number
+	// is that of the removal); later events do not concern it.
+	Retired bool
+}
+
+// currentOf returns hooks, stored with the names valid at their
+// acknowledged sequence numbers (see Dispatcher.enqueue), with the names
+// valid after the schema events given (the document's, from the smallest
+// acknowledged sequence number on, inclusive; see schemaSince): what their
+// owners see and edit, whether or not the dispatcher has passed the
+// renames yet, and whether the webhook is gone, by a removal it has not
+// passed yet (or stopped at).
+func currentOf(hooks []store.Webhook, events []core.Event) []current {
+	out := make([]current, len(hooks))
+	for i, h := range hooks {
+		out[i] = current{Webhook: h}
+		if h.Retiring() {
+			// It stopped at a removal; the reason is shown already.
+			out[i].Retired = true
+			continue
+		}
+		rule := ruleOf(h)
+		for _, e := range events {
+			if e.Seq < h.AckedSeq {
+				continue
+			}
+			if e.Seq == h.AckedSeq {
+				// The dispatcher stops at a removal that leaves a webhook
+				// gone: a webhook whose progress is such a removal was
+				// retired there.
+				if _, gone := rule.Follow(e); gone != "" {
+					out[i].Gone, out[i].Retired = gone, true
+					break
+				}
+				continue
+			}
+			var gone string
+			if rule, gone = rule.Follow(e); gone != "" {
+				out[i].Gone = gone
+				break
+			}
+		}
+		out[i].TableID, out[i].WatchedColIDs, out[i].IsReadyColumn = rule.TableID, rule.WatchedColIDs, rule.IsReadyColumn
+	}
+	return out
+}
+
+// schemaSince returns the document's schema events from the smallest
+// acknowledged sequence number of hooks on (inclusive), up to upTo (0:
+// all), as currentOf needs them.
+func (s *Service) schemaSince(ctx context.Context, docID string, hooks []store.Webhook, upTo int64) ([]core.Event, error) {
+	if len(hooks) == 0 {
+		return nil, nil
+	}
+	from := hooks[0].AckedSeq
+	for _, h := range hooks[1:] {
+		from = min(from, h.AckedSeq)
+	}
+	d, err := s.docs.Open(ctx, docID)
+	if err != nil {
+		return nil, fmt.Errorf("webhooks of doc %s: %w", docID, err)
+	}
+	defer d.Close()
+	events, err := d.SchemaEvents(ctx, max(0, from-1), upTo)
+	if err != nil {
+		return nil, fmt.Errorf("webhooks of doc %s: %w", docID, err)
+	}
+	return events, nil
+}
+
+// shown is a webhook as its owners see it: with its current names and,
+// when it is gone but not yet disabled for it, why it matches nothing.
+func shown(c current, q store.WebhookQueue) Hook {
+	h := hook(c.Webhook, q)
+	if c.Gone != "" && h.Usage.DisabledReason == "" {
+		h.Usage.DisabledReason = c.Gone
+	}
+	return h
+}
+
 // List returns the document's webhooks with their usage.
 func (s *Service) List(ctx context.Context, acc Access) ([]Hook, error) {
 	if err := acc.check(); err != nil {
@@ -249,9 +337,13 @@ func (s *Service) List(ctx context.Context, acc Access) ([]Hook, error) {
 	if err != nil {
 		return nil, fmt.Errorf("webhook queues of doc %s: %w", acc.docID, err)
 	}
+	events, err := s.schemaSince(ctx, acc.docID, hooks, 0)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Hook, 0, len(hooks))
-	for _, h := range hooks {
-		out = append(out, hook(h, queues[h.ID]))
+	for _, c := range currentOf(hooks, events) {
+		out = append(out, shown(c, queues[c.ID]))
 	}
 	return out, nil
 }
@@ -270,11 +362,25 @@ func (s *Service) Get(ctx context.Context, acc Access, id string) (Hook, error) 
 	if err != nil {
 		return Hook{}, fmt.Errorf("webhook queues of doc %s: %w", acc.docID, err)
 	}
-	return hook(h, queues[h.ID]), nil
+	events, err := s.schemaSince(ctx, acc.docID, []store.Webhook{h}, 0)
+	if err != nil {
+		return Hook{}, err
+	}
+	return shown(currentOf([]store.Webhook{h}, events)[0], queues[h.ID]), nil
 }
+
+// updateTries bounds how often Update reads a webhook again because the
+// dispatcher moved it on meanwhile.
+const updateTries = 5
 
 // Update changes the fields of f that are set on webhook id, validating
 // the result as Create does, and signals the dispatcher.
+//
+// Its owner sees and gives the names valid now (see currentOf); the
+// webhook holds those valid at its progress through the outbox. Names
+// left as they are stay as the webhook holds them, so that the dispatcher
+// still follows the renames it has not passed yet. Names changed apply to
+// the events not yet queued as the document names things now.
 func (s *Service) Update(ctx context.Context, acc Access, id string, f Fields) error {
 	if err := acc.check(); err != nil {
 		return err
@@ -284,23 +390,44 @@ func (s *Service) Update(ctx context.Context, acc Access, id string, f Fields) e
 		return err
 	}
 	defer d.Close()
-	h, err := s.store.Read().Webhook(ctx, acc.docID, id)
-	if err != nil {
-		return err
-	}
-	f.apply(&h)
 	sch, err := d.Schema(ctx)
 	if err != nil {
 		return err
 	}
-	if err := Validate(ctx, s.guard, sch, &h); err != nil {
-		return err
+	for try := 1; ; try++ {
+		stored, err := s.store.Read().Webhook(ctx, acc.docID, id)
+		if err != nil {
+			return err
+		}
+		events, err := d.SchemaEvents(ctx, max(0, stored.AckedSeq-1), 0)
+		if err != nil {
+			return err
+		}
+		cur := currentOf([]store.Webhook{stored}, events)[0]
+		h := cur.Webhook
+		f.apply(&h)
+		if err := Validate(ctx, s.guard, sch, &h); err != nil {
+			return err
+		}
+		if h.TableID == cur.TableID {
+			h.TableID = stored.TableID
+			if h.IsReadyColumn == cur.IsReadyColumn {
+				h.IsReadyColumn = stored.IsReadyColumn
+			}
+			if slices.Equal(h.WatchedColIDs, cur.WatchedColIDs) {
+				h.WatchedColIDs = stored.WatchedColIDs
+			}
+		}
+		err = s.store.WriteUncached(ctx, func(q store.HomeQueries) error { return q.UpdateWebhookAt(ctx, h, s.now()) })
+		if rowhouse.ErrorKind(err) == rowhouse.ECONFLICT && try < updateTries {
+			continue // the dispatcher moved it on: read it again
+		}
+		if err != nil {
+			return fmt.Errorf("update webhook %s: %w", id, err)
+		}
+		s.notify(acc.docID)
+		return nil
 	}
-	if err := s.store.WriteUncached(ctx, func(q store.HomeQueries) error { return q.UpdateWebhook(ctx, h, s.now()) }); err != nil {
-		return fmt.Errorf("update webhook %s: %w", id, err)
-	}
-	s.notify(acc.docID)
-	return nil
 }
 
 // Delete removes webhook id and its delivery log.
@@ -326,10 +453,44 @@ func (s *Service) ClearQueue(ctx context.Context, acc Access) error {
 	if err != nil {
 		return err
 	}
-	return s.store.WriteUncached(ctx, func(q store.HomeQueries) error {
-		_, err := q.ClearWebhookQueue(ctx, acc.docID, last, s.now())
+	hooks, err := s.store.Read().WebhooksOfDoc(ctx, acc.docID)
+	if err != nil {
+		return fmt.Errorf("webhooks of doc %s: %w", acc.docID, err)
+	}
+	events, err := s.schemaSince(ctx, acc.docID, hooks, last)
+	if err != nil {
 		return err
+	}
+	err = s.store.WriteUncached(ctx, func(q store.HomeQueries) error {
+		now := s.now()
+		if _, err := q.ClearWebhookQueue(ctx, acc.docID, last, now); err != nil {
+			return err
+		}
+		// The webhooks skip to the last event: the renames and removals
+		// on the way are followed as the dispatcher would have.
+		for i, c := range currentOf(hooks, events) {
+			stored := hooks[i]
+			if c.AckedSeq < last && !ruleOf(c.Webhook).sameNames(ruleOf(stored)) {
+				if _, err := q.FollowWebhookNames(ctx, c.ID, stored.Names(), c.Names()); err != nil {
+					return err
+				}
+			}
+			if c.Gone != "" || c.Retiring() {
+				reason := c.DisabledReason
+				if reason == "" {
+					reason = c.Gone
+				}
+				if err := q.RetireWebhook(ctx, c.ID, reason, now); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
+	if err != nil {
+		return fmt.Errorf("clear webhook queue of doc %s: %w", acc.docID, err)
+	}
+	return nil
 }
 
 // MaxDeliveries is the most deliveries Deliveries lists at once.

@@ -2,6 +2,7 @@ package webhook
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"slices"
 	"time"
@@ -34,12 +35,27 @@ type Batch struct {
 	CommittedAt time.Time
 }
 
+// Planned is what a run of events means for a webhook with a rule.
+type Planned struct {
+	Batches []Batch
+	// Rule is the rule as it reads the events after Through: it follows
+	// renames of its table and columns.
+	Rule Rule
+	// Through is the sequence number of the last event consumed: the last
+	// event given, or the one that made the rule Gone.
+	Through int64
+	// Gone says why the rule can match nothing after Through ("" if it
+	// still can): its table, ready column or a watched column was removed.
+	// Events after Through were not looked at.
+	Gone string
+}
+
 // Plan turns events, in commit order, into the batches a webhook with this
 // rule must receive: at most size records each, consecutive records of the
 // same event type sharing a batch (even across commits), order kept. The
-// rule follows its table through renames; FollowRenames says where it
-// ends up.
-func Plan(rule Rule, events []core.Event, size int) []Batch {
+// rule follows its table and columns through renames, and stops at a
+// removal that leaves it matching nothing (see Rule.Follow).
+func Plan(rule Rule, events []core.Event, size int) Planned {
 	if size <= 0 {
 		size = 100
 	}
@@ -57,9 +73,14 @@ func Plan(rule Rule, events []core.Event, size int) []Batch {
 		b.LastSeq, b.CommittedAt = e.Seq, e.At
 		b.Records = append(b.Records, flatten(rec))
 	}
+	var through int64
 	for _, e := range events {
-		if to, ok := renamed(rule.TableID, e); ok {
-			rule.TableID = to
+		through = e.Seq
+		if e.Kind == core.EventSchema {
+			var gone string
+			if rule, gone = rule.Follow(e); gone != "" {
+				return Planned{Batches: out, Rule: rule, Through: through, Gone: gone}
+			}
 			continue
 		}
 		if e.Table != rule.TableID {
@@ -94,28 +115,49 @@ func Plan(rule Rule, events []core.Event, size int) []Batch {
 			}
 		}
 	}
-	return out
+	return Planned{Batches: out, Rule: rule, Through: through}
 }
 
-// FollowRenames returns the id that table tableID has after events.
-func FollowRenames(tableID string, events []core.Event) string {
-	for _, e := range events {
-		if to, ok := renamed(tableID, e); ok {
-			tableID = to
-		}
-	}
-	return tableID
-}
-
-// renamed reports whether e renames table from, and to what. The core
-// records a rename as a schema event with columns
-// ["RenameTable", <old id>, <new id>].
-func renamed(from string, e core.Event) (string, bool) {
+// Follow returns the rule as it must read the events after schema event e
+// (see core.Doc.SchemaEvents for their shape), and why it can match
+// nothing any more ("" if it still can). A rename of its table, of its
+// ready column or of a watched column carries over. The removal of its
+// table, of its ready column or of a watched column leaves it gone: it
+// would otherwise match nothing (or, for a watched column, something else
+// than its owner asked for), silently. Other events leave it as it is.
+// The receiver is not modified.
+func (rule Rule) Follow(e core.Event) (Rule, string) {
 	c := e.Columns
-	if e.Kind == core.EventSchema && len(c) == 3 && c[0] == "RenameTable" && c[1] == from && c[2] != from {
-		return c[2], true
+	if e.Kind != core.EventSchema || len(c) < 2 {
+		return rule, ""
 	}
-	return "", false
+	when := e.At.UTC().Format(time.RFC3339)
+	switch {
+	case c[0] == "RenameTable" && len(c) == 3 && c[1] == rule.TableID:
+		rule.TableID = c[2]
+	case c[0] == "RemoveTable" && c[1] == rule.TableID:
+		return rule, fmt.Sprintf("disabled after its table %q was removed at %s", rule.TableID, when)
+	case e.Table != rule.TableID:
+		// A column of another table.
+	case c[0] == "ModifyColumn" && len(c) == 3 && c[1] != c[2]:
+		if rule.IsReadyColumn == c[1] {
+			rule.IsReadyColumn = c[2]
+		}
+		if i := slices.Index(rule.WatchedColIDs, c[1]); i >= 0 {
+			rule.WatchedColIDs = slices.Clone(rule.WatchedColIDs)
+			rule.WatchedColIDs[i] = c[2]
+		}
+	case c[0] == "RemoveColumn" && c[1] == rule.IsReadyColumn:
+		return rule, fmt.Sprintf("disabled after its ready column %q of table %q was removed at %s", c[1], rule.TableID, when)
+	case c[0] == "RemoveColumn" && slices.Contains(rule.WatchedColIDs, c[1]):
+		return rule, fmt.Sprintf("disabled after its watched column %q of table %q was removed at %s", c[1], rule.TableID, when)
+	}
+	return rule, ""
+}
+
+// sameNames reports whether two rules name the same table and columns.
+func (rule Rule) sameNames(o Rule) bool {
+	return rule.TableID == o.TableID && rule.IsReadyColumn == o.IsReadyColumn && slices.Equal(rule.WatchedColIDs, o.WatchedColIDs)
 }
 
 func (rule Rule) ready(r core.Record) bool {

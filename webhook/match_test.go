@@ -57,7 +57,7 @@ func TestPlanRules(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []batch
-			for _, b := range Plan(tc.rule, events, 100) {
+			for _, b := range Plan(tc.rule, events, 100).Batches {
 				var ids []int64
 				for _, r := range b.Records {
 					ids = append(ids, r["id"].(int64))
@@ -85,7 +85,7 @@ func TestPlanBatchesAcrossCommitsUpToSize(t *testing.T) {
 		events = append(events, e)
 	}
 	events = append(events, core.Event{Seq: 6, At: time.Unix(6, 0), Table: "T", Kind: core.EventRemove, Rows: []core.Record{rec(1, nil)}})
-	bs := Plan(Rule{TableID: "T", EventTypes: []string{"add", "remove"}}, events, 100)
+	bs := Plan(Rule{TableID: "T", EventTypes: []string{"add", "remove"}}, events, 100).Batches
 	sizes := []int{}
 	next := int64(1)
 	for _, b := range bs {
@@ -118,14 +118,15 @@ func TestPlanFollowsTableRenames(t *testing.T) {
 		{Seq: 4, Table: "Items", Kind: core.EventSchema, Columns: []string{"AddTable", "Items"}}, // a new table takes the old name
 		{Seq: 5, Table: "Items", Kind: core.EventAdd, Rows: []core.Record{rec(1, nil)}},
 	}
-	bs := Plan(Rule{TableID: "Items", EventTypes: []string{"add"}}, events, 100)
+	p := Plan(Rule{TableID: "Items", EventTypes: []string{"add"}}, events, 100)
+	bs := p.Batches
 	if len(bs) != 1 || len(bs[0].Records) != 2 || bs[0].Records[1]["id"] != int64(2) || bs[0].LastSeq != 3 {
 		t.Fatalf("batches %+v", bs)
 	}
-	if got := FollowRenames("Items", events); got != "Goods" {
-		t.Errorf("FollowRenames = %q", got)
+	if p.Rule.TableID != "Goods" || p.Through != 5 || p.Gone != "" {
+		t.Errorf("planned rule %+v through %d gone %q", p.Rule, p.Through, p.Gone)
 	}
-	if got := FollowRenames("Other", events); got != "Other" {
-		t.Errorf("FollowRenames(Other) = %q", got)
+	if got := Plan(Rule{TableID: "Other"}, events, 100).Rule; got.TableID != "Other" {
+		t.Errorf("another table's rule followed it: %q", got.TableID)
 	}
 }

@@ -1,0 +1,125 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/rowhouse/rowhouse"
+	"github.com/rowhouse/rowhouse/store"
+	"github.com/rowhouse/rowhouse/store/postgres/pgtest"
+	"github.com/rowhouse/rowhouse/store/sqlite"
+)
+
+// TestWebhookFollowQueries runs the queries that make webhooks follow
+// renames and removals on SQLite.
+func TestWebhookFollowQueries(t *testing.T) {
+	e, err := sqlite.Open(context.Background(), t.TempDir(), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	testWebhookFollowQueries(t, e)
+}
+
+// TestWebhookFollowQueriesPostgres runs the same on PostgreSQL when
+// ROWHOUSE_TEST_POSTGRES names a test database.
+func TestWebhookFollowQueriesPostgres(t *testing.T) {
+	pgtest.Skip(t)
+	testWebhookFollowQueries(t, pgtest.Open(t))
+}
+
+func testWebhookFollowQueries(t *testing.T, e store.Engine) {
+	ctx := context.Background()
+	h := e.Home()
+	now := time.UnixMilli(1_700_000_000_000).UTC()
+	write := func(fn func(q store.HomeQueries) error) error { return h.Write(ctx, fn) }
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	const docID = "AAAAAAAAAAAAAAAAAAAAAA"
+	must(write(func(q store.HomeQueries) error {
+		u, err := q.CreateUser(ctx, "o@example.com", "O", now)
+		if err != nil {
+			return err
+		}
+		o, err := q.CreateOrg(ctx, "O", "o", u.ID, now)
+		if err != nil {
+			return err
+		}
+		ws, err := q.CreateWorkspace(ctx, o.ID, "W", now)
+		if err != nil {
+			return err
+		}
+		return q.CreateDoc(ctx, rowhouse.Doc{ID: docID, WorkspaceID: ws.ID, Name: "D", MaxInheritedRole: rowhouse.RoleOwners, CreatedAt: now, UpdatedAt: now})
+	}))
+	hook := store.Webhook{ID: "hook-1", DocID: docID, TableID: "T", URL: "https://example.com/", EventTypes: []string{"add"},
+		WatchedColIDs: []string{"a", "b"}, IsReadyColumn: "r", Enabled: true, Secret: "s", AckedSeq: 5, CreatedAt: now, UpdatedAt: now}
+	must(write(func(q store.HomeQueries) error { return q.CreateWebhook(ctx, hook) }))
+	read := func() store.Webhook {
+		t.Helper()
+		w, err := h.Read().WebhookByID(ctx, "hook-1")
+		must(err)
+		return w
+	}
+
+	// Names follow only from what the webhook holds.
+	to := store.WebhookNames{TableID: "U", WatchedColIDs: []string{"a2", "b"}, IsReadyColumn: "r2"}
+	var ok bool
+	must(write(func(q store.HomeQueries) (err error) {
+		ok, err = q.FollowWebhookNames(ctx, "hook-1", hook.Names(), to)
+		return
+	}))
+	if got := read(); !ok || got.TableID != "U" || got.IsReadyColumn != "r2" || len(got.WatchedColIDs) != 2 || got.WatchedColIDs[0] != "a2" || !got.UpdatedAt.Equal(now) {
+		t.Fatalf("followed: %v %+v", ok, got)
+	}
+	must(write(func(q store.HomeQueries) (err error) {
+		ok, err = q.FollowWebhookNames(ctx, "hook-1", hook.Names(), hook.Names())
+		return
+	}))
+	if got := read(); ok || got.TableID != "U" {
+		t.Fatalf("followed from stale names: %v %+v", ok, got)
+	}
+
+	// An update on condition that acked_seq did not move.
+	cur := read()
+	cur.Memo = "m"
+	must(write(func(q store.HomeQueries) error { return q.UpdateWebhookAt(ctx, cur, now) }))
+	stale := cur
+	stale.AckedSeq = 4
+	err := write(func(q store.HomeQueries) error { return q.UpdateWebhookAt(ctx, stale, now) })
+	if rowhouse.ErrorKind(err) != rowhouse.ECONFLICT {
+		t.Fatalf("update from a stale acked_seq: %v", err)
+	}
+	gone := stale
+	gone.ID = "nope"
+	if err := write(func(q store.HomeQueries) error { return q.UpdateWebhookAt(ctx, gone, now) }); rowhouse.ErrorKind(err) != rowhouse.ENOTFOUND {
+		t.Fatalf("update of a missing webhook: %v", err)
+	}
+
+	// Retiring with a delivery pending keeps it enabled, with the reason;
+	// once nothing is pending it is disabled.
+	ds := []store.Delivery{{ID: "d1", Event: "add", FirstSeq: 6, LastSeq: 6, NumRecords: 1, Body: []byte(`[1]`), NextAttemptAt: now, CommittedAt: now, CreatedAt: now}}
+	must(write(func(q store.HomeQueries) error {
+		if _, err := q.EnqueueDeliveries(ctx, "hook-1", 5, 7, ds); err != nil {
+			return err
+		}
+		return q.RetireWebhook(ctx, "hook-1", "gone", now)
+	}))
+	if got := read(); !got.Enabled || got.DisabledReason != "gone" || !got.Retiring() {
+		t.Fatalf("retiring with a delivery pending: %+v", got)
+	}
+	must(write(func(q store.HomeQueries) error {
+		if err := q.RecordAttempt(ctx, "hook-1", store.AttemptOutcome{Attempt: store.Attempt{DeliveryID: "d1", Attempt: 1, StartedAt: now},
+			Now: now, Status: store.DeliveryDelivered, NextAttemptAt: now}); err != nil {
+			return err
+		}
+		return q.RetireWebhook(ctx, "hook-1", "gone", now)
+	}))
+	if got := read(); got.Enabled || got.DisabledReason != "gone" || got.Retiring() {
+		t.Fatalf("retired: %+v", got)
+	}
+}
