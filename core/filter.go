@@ -139,6 +139,9 @@ func (c *compiler) cond(k query.Cond, t *schema.Table, alias string) (string, er
 // ok is false when it cannot equal any stored value.
 func value(col *schema.Column, v any) (any, bool) {
 	if col == idColumn {
+		if id, ok := v.(int64); ok && id > 0 {
+			return v, true // as is: boxing it again would allocate
+		}
 		id, ok := asRowID(v)
 		return id, ok
 	}

@@ -29,6 +29,10 @@ type Select struct {
 	// every column. Reverse columns cost a subquery per row, so a reader
 	// that does not show them should leave them out.
 	Columns []string
+	// Timestamps asks for each row's creation and change times (Rows'
+	// CreatedAt and UpdatedAt are 0 without it): two columns fewer to read
+	// per row for the many reads that do not show them.
+	Timestamps bool
 	// Surface names the API that asked ("rest", "graphql"), for metrics.
 	Surface string
 }
@@ -54,14 +58,28 @@ type Rows struct {
 	// TotalCount is set when Select.Count was asked.
 	TotalCount *int64
 
-	tx     store.Tx
-	rows   store.Rows
-	nkeys  int
-	buf    []scanned
-	pos    int
-	cur    scanned
-	err    error
-	closed bool
+	tx    store.Tx
+	rows  store.Rows
+	nkeys int
+	// idKeys are the sort keys that are the id (not read: copied).
+	idKeys []int
+	// stamps is set when the timestamps are read.
+	stamps bool
+	// want is the page's size, for sizing slab.
+	want int
+	// dest, sc, slab and row are scan's reusable buffers: the Scan
+	// destinations, the fixed columns, a page's cells, a streamed row's.
+	dest []any
+	sc   struct {
+		id, created, updated int64
+		alt                  any
+	}
+	slab, row []any
+	buf       []scanned
+	pos       int
+	cur       scanned
+	err       error
+	closed    bool
 }
 
 // scanned is one row as read: id, timestamps, alt values, column values
@@ -130,8 +148,7 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 	// own): past them SQLite and PostgreSQL fail with internal errors. Lists
 	// of ids may be as long as a batch or a page: surfaces read back what
 	// they wrote, and children by their parents' ids.
-	bounds := query.DefaultLimits
-	bounds.MaxValues = max(bounds.MaxValues, doc.docs.limits.MaxBatch, maxPage)
+	bounds := readBounds(doc.docs.limits)
 	if err := bounds.CheckExpr(sel.Filter); err != nil {
 		return nil, err
 	}
@@ -196,11 +213,20 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 		return nil, err
 	}
 	var sel1 strings.Builder
-	sel1.WriteString(`SELECT t."id", t.` + d.QuoteIdent(colCreated) + `, t.` + d.QuoteIdent(colUpdated) + `, t.` + d.QuoteIdent(colAlt))
+	sel1.WriteString(`SELECT t."id", t.` + d.QuoteIdent(colAlt))
+	if sel.Timestamps {
+		sel1.WriteString(`, t.` + d.QuoteIdent(colCreated) + `, t.` + d.QuoteIdent(colUpdated))
+	}
 	for _, col := range cols {
 		sel1.WriteString(", " + c.columnSQL(t, "t", col, col.ID))
 	}
+	// A sort key that is the id is not read twice: scan copies it.
+	var idKeys []int
 	for i, term := range terms {
+		if term.expr == idExpr {
+			idKeys = append(idKeys, i)
+			continue
+		}
 		sel1.WriteString(", " + term.expr + " AS " + d.QuoteIdent("_rh_k"+strconv.Itoa(i)))
 	}
 	sel1.WriteString(" FROM " + d.QuoteIdent(t.ID) + " AS t WHERE " + where + " ORDER BY ")
@@ -228,7 +254,7 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 	if sel.Limit > 0 {
 		sel1.WriteString(" LIMIT " + strconv.Itoa(sel.Limit+1))
 	}
-	res := &Rows{Table: t, Columns: cols, nkeys: len(terms)}
+	res := &Rows{Table: t, Columns: cols, nkeys: len(terms), idKeys: idKeys, stamps: sel.Timestamps, want: sel.Limit}
 	doc.docs.advisor.note(doc.docs, doc.id, s, t, sel, cols)
 	if sel.Count {
 		var n int64
@@ -248,7 +274,7 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 	// A page: read limit+1 rows to know whether there is more.
 	defer rows.Close()
 	for rows.Next() {
-		r, err := res.scan(rows)
+		r, err := res.scan(rows, true)
 		if err != nil {
 			return nil, err
 		}
@@ -276,6 +302,14 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 	}
 	res.Page = p
 	return res, nil
+}
+
+// readBounds are the bounds of every filter and sort the core compiles:
+// the query package's, with lists of ids as long as a batch or a page.
+func readBounds(l Limits) query.Limits {
+	b := query.DefaultLimits
+	b.MaxValues = max(b.MaxValues, l.MaxBatch, l.MaxPage)
+	return b
 }
 
 // idExpr is the row id of the read table (aliased t) in SQL.
@@ -401,19 +435,53 @@ func cursorValue(v any) any {
 	return v
 }
 
-func (r *Rows) scan(rows store.Rows) (scanned, error) {
-	s := scanned{vals: make([]any, len(r.Columns)), keys: make([]any, r.nkeys)}
-	var alt any
-	dest := make([]any, 0, 4+len(s.vals)+len(s.keys))
-	dest = append(dest, &s.id, &s.created, &s.updated, &alt)
-	for i := range s.vals {
-		dest = append(dest, &s.vals[i])
+// scan reads the current database row. A buffered page's rows keep their
+// cells (taken from a slab, a few allocations per page rather than per
+// row); a streamed read reuses one row's cells, which Values copies out.
+func (r *Rows) scan(rows store.Rows, buffered bool) (scanned, error) {
+	nv := len(r.Columns)
+	n := nv + r.nkeys
+	var cells []any
+	if buffered {
+		if cap(r.slab)-len(r.slab) < n {
+			r.slab = make([]any, 0, n*min(64, r.want+1))
+		}
+		cells = r.slab[len(r.slab) : len(r.slab)+n : len(r.slab)+n]
+		r.slab = r.slab[:len(r.slab)+n]
+	} else {
+		if cap(r.row) < n {
+			r.row = make([]any, n)
+		}
+		cells = r.row[:n]
+		clear(cells)
 	}
-	for i := range s.keys {
-		dest = append(dest, &s.keys[i])
+	// The select list: id, alt, [created, updated], the columns, the sort
+	// keys that are not the id.
+	fixed := 2
+	if r.stamps {
+		fixed = 4
 	}
-	if err := rows.Scan(dest...); err != nil {
-		return s, fmt.Errorf("read %s: %w", r.Table.ID, err)
+	if r.dest == nil {
+		r.dest = make([]any, fixed, fixed+n-len(r.idKeys))
+		r.dest[0], r.dest[1] = &r.sc.id, &r.sc.alt
+		if r.stamps {
+			r.dest[2], r.dest[3] = &r.sc.created, &r.sc.updated
+		}
+	}
+	r.dest = r.dest[:fixed]
+	for i := range cells {
+		if i >= nv && slices.Contains(r.idKeys, i-nv) {
+			continue
+		}
+		r.dest = append(r.dest, &cells[i])
+	}
+	r.sc.alt = nil
+	if err := rows.Scan(r.dest...); err != nil {
+		return scanned{}, fmt.Errorf("read %s: %w", r.Table.ID, err)
+	}
+	s := scanned{id: r.sc.id, created: r.sc.created, updated: r.sc.updated, vals: cells[:nv:nv], keys: cells[nv:]}
+	for _, i := range r.idKeys {
+		s.keys[i] = s.id
 	}
 	for i, k := range s.keys {
 		if b, ok := k.([]byte); ok {
@@ -421,7 +489,7 @@ func (r *Rows) scan(rows store.Rows) (scanned, error) {
 		}
 	}
 	var err error
-	s.alt, err = parseAlt(alt)
+	s.alt, err = parseAlt(r.sc.alt)
 	return s, err
 }
 
@@ -444,7 +512,7 @@ func (r *Rows) Next() bool {
 		r.err = r.rows.Err()
 		return false
 	}
-	r.cur, r.err = r.scan(r.rows)
+	r.cur, r.err = r.scan(r.rows, false)
 	return r.err == nil
 }
 

@@ -38,7 +38,8 @@ type Not struct{ Expr Expr }
 // [OpIn] and [OpContainsAny], whose value is a []any of scalars, and [OpIs],
 // whose value is the string "NULL" or "NOT_NULL". Numbers stay json.Number
 // so that their text is never rounded; converting them to the column's type
-// is the core's job.
+// is the core's job. Expressions built in process may also hold int64
+// numbers (a list of ids to look up, say).
 type Cond struct {
 	Path  []string
 	Op    Op

@@ -132,6 +132,7 @@ func TestCheckExpr(t *testing.T) {
 		{c("a", OpEq, 1), `invalid filter: a: eq takes a string, number, boolean or null`},
 		{c("a", OpEq, num("1x")), `invalid filter: a: eq takes a string, number, boolean or null`},
 		{c("a", OpIn, list(1)), `invalid filter: a: in list element 0 must be a string, number, boolean or null`},
+		{c("a", OpIn, list(int64(1), float32(2))), `invalid filter: a: in list element 1 must be a string, number, boolean or null`},
 		{c("a", OpIn, list("x", list())), `invalid filter: a: in list element 1 must be a string, number, boolean or null`},
 		{c("a", OpLike, num("1")), `invalid filter: a: like takes a string`},
 		{c("a", OpIs, nil), `invalid filter: a: is takes NULL or NOT_NULL`},

@@ -276,10 +276,11 @@ func checkValue(op Op, kind opKind, v any) string {
 }
 
 // isScalar reports whether v is one of the scalar value types, a
-// json.Number being well-formed.
+// json.Number being well-formed. An int64 is a number too: expressions
+// built in process (ids a read looks up) need not print them first.
 func isScalar(v any) bool {
 	switch v := v.(type) {
-	case nil, bool, string:
+	case nil, bool, string, int64:
 		return true
 	case json.Number:
 		return isJSONNumber(string(v))

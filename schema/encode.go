@@ -543,10 +543,16 @@ func (t Type) Decode(v any) any {
 	case KindText, KindChoice:
 		return decodeText(v)
 	case KindNumeric:
+		if f, ok := v.(float64); ok && !math.IsNaN(f) && !math.IsInf(f, 0) {
+			return v // the common case, as is (no allocation)
+		}
 		if n, ok := decodeNum(v); ok {
 			return n.f
 		}
 	case KindInt, KindRef:
+		if _, ok := v.(int64); ok {
+			return v // the common case, as is (no allocation)
+		}
 		if n, ok := decodeNum(v); ok {
 			if n.isInt {
 				return n.i
@@ -630,7 +636,7 @@ func decodeNum(v any) (num, bool) {
 func decodeText(v any) any {
 	switch x := v.(type) {
 	case string:
-		return x
+		return v // as is: unboxing and boxing again would allocate
 	case bool:
 		return strconv.FormatBool(x)
 	case time.Time:

@@ -153,7 +153,7 @@ func (a *API) single(ex *executor, pl *planner, rd reader, f *cfield, t *schema.
 	if err != nil {
 		return nil, err
 	}
-	recs, _, err := readAll(ex.ctx, rd, core.Select{Table: t.ID, Columns: storedColumns(t), Filter: filter, Limit: 1, Surface: "graphql"}, 0, false)
+	recs, _, err := readAll(ex.ctx, rd, core.Select{Table: t.ID, Columns: storedColumns(t), Timestamps: wantsTimes(op), Filter: filter, Limit: 1, Surface: "graphql"}, 0, false)
 	if err != nil {
 		return nil, err
 	}
@@ -367,7 +367,7 @@ func (a *API) readBack(ex *executor, pl *planner, doc *core.Doc, op *objPlan, id
 	// A write may have changed the schema seen by the plan (another
 	// client's schema change): read with the snapshot's.
 	pl2 := &planner{ex: ex, s: snap.Schema(), maxPage: pl.maxPage}
-	got, _, err := readAll(ex.ctx, snap, core.Select{Table: op.table.ID, Columns: storedColumns(op.table), Surface: "graphql",
+	got, _, err := readAll(ex.ctx, snap, core.Select{Table: op.table.ID, Columns: storedColumns(op.table), Timestamps: wantsTimes(op), Surface: "graphql",
 		Filter: query.Cond{Path: []string{"id"}, Op: query.OpIn, Value: idList(ids)}}, 0, false)
 	if err != nil {
 		return nil, err

@@ -27,12 +27,21 @@ func (o *object) add(k string, v any) {
 	o.vals = append(o.vals, v)
 }
 
+// rawJSON is an answer value already encoded.
+type rawJSON []byte
+
 // writeJSON encodes an answer value: *object, []any, scalars; anything
 // else (JSON cell values) through encoding/json.
 func writeJSON(b *bytes.Buffer, v any) {
 	switch v := v.(type) {
 	case nil:
 		b.WriteString("null")
+	case rawJSON:
+		if v == nil {
+			b.WriteString("null")
+			return
+		}
+		b.Write(v)
 	case *object:
 		if v == nil {
 			b.WriteString("null")

@@ -1,6 +1,7 @@
 package graphql
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"slices"
@@ -48,6 +49,49 @@ func storedIndex(t *schema.Table) map[string]int {
 		idx[c.ID] = i
 	}
 	return idx
+}
+
+// layout picks the columns of one read whose records the selections plans
+// all render (the several `node` selections of a connection, say): the
+// columns they show and the Ref and RefList columns their relations hang
+// from, plus extra; and points each plan's colIdx at them. Reading only
+// these is most of a wide table's cost saved.
+func layout(plans []*objPlan, extra ...string) []string {
+	cols := []string{} // never nil: nil would read every column
+	idx := map[string]int{}
+	add := func(id string) {
+		if _, ok := idx[id]; !ok {
+			idx[id] = len(cols)
+			cols = append(cols, id)
+		}
+	}
+	for _, id := range extra {
+		add(id)
+	}
+	for _, op := range plans {
+		for _, fp := range op.fields {
+			if fp.col != nil && !fp.col.Reverse {
+				add(fp.col.ID)
+			}
+		}
+	}
+	for _, op := range plans {
+		op.colIdx = idx
+	}
+	return cols
+}
+
+// wantsTimes reports whether any of plans shows createdAt or updatedAt,
+// which a read then asks for (core.Select.Timestamps).
+func wantsTimes(plans ...*objPlan) bool {
+	for _, op := range plans {
+		for _, fp := range op.fields {
+			if fp.col == nil && (fp.field.Name == "createdAt" || fp.field.Name == "updatedAt") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // record is one row as read.
@@ -286,11 +330,23 @@ func readAll(ctx context.Context, rd reader, sel core.Select, max int, cursors b
 	}
 	defer rows.Close()
 	var out []*record
+	// Records and their values come from slabs: two allocations per 64
+	// records instead of two per record.
+	var recs []record
+	var vals []any
+	ncol := len(rows.Columns)
 	for rows.Next() {
 		if max > 0 && len(out) >= max {
 			return nil, nil, rowhouse.Errorf(rowhouse.ETOOLARGE, "a nested connection of table %s reads more than %d records (nested read limit): filter it", sel.Table, max)
 		}
-		r := &record{id: rows.ID(), created: rows.CreatedAt(), updated: rows.UpdatedAt(), vals: rows.Values(nil, false)}
+		if len(recs) == cap(recs) {
+			recs = make([]record, 0, 64)
+			vals = make([]any, 0, 64*ncol)
+		}
+		recs = append(recs, record{id: rows.ID(), created: rows.CreatedAt(), updated: rows.UpdatedAt(),
+			vals: rows.Values(vals[len(vals):len(vals):len(vals)+ncol], false)})
+		vals = vals[:len(vals)+ncol]
+		r := &recs[len(recs)-1]
 		if cursors {
 			r.cursor = rows.Cursor()
 		}
@@ -327,7 +383,7 @@ func flip(keys []query.SortKey) []query.SortKey {
 // fetchTop reads a top-level connection: one page through the core's
 // keyset pagination, plus a COUNT when totalCount is selected.
 func (p *planner) fetchTop(ctx context.Context, rd reader, cp *connPlan, extra query.Expr) (*page, error) {
-	sel := core.Select{Table: cp.table.ID, Columns: storedColumns(cp.table), Filter: and(cp.filter, extra), Sort: cp.sort, Limit: cp.pageSize(),
+	sel := core.Select{Table: cp.table.ID, Columns: layout(cp.nodes), Timestamps: wantsTimes(cp.nodes...), Filter: and(cp.filter, extra), Sort: cp.sort, Limit: cp.pageSize(),
 		Count: cp.count, Surface: "graphql"}
 	backwardNoCursor := cp.last >= 0 && cp.before == ""
 	if backwardNoCursor {
@@ -397,7 +453,7 @@ func and(a, b query.Expr) query.Expr {
 func idList(ids []int64) []any {
 	out := make([]any, len(ids))
 	for i, id := range ids {
-		out[i] = json.Number(strconv.FormatInt(id, 10))
+		out[i] = id
 	}
 	return out
 }
@@ -441,7 +497,7 @@ func (p *planner) fetchRef(ctx context.Context, rd reader, op *objPlan, fp *fiel
 		return nil
 	}
 	target := fp.ref.table
-	got, _, err := readAll(ctx, rd, core.Select{Table: target.ID, Columns: storedColumns(target), Surface: "graphql",
+	got, _, err := readAll(ctx, rd, core.Select{Table: target.ID, Columns: layout([]*objPlan{fp.ref}), Timestamps: wantsTimes(fp.ref), Surface: "graphql",
 		Filter: query.Cond{Path: []string{"id"}, Op: query.OpIn, Value: idList(ids)}}, 0, false)
 	if err != nil {
 		return err
@@ -460,7 +516,6 @@ func (p *planner) fetchNested(ctx context.Context, rd reader, parent *objPlan, c
 	col := cp.parentCol
 	var link query.Expr
 	var lists map[int64][]int64 // RefList: each parent's ids
-	var childIdx int            // reverse: the child's Ref column
 	parentIDs := make([]int64, len(recs))
 	for i, r := range recs {
 		parentIDs[i] = r.id
@@ -470,7 +525,6 @@ func (p *planner) fetchNested(ctx context.Context, rd reader, parent *objPlan, c
 		if fwd == nil {
 			return rowhouse.Errorf(rowhouse.EINTERNAL, "reverse column %s.%s has no forward column", parent.table.ID, col.ID)
 		}
-		childIdx = storedIndex(cp.table)[fwd.ID]
 		link = query.Cond{Path: []string{fwd.ID}, Op: query.OpIn, Value: idList(parentIDs)}
 	} else {
 		idx := parent.colIdx[col.ID]
@@ -497,14 +551,18 @@ func (p *planner) fetchNested(ctx context.Context, rd reader, parent *objPlan, c
 		}
 		link = query.Cond{Path: []string{"id"}, Op: query.OpIn, Value: idList(all)}
 	}
-	got, _, err := readAll(ctx, rd, core.Select{Table: cp.table.ID, Columns: storedColumns(cp.table), Filter: and(cp.filter, link), Sort: cp.sort, Surface: "graphql"}, 10*p.maxPage, cp.needCursor)
+	var extra []string
+	if col.Reverse { // the child's Ref column groups the children, first
+		extra = []string{col.ReverseCol}
+	}
+	got, _, err := readAll(ctx, rd, core.Select{Table: cp.table.ID, Columns: layout(cp.nodes, extra...), Timestamps: wantsTimes(cp.nodes...), Filter: and(cp.filter, link), Sort: cp.sort, Surface: "graphql"}, 10*p.maxPage, cp.needCursor)
 	if err != nil {
 		return err
 	}
 	groups := map[int64][]*record{}
 	if col.Reverse {
 		for _, r := range got {
-			if id, ok := r.vals[childIdx].(int64); ok {
+			if id, ok := r.vals[0].(int64); ok { // the Ref column, read first
 				groups[id] = append(groups[id], r)
 			}
 		}
@@ -592,81 +650,162 @@ func (cp *connPlan) window(all []*record) (*page, error) {
 
 // ---- rendering
 
+// Records are rendered straight into JSON, in selection order: a tree of
+// Go values for 2,000 records cost more than reading them.
+
+// out writes records' answers: the buffer, and where in the answer it is
+// (the path above it and a stack of steps below), made into an ast.Path
+// only for an error. A stack of values, not a chain of pointers: the chain
+// escaped to the heap, an allocation per record.
+type out struct {
+	ex    *executor
+	b     bytes.Buffer
+	base  ast.Path
+	steps []step
+}
+
+// step is a field's key, or when empty a list index.
+type step struct {
+	name string
+	idx  int
+}
+
+func (o *out) push(name string, idx int) { o.steps = append(o.steps, step{name, idx}) }
+func (o *out) pop()                      { o.steps = o.steps[:len(o.steps)-1] }
+
+func (o *out) path() ast.Path {
+	p := append(make(ast.Path, 0, len(o.base)+len(o.steps)), o.base...)
+	for _, s := range o.steps {
+		if s.name != "" {
+			p = append(p, ast.PathName(s.name))
+		} else {
+			p = append(p, ast.PathIndex(s.idx))
+		}
+	}
+	return p
+}
+
 // renderObj answers an object selection for one record.
-func (ex *executor) renderObj(op *objPlan, r *record, path ast.Path) *object {
-	obj := newObject(len(op.fields))
-	for _, fp := range op.fields {
-		// The path is built only where it is needed: nested values and
-		// errors.
-		sub := func() ast.Path { return append(append(ast.Path(nil), path...), ast.PathName(fp.key)) }
+func (ex *executor) renderObj(op *objPlan, r *record, path ast.Path) rawJSON {
+	o := &out{ex: ex, base: path}
+	o.obj(op, r)
+	return o.b.Bytes()
+}
+
+// renderConn answers a connection selection for one page.
+func (ex *executor) renderConn(cp *connPlan, pg *page, path ast.Path) rawJSON {
+	o := &out{ex: ex, base: path}
+	o.conn(cp, pg)
+	return o.b.Bytes()
+}
+
+// obj writes an object selection for one record.
+func (o *out) obj(op *objPlan, r *record) {
+	b := &o.b
+	b.WriteByte('{')
+	for i, fp := range op.fields {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		writeString(b, fp.key)
+		b.WriteByte(':')
 		switch {
 		case fp.field.Name == "__typename":
-			obj.add(fp.key, op.typ)
+			writeString(b, op.typ)
 		case fp.col == nil && fp.field.Name == "id":
-			obj.add(fp.key, r.id)
+			b.Write(strconv.AppendInt(b.AvailableBuffer(), r.id, 10))
 		case fp.col == nil && fp.field.Name == "createdAt":
-			obj.add(fp.key, timeString(r.created))
+			writeString(b, timeString(r.created))
 		case fp.col == nil && fp.field.Name == "updatedAt":
-			obj.add(fp.key, timeString(r.updated))
+			writeString(b, timeString(r.updated))
 		case fp.kind == kindRef:
 			id, _ := r.vals[op.colIdx[fp.col.ID]].(int64)
 			if ref := fp.refRows[id]; ref != nil {
-				obj.add(fp.key, ex.renderObj(fp.ref, ref, sub()))
+				o.push(fp.key, 0)
+				o.obj(fp.ref, ref)
+				o.pop()
 			} else {
-				obj.add(fp.key, nil)
+				b.WriteString("null")
 			}
 		case fp.kind == kindConn:
 			pg := fp.conn.byParent[r.id]
 			if pg == nil {
 				pg = &page{}
 			}
-			obj.add(fp.key, ex.renderConn(fp.conn, pg, sub()))
+			o.push(fp.key, 0)
+			o.conn(fp.conn, pg)
+			o.pop()
 		case fp.col != nil:
-			v, ok := outValue(fp.col, r.vals[op.colIdx[fp.col.ID]])
+			raw := r.vals[op.colIdx[fp.col.ID]]
+			v, ok := outValue(fp.col, raw)
 			if !ok {
-				ex.addError(sub(), rowhouse.Invalidf("%s.%s of record %d holds %s, which is not a valid %s", op.table.ID, fp.col.ID, r.id, describe(r.vals[op.colIdx[fp.col.ID]]), fp.col.Type))
+				o.push(fp.key, 0)
+				o.ex.addError(o.path(), rowhouse.Invalidf("%s.%s of record %d holds %s, which is not a valid %s", op.table.ID, fp.col.ID, r.id, describe(raw), fp.col.Type))
+				o.pop()
 			}
-			obj.add(fp.key, v)
+			writeJSON(b, v)
 		default:
-			obj.add(fp.key, nil)
+			b.WriteString("null")
 		}
 	}
-	return obj
+	b.WriteByte('}')
 }
 
-// renderConn answers a connection selection for one page.
-func (ex *executor) renderConn(cp *connPlan, pg *page, path ast.Path) *object {
-	obj := newObject(len(cp.fields))
-	for _, f := range cp.fields {
-		p := append(append(ast.Path(nil), path...), ast.PathName(f.key))
+// conn writes a connection selection for one page.
+func (o *out) conn(cp *connPlan, pg *page) {
+	b := &o.b
+	b.WriteByte('{')
+	for i, f := range cp.fields {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		writeString(b, f.key)
+		b.WriteByte(':')
+		o.push(f.key, 0)
 		switch f.name {
 		case "__typename":
-			obj.add(f.key, cp.typ.Connection)
+			writeString(b, cp.typ.Connection)
 		case "totalCount":
-			obj.add(f.key, pg.total)
+			b.Write(strconv.AppendInt(b.AvailableBuffer(), pg.total, 10))
 		case "pageInfo":
-			obj.add(f.key, ex.render(f.sets, pageInfo(pg.info), p))
+			writeJSON(b, o.ex.render(f.sets, pageInfo(pg.info), o.path()))
 		case "edges":
-			list := make([]any, len(pg.rows))
-			for i, r := range pg.rows {
-				ep := append(append(ast.Path(nil), p...), ast.PathIndex(i))
-				edge := newObject(len(f.edges))
-				for _, e := range f.edges {
+			b.WriteByte('[')
+			for j, r := range pg.rows {
+				if j > 0 {
+					b.WriteByte(',')
+				}
+				o.push("", j)
+				b.WriteByte('{')
+				for k, e := range f.edges {
+					if k > 0 {
+						b.WriteByte(',')
+					}
+					writeString(b, e.key)
+					b.WriteByte(':')
 					switch e.name {
 					case "__typename":
-						edge.add(e.key, cp.typ.Edge)
+						writeString(b, cp.typ.Edge)
 					case "cursor":
-						edge.add(e.key, r.cursor)
+						writeString(b, r.cursor)
 					case "node":
-						edge.add(e.key, ex.renderObj(e.node, r, append(append(ast.Path(nil), ep...), ast.PathName(e.key))))
+						o.push(e.key, 0)
+						o.obj(e.node, r)
+						o.pop()
+					default:
+						b.WriteString("null")
 					}
 				}
-				list[i] = edge
+				b.WriteByte('}')
+				o.pop()
 			}
-			obj.add(f.key, list)
+			b.WriteByte(']')
+		default:
+			b.WriteString("null")
 		}
+		o.pop()
 	}
-	return obj
+	b.WriteByte('}')
 }
 
 // pageInfo answers PageInfo selections.

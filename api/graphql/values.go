@@ -29,15 +29,17 @@ func outValue(c *schema.Column, v any) (any, bool) {
 	}
 	switch c.Type.Kind {
 	case schema.KindText, schema.KindChoice:
-		s, ok := v.(string)
-		return s, ok
+		if _, ok := v.(string); ok {
+			return v, true // as is: boxing the string again would allocate
+		}
+		return "", false
 	case schema.KindNumeric:
 		f, ok := toFloat(v)
 		return f, ok
 	case schema.KindInt, schema.KindRef:
 		switch x := v.(type) {
 		case int64:
-			return x, true
+			return v, true
 		case float64:
 			if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
 				return int64(x), true

@@ -79,7 +79,7 @@ func bodyRead(r *http.Request) (readRequest, error) {
 // selection parses a read into a core.Select, and says whether cells are
 // wanted in typed format.
 func (a *API) selection(table string, req readRequest) (core.Select, bool, error) {
-	sel := core.Select{Table: table, Count: req.count}
+	sel := core.Select{Table: table, Count: req.count, Timestamps: req.hidden}
 	typed := false
 	switch req.cellFormat {
 	case "", "normal":
