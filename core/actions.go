@@ -1,5 +1,7 @@
 package core
 
+import "github.com/rowhouse/rowhouse/query"
+
 // Action is one change to a document. A list of actions is applied in one
 // transaction by Doc.Apply: all of them or none.
 type Action interface {
@@ -35,6 +37,29 @@ type UpdateRecords struct {
 type RemoveRecords struct {
 	Table string
 	IDs   []int64
+}
+
+// UpdateRecordsWhere sets Fields on every record that Filter selects, the
+// selection made in the write transaction. Returns the ids changed, lowest
+// first ([]int64, empty when none matched). Its events are UpdateRecords'.
+type UpdateRecordsWhere struct {
+	Table  string
+	Filter query.Expr // nil selects every record
+	Fields map[string]any
+	// Max is the most records it may change; 0 (or more than the batch
+	// limit) is the batch limit. Matching more is an error, never a cut.
+	Max     int
+	NoParse bool
+}
+
+// RemoveRecordsWhere removes every record that Filter selects, the
+// selection made in the write transaction. Returns the ids removed,
+// lowest first ([]int64). Its events are RemoveRecords'.
+type RemoveRecordsWhere struct {
+	Table  string
+	Filter query.Expr // nil selects every record
+	// Max is as in UpdateRecordsWhere.
+	Max int
 }
 
 // ReplaceTableData removes every record of a table and adds Rows. Returns
@@ -76,6 +101,17 @@ type AddOrUpdateRecords struct {
 	// UniqueMatch makes a match of several records an error naming them
 	// (GraphQL upsert), instead of following OnMany.
 	UniqueMatch bool
+	// MatchUnique matches a record whose Require has no "id" by the
+	// table's isUnique columns instead: the records holding one of its
+	// non-empty unique values (in Fields or Require). It matches by id when
+	// Require has one; a record with neither is added. Matching several
+	// records is an error naming them and the columns that matched, as
+	// with UniqueMatch. The match runs in the write transaction, so it
+	// sees the records the same Apply added before.
+	MatchUnique bool
+	// RecordLabel is how errors name the records: RecordLabel[i] ("data"
+	// gives data[1]); empty names them "record i".
+	RecordLabel string
 }
 
 // UpsertResult is what AddOrUpdateRecords returns: per record, the ids it
@@ -168,6 +204,8 @@ func (AddRecords) Name() string         { return "BulkAddRecord" }
 func (UpdateRecords) Name() string      { return "BulkUpdateRecord" }
 func (RemoveRecords) Name() string      { return "BulkRemoveRecord" }
 func (ReplaceTableData) Name() string   { return "ReplaceTableData" }
+func (UpdateRecordsWhere) Name() string { return "UpdateRecordsWhere" }
+func (RemoveRecordsWhere) Name() string { return "RemoveRecordsWhere" }
 func (AddOrUpdateRecords) Name() string { return "AddOrUpdateRecord" }
 func (AddTable) Name() string           { return "AddTable" }
 func (RenameTable) Name() string        { return "RenameTable" }

@@ -67,6 +67,10 @@ type Idempotency struct {
 	Render func(Applied) ([]byte, error)
 }
 
+// ErrIdempotencyKeyReused is the cause (errors.Is) of the error Apply
+// returns for an idempotency key already used with another fingerprint.
+var ErrIdempotencyKeyReused = errors.New("idempotency key reused for a different request")
+
 // idempotencyTTL is how long a key is remembered.
 const idempotencyTTL = 24 * time.Hour
 
@@ -75,6 +79,34 @@ type ApplyOptions struct {
 	Idempotency *Idempotency
 	// Surface names the API that asked ("rest", "graphql"), for metrics.
 	Surface string
+	// Before, if set, runs in the write transaction before the actions,
+	// and Then after them (before the idempotency answer is rendered,
+	// with res.RetValues and res.ActionNum set): they read with rd exactly
+	// what the transaction sees, so an answer read there is what was
+	// written. An error from either rolls everything back. Neither runs
+	// when an idempotency key is replayed.
+	Before func(ctx context.Context, rd Reader) error
+	Then   func(ctx context.Context, rd Reader, res Applied) error
+}
+
+// Reader reads records in one transaction and its schema: a Snapshot, or
+// the write transaction of an Apply as ApplyOptions' hooks see it.
+type Reader interface {
+	// Schema is the document's data model as the transaction sees it.
+	Schema() *schema.Schema
+	// Query reads records as Doc.Query does, inside the transaction.
+	// Close the result before the transaction ends.
+	Query(ctx context.Context, sel Select) (*Rows, error)
+}
+
+// writeReader is the Reader of a write transaction: its schema is the
+// writer's, which follows the schema changes the actions made.
+type writeReader struct{ w *writer }
+
+func (r writeReader) Schema() *schema.Schema { return r.w.s }
+
+func (r writeReader) Query(ctx context.Context, sel Select) (*Rows, error) {
+	return r.w.doc.queryIn(ctx, r.w.q, r.w.s, sel)
 }
 
 // writer is the state of one Apply: its transaction and what it did so far.
@@ -118,6 +150,11 @@ func (doc *Doc) Apply(ctx context.Context, actor rowhouse.Actor, actions []Actio
 	now := doc.docs.now()
 	w := &writer{doc: doc, q: q, d: doc.db.Dialect(), s: s, now: now, nowMS: now.UnixMilli(), actor: actor, limits: doc.docs.limits}
 	res := Applied{RetValues: make([]any, 0, len(actions))}
+	if opts.Before != nil {
+		if err := opts.Before(ctx, writeReader{w}); err != nil {
+			return Applied{}, err
+		}
+	}
 	for i, a := range actions {
 		ret, err := w.apply(ctx, a)
 		if err != nil {
@@ -135,6 +172,11 @@ func (doc *Doc) Apply(ctx context.Context, actor rowhouse.Actor, actions []Actio
 		}
 		if err := w.writeEvents(ctx, res.ActionNum); err != nil {
 			return Applied{}, fmt.Errorf("doc %s: write events: %w", doc.id, err)
+		}
+	}
+	if opts.Then != nil {
+		if err := opts.Then(ctx, writeReader{w}, res); err != nil {
+			return Applied{}, err
 		}
 	}
 	if opts.Idempotency != nil {
@@ -178,6 +220,10 @@ func (w *writer) apply(ctx context.Context, a Action) (any, error) {
 		return nil, w.updateRecords(ctx, a.Table, a.Rows, !a.NoParse)
 	case RemoveRecords:
 		return nil, w.removeRecords(ctx, a.Table, a.IDs)
+	case UpdateRecordsWhere:
+		return w.updateWhere(ctx, a)
+	case RemoveRecordsWhere:
+		return w.removeWhere(ctx, a)
 	case ReplaceTableData:
 		return w.replaceTableData(ctx, a)
 	case AddOrUpdateRecords:
@@ -283,7 +329,8 @@ func lookupIdempotency(ctx context.Context, q store.Querier, now time.Time, idem
 		return Applied{}, false, nil // expired: storeIdempotency replaces it
 	}
 	if fp != idem.Fingerprint {
-		return Applied{}, false, rowhouse.Errorf(rowhouse.EUNPROCESSABLE, "Idempotency-Key %q was already used for a different request", idem.Key)
+		return Applied{}, false, &rowhouse.Error{Kind: rowhouse.EUNPROCESSABLE, Err: ErrIdempotencyKeyReused,
+			Message: fmt.Sprintf("Idempotency-Key %q was already used for a different request", idem.Key)}
 	}
 	return Applied{Response: []byte(resp), Replayed: true}, true, nil
 }

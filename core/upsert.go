@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/rowhouse/rowhouse"
@@ -30,9 +32,15 @@ func (w *writer) upsert(ctx context.Context, a AddOrUpdateRecords) (UpsertResult
 	}
 	parse := !a.NoParse
 	// Validate every record before touching anything.
+	label := func(i int) string {
+		if a.RecordLabel == "" {
+			return fmt.Sprintf("record %d", i)
+		}
+		return fmt.Sprintf("%s[%d]", a.RecordLabel, i)
+	}
 	for i, u := range a.Records {
-		if len(u.Require) == 0 && !a.AllowEmptyRequire {
-			return res, rowhouse.Invalidf("record %d: require is empty (set allow_empty_require to match every record)", i)
+		if len(u.Require) == 0 && !a.AllowEmptyRequire && !a.MatchUnique {
+			return res, rowhouse.Invalidf("%s: require is empty (set allow_empty_require to match every record)", label(i))
 		}
 		for k := range u.Require {
 			if k == "id" {
@@ -48,8 +56,44 @@ func (w *writer) upsert(ctx context.Context, a AddOrUpdateRecords) (UpsertResult
 			}
 		}
 	}
+	// With MatchUnique, consecutive records that can match nothing (no id,
+	// no unique value) are added together, in one statement, just before
+	// the next record that must look for its match.
+	var pending []Row
+	var pendingAt []int
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		added, err := w.addRecords(ctx, t.ID, pending, parse)
+		if err != nil {
+			return err
+		}
+		for k, i := range pendingAt {
+			res.RecordIDs[i] = added[k : k+1 : k+1]
+		}
+		res.Added = append(res.Added, added...)
+		pending, pendingAt = pending[:0], pendingAt[:0]
+		return nil
+	}
 	for i, u := range a.Records {
-		ids, err := w.match(ctx, t, u.Require, parse)
+		var ids []int64
+		_, byID := u.Require["id"]
+		switch {
+		case a.MatchUnique && !byID && !a.NoAdd && len(uniqueValues(t, u, parse)) == 0:
+			pending = append(pending, newRow(u))
+			pendingAt = append(pendingAt, len(res.RecordIDs))
+			res.RecordIDs = append(res.RecordIDs, nil)
+			continue
+		case a.MatchUnique && !byID:
+			if err = flush(); err == nil {
+				ids, err = w.matchUnique(ctx, t, u, parse, label(i))
+			}
+		default:
+			if err = flush(); err == nil {
+				ids, err = w.match(ctx, t, u.Require, parse)
+			}
+		}
 		if err != nil {
 			return res, err
 		}
@@ -58,20 +102,11 @@ func (w *writer) upsert(ctx context.Context, a AddOrUpdateRecords) (UpsertResult
 				res.RecordIDs = append(res.RecordIDs, []int64{})
 				continue
 			}
-			row := Row{Fields: map[string]any{}}
-			for k, v := range u.Require {
-				if k == "id" {
-					id, ok := asRowID(v)
-					if !ok {
-						return res, rowhouse.Invalidf("record %d: require.id must be a row id", i)
-					}
-					row.ID = id
-					continue
+			row := newRow(u)
+			if id, ok := u.Require["id"]; ok {
+				if row.ID, ok = asRowID(id); !ok {
+					return res, rowhouse.Invalidf("%s: require.id must be a row id", label(i))
 				}
-				row.Fields[k] = v
-			}
-			for k, v := range u.Fields {
-				row.Fields[k] = v
 			}
 			added, err := w.addRecords(ctx, t.ID, []Row{row}, parse)
 			if err != nil {
@@ -82,8 +117,8 @@ func (w *writer) upsert(ctx context.Context, a AddOrUpdateRecords) (UpsertResult
 			continue
 		}
 		if len(ids) > 1 {
-			if a.UniqueMatch {
-				return res, rowhouse.Invalidf("record %d matches %d records (ids %s); it must match at most one", i, len(ids), joinIDs(ids, 10))
+			if a.UniqueMatch || a.MatchUnique {
+				return res, rowhouse.Invalidf("%s matches %d records (ids %s); it must match at most one", label(i), len(ids), joinIDs(ids, 10))
 			}
 			switch a.OnMany {
 			case OnManyFirst:
@@ -107,7 +142,25 @@ func (w *writer) upsert(ctx context.Context, a AddOrUpdateRecords) (UpsertResult
 		}
 		res.Updated = append(res.Updated, ids)
 	}
+	if err := flush(); err != nil {
+		return res, err
+	}
 	return res, nil
+}
+
+// newRow is the record an upsert adds: Require's cells (but its id) and
+// Fields'.
+func newRow(u Upsert) Row {
+	row := Row{Fields: make(map[string]any, len(u.Require)+len(u.Fields))}
+	for k, v := range u.Require {
+		if k != "id" {
+			row.Fields[k] = v
+		}
+	}
+	for k, v := range u.Fields {
+		row.Fields[k] = v
+	}
+	return row
 }
 
 // asRowID reads a JSON value as a positive row id.
@@ -189,6 +242,65 @@ func (w *writer) match(ctx context.Context, t *schema.Table, require map[string]
 	ids, err := w.queryIDs(ctx, `SELECT "id" FROM `+w.d.QuoteIdent(t.ID)+where+` ORDER BY "id"`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("match in %s: %w", t.ID, err)
+	}
+	return ids, nil
+}
+
+// uniqueValue is a record's non-empty value of a unique column, encoded.
+type uniqueValue struct {
+	col *schema.Column
+	sql any
+}
+
+// uniqueValues are u's values (in Fields, else in Require) of t's isUnique
+// columns, in the table's order, but for the empty ones (those the unique
+// index leaves out) and those that do not fit their column's type: they
+// match nothing.
+func uniqueValues(t *schema.Table, u Upsert, parse bool) []uniqueValue {
+	var out []uniqueValue
+	for _, c := range t.Columns {
+		if !c.IsUnique || !c.Stored() {
+			continue
+		}
+		v, ok := u.Fields[c.ID]
+		if !ok {
+			if v, ok = u.Require[c.ID]; !ok {
+				continue
+			}
+		}
+		sqlValue, _, fits := c.Type.Encode(v, parse)
+		if !fits || sqlValue == nil || reflect.DeepEqual(sqlValue, defaultSQL(c.Type)) {
+			continue
+		}
+		out = append(out, uniqueValue{col: c, sql: sqlValue})
+	}
+	return out
+}
+
+// matchUnique returns the records that share one of u's unique values
+// (see uniqueValues), lowest first per column in the table's order;
+// several are an error naming each with the column that matched it.
+func (w *writer) matchUnique(ctx context.Context, t *schema.Table, u Upsert, parse bool, label string) ([]int64, error) {
+	var ids []int64
+	var by []string
+	for _, uv := range uniqueValues(t, u, parse) {
+		got, err := w.queryIDs(ctx, `SELECT "id" FROM `+w.d.QuoteIdent(t.ID)+` WHERE `+w.d.QuoteIdent(uv.col.ID)+` = ? AND `+uniqueIndexWhere(w.d, uv.col)+` ORDER BY "id"`, uv.sql)
+		if err != nil {
+			return nil, fmt.Errorf("match %s.%s: %w", t.ID, uv.col.ID, err)
+		}
+		for _, id := range got {
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+				by = append(by, uv.col.ID)
+			}
+		}
+	}
+	if len(ids) > 1 {
+		parts := make([]string, len(ids))
+		for i, id := range ids {
+			parts[i] = strconv.FormatInt(id, 10) + " (by " + by[i] + ")"
+		}
+		return nil, rowhouse.Invalidf("%s matches %d records of %s: %s; an upsert must match at most one", label, len(ids), t.ID, strings.Join(parts, ", "))
 	}
 	return ids, nil
 }

@@ -1,10 +1,16 @@
 package graphql
 
 import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/api"
@@ -58,7 +64,19 @@ func (a *API) serveCore(w http.ResponseWriter, r *http.Request) {
 	if p.op.Operation == ast.Mutation {
 		snap.Close()
 		snap = nil
-		data = a.mutate(ex, pl, doc, p.op)
+		key, err := idempotencyKey(r, p)
+		if err != nil {
+			a.writeFailure(w, r, err)
+			return
+		}
+		var replayed bool
+		if data, replayed, err = a.mutate(ex, pl, doc, p.op, key); err != nil {
+			a.writeFailure(w, r, err)
+			return
+		}
+		if replayed {
+			w.Header().Set("Idempotent-Replayed", "true")
+		}
 	} else {
 		data = a.queryRoot(ex, pl, snap, p.op)
 	}
@@ -168,13 +186,76 @@ func (a *API) single(ex *executor, pl *planner, rd reader, f *cfield, t *schema.
 
 // ---- mutations
 
+// Each mutation field is one core.Apply: its matching (upsert by unique
+// columns, the filter of updateXs and deleteXs), its write and the reading
+// of its answer all happen in that one write transaction, so the answer is
+// exactly what was written and a concurrent writer cannot slip in between.
+
+// maxIdempotencyKey is the longest Idempotency-Key accepted, as for REST.
+const maxIdempotencyKey = 255
+
+// mutationKey is a mutation's Idempotency-Key. Each mutation field is its
+// own transaction, so each is performed once: the field at index i of the
+// operation's root fields is stored under the key itself for i = 0 and
+// under key#i after, with the fingerprint of the whole request. A repeat
+// replays the fields that were done and performs those that were not (a
+// field that failed stored nothing).
+type mutationKey struct {
+	userID      int64
+	key         string
+	fingerprint string
+}
+
+// idempotencyKey reads a mutation's Idempotency-Key header; nil without
+// one. The fingerprint covers the document, the query text, the operation
+// and the (coerced) variables, so a repeat with another request body is
+// refused.
+func idempotencyKey(r *http.Request, p *prepared) (*mutationKey, error) {
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" {
+		return nil, nil
+	}
+	if len(key) > maxIdempotencyKey {
+		return nil, rowhouse.Invalidf("Idempotency-Key is longer than %d characters", maxIdempotencyKey)
+	}
+	vars, err := json.Marshal(p.vars)
+	if err != nil {
+		return nil, fmt.Errorf("idempotency fingerprint: %w", err)
+	}
+	src := ""
+	if p.op.Position != nil && p.op.Position.Src != nil {
+		src = p.op.Position.Src.Input
+	}
+	h := sha256.New()
+	for _, part := range []string{r.URL.Path, src, p.op.Name, string(vars)} {
+		h.Write([]byte(part))
+		h.Write([]byte{0})
+	}
+	return &mutationKey{userID: api.ActorFrom(r.Context()).User.ID, key: key, fingerprint: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+// forField is the core's idempotency for the root field at index i.
+func (k *mutationKey) forField(i int) *core.Idempotency {
+	if k == nil {
+		return nil
+	}
+	key := k.key
+	if i > 0 {
+		key += "#" + strconv.Itoa(i)
+	}
+	return &core.Idempotency{UserID: k.userID, Key: key, Fingerprint: k.fingerprint}
+}
+
 // mutate executes a mutation operation: its fields in order, each one
-// core.Apply (one transaction, all or nothing).
-func (a *API) mutate(ex *executor, pl *planner, doc *core.Doc, op *ast.OperationDefinition) *object {
+// core.Apply (one transaction, all or nothing). replayed is set when every
+// field's answer was replayed for an Idempotency-Key; err is a failure of
+// the whole request (an Idempotency-Key reused for another request).
+func (a *API) mutate(ex *executor, pl *planner, doc *core.Doc, op *ast.OperationDefinition, key *mutationKey) (data *object, replayed bool, err error) {
 	fields := ex.collect([]ast.SelectionSet{op.SelectionSet}, "Mutation")
 	byField := tablesByField(pl.s)
 	obj := newObject(len(fields))
-	for _, f := range fields {
+	applied, allReplayed := 0, true
+	for i, f := range fields {
 		path := ast.Path{ast.PathName(f.key)}
 		if f.field.Name == "__typename" {
 			obj.add(f.key, "Mutation")
@@ -183,33 +264,46 @@ func (a *API) mutate(ex *executor, pl *planner, doc *core.Doc, op *ast.Operation
 		t := byField[f.field.Name]
 		if t == nil {
 			ex.addError(path, rowhouse.Invalidf("unknown field %q", f.field.Name))
-			return nil
+			return nil, false, nil
 		}
-		v, err := a.mutateField(ex, pl, doc, f, t, path)
+		v, rep, err := a.mutateField(ex, pl, doc, f, t, path, key.forField(i))
 		if err != nil {
+			if applied == 0 && errors.Is(err, core.ErrIdempotencyKeyReused) {
+				return nil, false, err
+			}
+			allReplayed = false
 			ex.addError(path, err)
 			if f.field.Definition.Type.NonNull {
-				return nil
+				return nil, false, nil
 			}
 			obj.add(f.key, nil)
 			continue
 		}
+		applied++
+		allReplayed = allReplayed && rep
 		obj.add(f.key, v)
 	}
-	return obj
+	return obj, key != nil && applied > 0 && allReplayed, nil
 }
 
-func (a *API) mutateField(ex *executor, pl *planner, doc *core.Doc, f *cfield, t *schema.Table, path ast.Path) (any, error) {
-	ctx := ex.ctx
+// mutation is one mutation field made ready for core.Apply.
+type mutation struct {
+	actions []core.Action
+	// before, if set, selects in the transaction, before the actions, the
+	// records the answer shows (those a delete removes) and may refuse.
+	before func(ctx context.Context, rd core.Reader) ([]int64, error)
+	// ids are the records the answer shows, from the actions' results.
+	ids func(res core.Applied) ([]int64, error)
+	// one answers an object rather than a list.
+	one bool
+}
+
+func (a *API) mutateField(ex *executor, pl *planner, doc *core.Doc, f *cfield, t *schema.Table, path ast.Path, idem *core.Idempotency) (any, bool, error) {
 	n := tableNames(t)
 	args := ex.args(f.field)
 	op, err := pl.planObj(f.sets, t)
 	if err != nil {
-		return nil, err
-	}
-	actor := api.ActorFrom(ctx)
-	apply := func(actions ...core.Action) (core.Applied, error) {
-		return doc.Apply(ctx, actor, actions, core.ApplyOptions{Surface: "graphql"})
+		return nil, false, err
 	}
 	filterOf := func() (query.Expr, error) {
 		m, _ := args["filter"].(map[string]any)
@@ -219,6 +313,13 @@ func (a *API) mutateField(ex *executor, pl *planner, doc *core.Doc, f *cfield, t
 		}
 		return e, err
 	}
+	retIDs := func(res core.Applied) ([]int64, error) {
+		if ids, ok := res.RetValues[0].([]int64); ok {
+			return ids, nil
+		}
+		return nil, rowhouse.Errorf(rowhouse.EINTERNAL, "%s returned %T", f.field.Name, res.RetValues[0])
+	}
+	var m mutation
 	switch f.field.Name {
 	case n.CreateOne, n.CreateMany:
 		var items []any
@@ -227,98 +328,122 @@ func (a *API) mutateField(ex *executor, pl *planner, doc *core.Doc, f *cfield, t
 		} else {
 			items, _ = args["data"].([]any)
 		}
+		if len(items) == 0 {
+			return []any{}, false, nil
+		}
 		upsert, _ := args["upsert"].(bool)
-		ids, err := a.create(ex, pl, doc, t, items, upsert, apply)
+		action, err := createAction(t, items, upsert)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		recs, err := a.readBack(ex, pl, doc, op, ids)
-		if err != nil {
-			return nil, err
-		}
-		if f.field.Name == n.CreateOne {
-			return ex.renderObj(op, recs[0], path), nil
-		}
-		return renderList(ex, op, recs, path), nil
+		m = mutation{actions: []core.Action{action}, ids: createdIDs, one: f.field.Name == n.CreateOne}
 	case n.UpdateOne:
 		id, _ := number(args["id"])
 		rid, err := id.Int64()
 		if err != nil {
-			return nil, rowhouse.Invalidf("invalid id %v", args["id"])
+			return nil, false, rowhouse.Invalidf("invalid id %v", args["id"])
 		}
 		data, _ := args["data"].(map[string]any)
 		fl, err := fields(t, data)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		if _, err := apply(core.UpdateRecords{Table: t.ID, Rows: []core.Row{{ID: rid, Fields: fl}}}); err != nil {
-			return nil, err
-		}
-		recs, err := a.readBack(ex, pl, doc, op, []int64{rid})
-		if err != nil {
-			return nil, err
-		}
-		return ex.renderObj(op, recs[0], path), nil
+		m = mutation{actions: []core.Action{core.UpdateRecords{Table: t.ID, Rows: []core.Row{{ID: rid, Fields: fl}}}},
+			ids: func(core.Applied) ([]int64, error) { return []int64{rid}, nil }, one: true}
 	case n.UpdateMany:
 		filter, err := filterOf()
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		data, _ := args["data"].(map[string]any)
 		fl, err := fields(t, data)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		ids, err := a.matching(ex, doc, t, filter)
-		if err != nil {
-			return nil, err
-		}
-		if len(ids) > 0 {
-			rows := make([]core.Row, len(ids))
-			for i, id := range ids {
-				rows[i] = core.Row{ID: id, Fields: fl}
-			}
-			if _, err := apply(core.UpdateRecords{Table: t.ID, Rows: rows}); err != nil {
-				return nil, err
-			}
-		}
-		recs, err := a.readBack(ex, pl, doc, op, ids)
-		if err != nil {
-			return nil, err
-		}
-		return renderList(ex, op, recs, path), nil
+		m = mutation{actions: []core.Action{core.UpdateRecordsWhere{Table: t.ID, Filter: filter, Fields: fl}}, ids: retIDs}
 	case n.DeleteOne, n.DeleteMany:
+		one := f.field.Name == n.DeleteOne
 		var filter query.Expr
-		if f.field.Name == n.DeleteOne {
+		if one {
 			id, _ := number(args["id"])
 			filter = query.Cond{Path: []string{"id"}, Op: query.OpEq, Value: id}
 		} else if filter, err = filterOf(); err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		ids, err := a.matching(ex, doc, t, filter)
-		if err != nil {
-			return nil, err
-		}
-		if f.field.Name == n.DeleteOne && len(ids) == 0 {
-			return nil, rowhouse.NotFoundf("%s %v not found", n.Singular, args["id"])
-		}
-		// The answer shows the records as they were.
-		recs, err := a.readBack(ex, pl, doc, op, ids)
-		if err != nil {
-			return nil, err
-		}
-		out := renderList(ex, op, recs, path)
-		if len(ids) > 0 {
-			if _, err := apply(core.RemoveRecords{Table: t.ID, IDs: ids}); err != nil {
-				return nil, err
-			}
-		}
-		if f.field.Name == n.DeleteOne {
-			return out[0], nil
-		}
-		return out, nil
+		// The answer shows the records as they were: read before the
+		// removal, in its transaction, where the filter selects the same
+		// records as the action's (writers run one at a time).
+		m = mutation{actions: []core.Action{core.RemoveRecordsWhere{Table: t.ID, Filter: filter}}, ids: retIDs, one: one,
+			before: func(ctx context.Context, rd core.Reader) ([]int64, error) {
+				ids, err := a.selectIDs(ctx, rd, t, filter)
+				if err == nil && one && len(ids) == 0 {
+					err = rowhouse.NotFoundf("%s %v not found", n.Singular, args["id"])
+				}
+				return ids, err
+			}}
+	default:
+		return nil, false, rowhouse.Invalidf("unknown mutation %q", f.field.Name)
 	}
-	return nil, rowhouse.Invalidf("unknown mutation %q", f.field.Name)
+	return a.run(ex, pl, doc, op, path, m, idem)
+}
+
+// run applies a mutation field and reads its answer in the same
+// transaction (before the actions for a delete, after them otherwise).
+// replayed is set when the answer is the one stored for idem's key.
+func (a *API) run(ex *executor, pl *planner, doc *core.Doc, op *objPlan, path ast.Path, m mutation, idem *core.Idempotency) (out any, replayed bool, err error) {
+	answer := func(ctx context.Context, rd core.Reader, ids []int64) error {
+		recs, err := readBack(ctx, ex, pl, rd, op, ids)
+		if err != nil {
+			return err
+		}
+		switch {
+		case !m.one:
+			out = renderList(ex, op, recs, path)
+		case len(recs) > 0:
+			out = ex.renderObj(op, recs[0], path)
+		}
+		return nil
+	}
+	opts := core.ApplyOptions{Surface: "graphql", Idempotency: idem}
+	var selected []int64
+	if m.before != nil {
+		opts.Before = func(ctx context.Context, rd core.Reader) error {
+			ids, err := m.before(ctx, rd)
+			if err != nil {
+				return err
+			}
+			selected = ids
+			return answer(ctx, rd, ids)
+		}
+	}
+	opts.Then = func(ctx context.Context, rd core.Reader, res core.Applied) error {
+		ids, err := m.ids(res)
+		if err != nil {
+			return err
+		}
+		if m.before == nil {
+			return answer(ctx, rd, ids)
+		}
+		if !slices.Equal(ids, selected) {
+			return rowhouse.Errorf(rowhouse.EINTERNAL, "the action changed records %v, not the %v read before it", ids, selected)
+		}
+		return nil
+	}
+	if idem != nil {
+		idem.Render = func(core.Applied) ([]byte, error) {
+			var b bytes.Buffer
+			writeJSON(&b, out)
+			return b.Bytes(), nil
+		}
+	}
+	res, err := doc.Apply(ex.ctx, api.ActorFrom(ex.ctx), m.actions, opts)
+	if err != nil {
+		return nil, false, err
+	}
+	if res.Replayed {
+		return rawJSON(res.Response), true, nil
+	}
+	return out, false, nil
 }
 
 func renderList(ex *executor, op *objPlan, recs []*record, path ast.Path) []any {
@@ -329,45 +454,35 @@ func renderList(ex *executor, op *objPlan, recs []*record, path ast.Path) []any 
 	return out
 }
 
-// matching returns the ids of the records a mutation's filter selects,
-// refusing more than the batch limit.
-func (a *API) matching(ex *executor, doc *core.Doc, t *schema.Table, filter query.Expr) ([]int64, error) {
-	snap, err := doc.Snapshot(ex.ctx, "graphql")
-	if err != nil {
-		return nil, err
-	}
-	defer snap.Close()
-	max := a.docs.Limits().MaxBatch
-	rows, err := snap.Query(ex.ctx, core.Select{Table: t.ID, Columns: []string{}, Filter: filter, Surface: "graphql"})
+// selectIDs returns the ids of the records filter selects, refusing more
+// than the batch limit (with the core's message for the same limit).
+func (a *API) selectIDs(ctx context.Context, rd core.Reader, t *schema.Table, filter query.Expr) ([]int64, error) {
+	most := a.docs.Limits().MaxBatch
+	rows, err := rd.Query(ctx, core.Select{Table: t.ID, Columns: []string{}, Filter: filter, Surface: "graphql"})
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var ids []int64
+	ids := []int64{}
 	for rows.Next() {
-		if len(ids) >= max {
-			return nil, rowhouse.Errorf(rowhouse.ETOOLARGE, "the filter matches more than %d records, the maximum batch size (batch size limit)", max)
+		if len(ids) >= most {
+			return nil, rowhouse.Errorf(rowhouse.ETOOLARGE, "the filter matches more than %d records, the maximum batch size (batch size limit)", most)
 		}
 		ids = append(ids, rows.ID())
 	}
 	return ids, rows.Err()
 }
 
-// readBack reads records by id, with what op selects of their relations,
-// in the order of ids.
-func (a *API) readBack(ex *executor, pl *planner, doc *core.Doc, op *objPlan, ids []int64) ([]*record, error) {
+// readBack reads records by id with rd, with what op selects of their
+// relations, in the order of ids.
+func readBack(ctx context.Context, ex *executor, pl *planner, rd core.Reader, op *objPlan, ids []int64) ([]*record, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	snap, err := doc.Snapshot(ex.ctx, "graphql")
-	if err != nil {
-		return nil, err
-	}
-	defer snap.Close()
-	// A write may have changed the schema seen by the plan (another
-	// client's schema change): read with the snapshot's.
-	pl2 := &planner{ex: ex, s: snap.Schema(), maxPage: pl.maxPage}
-	got, _, err := readAll(ex.ctx, snap, core.Select{Table: op.table.ID, Columns: storedColumns(op.table), Timestamps: wantsTimes(op), Surface: "graphql",
+	// A write may have changed the schema seen by the plan (this
+	// mutation's earlier fields, another client): read with rd's.
+	pl2 := &planner{ex: ex, s: rd.Schema(), maxPage: pl.maxPage}
+	got, _, err := readAll(ctx, rd, core.Select{Table: op.table.ID, Columns: storedColumns(op.table), Timestamps: wantsTimes(op), Surface: "graphql",
 		Filter: query.Cond{Path: []string{"id"}, Op: query.OpIn, Value: idList(ids)}}, 0, false)
 	if err != nil {
 		return nil, err
@@ -384,227 +499,59 @@ func (a *API) readBack(ex *executor, pl *planner, doc *core.Doc, op *objPlan, id
 		}
 		out = append(out, r)
 	}
-	if err := pl2.fetchChildren(ex.ctx, snap, []*objPlan{op}, got); err != nil {
+	if err := pl2.fetchChildren(ctx, rd, []*objPlan{op}, got); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// create adds records, or with upsert updates the record each one matches:
-// by id, else by the table's isUnique columns (any of them); a record
-// matching two records is an error naming them. Returns the ids in order.
-func (a *API) create(ex *executor, pl *planner, doc *core.Doc, t *schema.Table, items []any, upsert bool, apply func(...core.Action) (core.Applied, error)) ([]int64, error) {
-	type item struct {
-		fields  map[string]any
-		require map[string]any // nil: a plain add
-	}
-	list := make([]item, len(items))
-	var unique []*schema.Column
-	for _, c := range t.Columns {
-		if c.IsUnique && !c.Reverse {
-			unique = append(unique, c)
-		}
-	}
+// createAction is the action of createX / createXs: AddRecords, or with
+// upsert AddOrUpdateRecords matching each record by id, else by the
+// table's isUnique columns (any of them; matching two records is an error
+// naming them), in the write transaction.
+func createAction(t *schema.Table, items []any, upsert bool) (core.Action, error) {
+	rows := make([]core.Row, len(items))
+	ups := make([]core.Upsert, len(items))
 	for i, raw := range items {
 		data, _ := raw.(map[string]any)
 		fl, err := fields(t, data)
 		if err != nil {
 			return nil, fmt.Errorf("data[%d]: %w", i, err)
 		}
-		list[i].fields = fl
+		id := data["id"]
 		if !upsert {
-			if data["id"] != nil {
+			if id != nil {
 				return nil, rowhouse.Invalidf("data[%d]: id is for upsert: true (the document picks new records' ids)", i)
 			}
+			rows[i] = core.Row{Fields: fl}
 			continue
 		}
-		if id, ok := data["id"]; ok && id != nil {
+		ups[i] = core.Upsert{Fields: fl}
+		if id != nil {
 			n, _ := number(id)
-			list[i].require = map[string]any{"id": n}
+			ups[i].Require = map[string]any{"id": n}
 		}
 	}
-	if upsert && len(unique) > 0 {
-		if err := a.matchUnique(ex, doc, t, unique, func(i int) map[string]any {
-			if list[i].require != nil {
-				return nil
-			}
-			return list[i].fields
-		}, len(list), func(i int, req map[string]any) { list[i].require = req }); err != nil {
-			return nil, err
-		}
+	if !upsert {
+		return core.AddRecords{Table: t.ID, Rows: rows}, nil
 	}
-	// Consecutive records of one kind make one action; all of them one
-	// Apply.
-	var actions []core.Action
-	var kinds []int // per action: how many records
-	for i := 0; i < len(list); {
-		j := i
-		if list[i].require == nil {
-			var rows []core.Row
-			for ; j < len(list) && list[j].require == nil; j++ {
-				rows = append(rows, core.Row{Fields: list[j].fields})
-			}
-			actions = append(actions, core.AddRecords{Table: t.ID, Rows: rows})
-		} else {
-			var ups []core.Upsert
-			for ; j < len(list) && list[j].require != nil; j++ {
-				f := map[string]any{}
-				for k, v := range list[j].fields {
-					if _, inReq := list[j].require[k]; !inReq {
-						f[k] = v
-					}
-				}
-				ups = append(ups, core.Upsert{Require: list[j].require, Fields: f})
-			}
-			actions = append(actions, core.AddOrUpdateRecords{Table: t.ID, Records: ups, UniqueMatch: true})
-		}
-		kinds = append(kinds, j-i)
-		i = j
-	}
-	if len(actions) == 0 {
-		return nil, nil
-	}
-	res, err := apply(actions...)
-	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	for k, rv := range res.RetValues {
-		switch v := rv.(type) {
-		case []int64:
-			ids = append(ids, v...)
-		case core.UpsertResult:
-			for _, r := range v.RecordIDs {
-				if len(r) != 1 {
-					return nil, rowhouse.Errorf(rowhouse.EINTERNAL, "upsert matched %d records", len(r))
-				}
-				ids = append(ids, r[0])
-			}
-		default:
-			return nil, rowhouse.Errorf(rowhouse.EINTERNAL, "action %d returned %T", k, rv)
-		}
-	}
-	return ids, nil
+	return core.AddOrUpdateRecords{Table: t.ID, Records: ups, MatchUnique: true, RecordLabel: "data"}, nil
 }
 
-// matchUnique finds, for each record without an id, the existing records
-// that share a value of one of the unique columns; one match makes the
-// record update it, several are an error naming them, none adds it
-// (requiring its unique values, so that the write itself still refuses a
-// duplicate). One read for all records.
-func (a *API) matchUnique(ex *executor, doc *core.Doc, t *schema.Table, unique []*schema.Column,
-	fieldsOf func(int) map[string]any, n int, set func(int, map[string]any)) error {
-	values := map[string][]any{}
-	for i := range n {
-		fl := fieldsOf(i)
-		for _, c := range unique {
-			if v, ok := fl[c.ID]; ok && !emptyValue(v) {
-				values[c.ID] = append(values[c.ID], v)
+// createdIDs are the ids a create's action returned, one per record.
+func createdIDs(res core.Applied) ([]int64, error) {
+	switch v := res.RetValues[0].(type) {
+	case []int64:
+		return v, nil
+	case core.UpsertResult:
+		ids := make([]int64, 0, len(v.RecordIDs))
+		for _, r := range v.RecordIDs {
+			if len(r) != 1 {
+				return nil, rowhouse.Errorf(rowhouse.EINTERNAL, "upsert matched %d records", len(r))
 			}
+			ids = append(ids, r[0])
 		}
+		return ids, nil
 	}
-	if len(values) == 0 {
-		return nil
-	}
-	var or []query.Expr
-	for _, c := range unique {
-		if vs := values[c.ID]; len(vs) > 0 {
-			or = append(or, query.Cond{Path: []string{c.ID}, Op: query.OpIn, Value: vs})
-		}
-	}
-	snap, err := doc.Snapshot(ex.ctx, "graphql")
-	if err != nil {
-		return err
-	}
-	defer snap.Close()
-	rows, err := snap.Query(ex.ctx, core.Select{Table: t.ID, Filter: query.Or{Exprs: or}, Surface: "graphql"})
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	idx := map[string]int{}
-	for i, c := range rows.Columns {
-		idx[c.ID] = i
-	}
-	// existing[col][value key] = ids
-	existing := map[string]map[string][]int64{}
-	var vals []any
-	for rows.Next() {
-		vals = rows.Values(vals, false)
-		for _, c := range unique {
-			k := valueKey(vals[idx[c.ID]])
-			if existing[c.ID] == nil {
-				existing[c.ID] = map[string][]int64{}
-			}
-			existing[c.ID][k] = append(existing[c.ID][k], rows.ID())
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for i := range n {
-		fl := fieldsOf(i)
-		if fl == nil {
-			continue
-		}
-		var matched []int64
-		var by []string
-		req := map[string]any{}
-		for _, c := range unique {
-			v, ok := fl[c.ID]
-			if !ok || emptyValue(v) {
-				continue
-			}
-			req[c.ID] = v
-			for _, id := range existing[c.ID][valueKey(v)] {
-				if !containsID(matched, id) {
-					matched = append(matched, id)
-					by = append(by, c.ID)
-				}
-			}
-		}
-		switch {
-		case len(matched) > 1:
-			ids := make([]string, len(matched))
-			for j, id := range matched {
-				ids[j] = strconv.FormatInt(id, 10) + " (by " + by[j] + ")"
-			}
-			return rowhouse.Invalidf("data[%d] matches %d records of %s: %s; an upsert must match at most one", i, len(matched), t.ID, strings.Join(ids, ", "))
-		case len(matched) == 1:
-			set(i, map[string]any{"id": idList(matched)[0]})
-		case len(req) > 0:
-			set(i, req)
-		}
-	}
-	return nil
-}
-
-func containsID(ids []int64, id int64) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
-}
-
-func emptyValue(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return true
-	case string:
-		return x == ""
-	}
-	return false
-}
-
-// valueKey is a comparable form of a cell value: numbers by value.
-func valueKey(v any) string {
-	if f, ok := toFloat(v); ok {
-		return "n:" + strconv.FormatFloat(f, 'g', -1, 64)
-	}
-	if s, ok := v.(string); ok {
-		return "s:" + s
-	}
-	return "j:" + describe(v)
+	return nil, rowhouse.Errorf(rowhouse.EINTERNAL, "create returned %T", res.RetValues[0])
 }
