@@ -53,6 +53,7 @@ func (a *API) serveCore(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ex := &executor{api: a, ctx: ctx, gql: gql, vars: p.vars, frags: p.doc.Fragments}
+	defer ex.release()
 	lim := a.docs.Limits()
 	lw := &limitWalk{ex: ex, limits: a.limits, maxPage: lim.MaxPage, maxBatch: lim.MaxBatch}
 	if err := lw.check(p.op); err != nil {
@@ -84,7 +85,7 @@ func (a *API) serveCore(w http.ResponseWriter, r *http.Request) {
 	if data != nil {
 		res.data = data
 	}
-	writeResponse(w, http.StatusOK, res)
+	writeResponseWith(w, http.StatusOK, res, ex.buffer())
 }
 
 // tablesByField maps root field names to tables.

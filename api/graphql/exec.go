@@ -113,6 +113,35 @@ type executor struct {
 	vars  map[string]any
 	frags ast.FragmentDefinitionList
 	errs  gqlerror.List
+	// bufs are the buffers taken from api.bufs, returned by release once
+	// the answer is written.
+	bufs []*bytes.Buffer
+}
+
+// maxPooledBuffer is the largest buffer put back in the pool: an
+// exceptional answer's buffer is left to the collector.
+const maxPooledBuffer = 4 << 20
+
+// buffer returns an empty buffer, valid until release.
+func (ex *executor) buffer() *bytes.Buffer {
+	b, _ := ex.api.bufs.Get().(*bytes.Buffer)
+	if b == nil {
+		b = new(bytes.Buffer)
+	}
+	b.Reset()
+	ex.bufs = append(ex.bufs, b)
+	return b
+}
+
+// release returns the executor's buffers to the pool: nothing rendered
+// into them may be used after.
+func (ex *executor) release() {
+	for _, b := range ex.bufs {
+		if b.Cap() <= maxPooledBuffer {
+			ex.api.bufs.Put(b)
+		}
+	}
+	ex.bufs = nil
 }
 
 // cfield is one response key of a selection set: the first field with

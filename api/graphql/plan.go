@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"slices"
@@ -125,8 +126,8 @@ type fieldPlan struct {
 	kind  fieldKind
 	ref   *objPlan  // kindRef: the related object's selection
 	conn  *connPlan // kindConn: the nested connection
-	// refRows are the related records read for kindRef, by id.
-	refRows map[int64]*record
+	// refRows are the related records read for kindRef, in id order.
+	refRows []*record
 }
 
 // connPlan is a connection: what to read and the shape of its answer.
@@ -484,15 +485,15 @@ func (p *planner) fetchChildren(ctx context.Context, rd reader, plans []*objPlan
 // fetchRef reads the records that a Ref column of recs refers to.
 func (p *planner) fetchRef(ctx context.Context, rd reader, op *objPlan, fp *fieldPlan, recs []*record) error {
 	idx := op.colIdx[fp.col.ID]
-	seen := map[int64]bool{}
-	var ids []int64
+	ids := make([]int64, 0, len(recs))
 	for _, r := range recs {
-		if id, ok := r.vals[idx].(int64); ok && id > 0 && !seen[id] {
-			seen[id] = true
+		if id, ok := r.vals[idx].(int64); ok && id > 0 {
 			ids = append(ids, id)
 		}
 	}
-	fp.refRows = map[int64]*record{}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	fp.refRows = nil
 	if len(ids) == 0 {
 		return nil
 	}
@@ -502,10 +503,17 @@ func (p *planner) fetchRef(ctx context.Context, rd reader, op *objPlan, fp *fiel
 	if err != nil {
 		return err
 	}
-	for _, r := range got {
-		fp.refRows[r.id] = r
-	}
+	fp.refRows = got // in id order: the core orders by id
 	return p.fetchChildren(ctx, rd, []*objPlan{fp.ref}, got)
+}
+
+// refRow returns the record a Ref field refers to, or nil.
+func (fp *fieldPlan) refRow(id int64) *record {
+	i, ok := slices.BinarySearchFunc(fp.refRows, id, func(r *record, id int64) int { return cmp.Compare(r.id, id) })
+	if !ok {
+		return nil
+	}
+	return fp.refRows[i]
 }
 
 // fetchNested reads a nested connection (a RefList column or the reverse
@@ -659,7 +667,7 @@ func (cp *connPlan) window(all []*record) (*page, error) {
 // escaped to the heap, an allocation per record.
 type out struct {
 	ex    *executor
-	b     bytes.Buffer
+	b     *bytes.Buffer
 	base  ast.Path
 	steps []step
 }
@@ -685,23 +693,25 @@ func (o *out) path() ast.Path {
 	return p
 }
 
-// renderObj answers an object selection for one record.
+// renderObj answers an object selection for one record, valid until the
+// executor's release.
 func (ex *executor) renderObj(op *objPlan, r *record, path ast.Path) rawJSON {
-	o := &out{ex: ex, base: path}
+	o := &out{ex: ex, b: ex.buffer(), base: path}
 	o.obj(op, r)
 	return o.b.Bytes()
 }
 
-// renderConn answers a connection selection for one page.
+// renderConn answers a connection selection for one page, valid until the
+// executor's release.
 func (ex *executor) renderConn(cp *connPlan, pg *page, path ast.Path) rawJSON {
-	o := &out{ex: ex, base: path}
+	o := &out{ex: ex, b: ex.buffer(), base: path}
 	o.conn(cp, pg)
 	return o.b.Bytes()
 }
 
 // obj writes an object selection for one record.
 func (o *out) obj(op *objPlan, r *record) {
-	b := &o.b
+	b := o.b
 	b.WriteByte('{')
 	for i, fp := range op.fields {
 		if i > 0 {
@@ -720,7 +730,7 @@ func (o *out) obj(op *objPlan, r *record) {
 			writeString(b, timeString(r.updated))
 		case fp.kind == kindRef:
 			id, _ := r.vals[op.colIdx[fp.col.ID]].(int64)
-			if ref := fp.refRows[id]; ref != nil {
+			if ref := fp.refRow(id); ref != nil {
 				o.push(fp.key, 0)
 				o.obj(fp.ref, ref)
 				o.pop()
@@ -753,7 +763,7 @@ func (o *out) obj(op *objPlan, r *record) {
 
 // conn writes a connection selection for one page.
 func (o *out) conn(cp *connPlan, pg *page) {
-	b := &o.b
+	b := o.b
 	b.WriteByte('{')
 	for i, f := range cp.fields {
 		if i > 0 {
