@@ -122,6 +122,8 @@ type writer struct {
 	events []Event
 	// modified is set by any action that changed something.
 	modified bool
+	// newSchema is set by any action that changed the data model.
+	newSchema bool
 	// indexesDropped is set once the advised indexes are out of the way
 	// of a schema change.
 	indexesDropped bool
@@ -130,6 +132,7 @@ type writer struct {
 // Apply applies actions in one transaction, with their change events, and
 // returns one result per action. On any error nothing is applied.
 func (doc *Doc) Apply(ctx context.Context, actor rowhouse.Actor, actions []Action, opts ApplyOptions) (Applied, error) {
+	g0 := doc.genNow()
 	tx, err := doc.db.BeginWrite(ctx)
 	if err != nil {
 		return Applied{}, fmt.Errorf("doc %s: %w", doc.id, err)
@@ -143,7 +146,7 @@ func (doc *Doc) Apply(ctx context.Context, actor rowhouse.Actor, actions []Actio
 			return res, err
 		}
 	}
-	s, err := doc.schemaIn(ctx, q)
+	s, err := doc.schemaIn(ctx, q, g0)
 	if err != nil {
 		return Applied{}, err
 	}
@@ -186,6 +189,9 @@ func (doc *Doc) Apply(ctx context.Context, actor rowhouse.Actor, actions []Actio
 		if err := storeIdempotency(ctx, q, now, opts.Idempotency, res.Response); err != nil {
 			return Applied{}, fmt.Errorf("doc %s: store idempotency key: %w", doc.id, err)
 		}
+	}
+	if w.newSchema {
+		defer doc.schemaCommitting()()
 	}
 	if err := tx.Commit(); err != nil {
 		return Applied{}, fmt.Errorf("doc %s: commit: %w", doc.id, err)
@@ -309,6 +315,7 @@ func (w *writer) schemaChanged(ctx context.Context, tableID string, what ...stri
 	}
 	w.s = s
 	w.modified = true
+	w.newSchema = true
 	w.events = append(w.events, Event{Table: tableID, Kind: EventSchema, Columns: what})
 	return nil
 }

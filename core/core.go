@@ -12,7 +12,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rowhouse/rowhouse/schema"
@@ -47,9 +49,30 @@ type Docs struct {
 	onCommit func(docID string)
 	advisor  *advisor
 
+	// exclusive is set when the engine says this process alone writes its
+	// documents (store.Exclusive): then what the core remembers of a
+	// document's schema can be trusted without reading its version.
+	exclusive bool
+
 	mu      sync.Mutex
-	schemas map[string]*schema.Schema // by doc id; bounded by evicting all when too many
+	schemas map[string]cachedSchema // by doc id; bounded by evicting all when too many
+	// gens are, per document, a sequence lock over the schema changes this
+	// process commits: odd while one commits (exclusive engines only).
+	// Never evicted: a reader holding a counter must see every later
+	// change, and one is a few bytes per document.
+	gens map[string]*atomic.Uint64
 }
+
+// cachedSchema is a document's schema as last read, and whether (and at
+// which gen) it is known to be the current one.
+type cachedSchema struct {
+	s     *schema.Schema
+	gen   uint64
+	known bool
+}
+
+// noGen is the gen of a read that cannot tell (see schemaIn).
+const noGen = math.MaxUint64
 
 // Options configure Docs.
 type Options struct {
@@ -81,8 +104,53 @@ func NewDocs(engine store.Engine, opts Options) *Docs {
 	if opts.Limits.MaxPage <= 0 {
 		opts.Limits.MaxPage = DefaultMaxPage
 	}
+	x, _ := engine.(store.Exclusive)
 	return &Docs{engine: engine, now: opts.Now, limits: opts.Limits, statements: opts.Statements, onCommit: opts.OnCommit,
-		advisor: newAdvisor(opts.IndexAdvice, opts.Log), schemas: map[string]*schema.Schema{}}
+		advisor: newAdvisor(opts.IndexAdvice, opts.Log), exclusive: x != nil && x.Exclusive(),
+		schemas: map[string]cachedSchema{}, gens: map[string]*atomic.Uint64{}}
+}
+
+// gen returns a document's schema sequence lock (exclusive engines), or
+// nil.
+func (d *Docs) gen(docID string) *atomic.Uint64 {
+	if !d.exclusive {
+		return nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	g := d.gens[docID]
+	if g == nil {
+		g = new(atomic.Uint64)
+		d.gens[docID] = g
+	}
+	return g
+}
+
+// genNow reads a document's gen before a transaction begins, for
+// schemaIn; noGen when the engine is not exclusive.
+func (doc *Doc) genNow() uint64 {
+	if g := doc.docs.gen(doc.id); g != nil {
+		return g.Load()
+	}
+	return noGen
+}
+
+// knownSchema returns the document's schema when this process knows it is
+// current without reading the database, and the gen to check again once
+// the read has its snapshot (see Query).
+func (doc *Doc) knownSchema() (*schema.Schema, uint64, bool) {
+	g := doc.docs.gen(doc.id)
+	if g == nil {
+		return nil, 0, false
+	}
+	now := g.Load()
+	doc.docs.mu.Lock()
+	c := doc.docs.schemas[doc.id]
+	doc.docs.mu.Unlock()
+	if !c.known || c.gen != now || now%2 == 1 {
+		return nil, 0, false
+	}
+	return c.s, now, true
 }
 
 // Wait waits for the core's background work (automatic index builds) to
@@ -116,35 +184,55 @@ func (doc *Doc) Close() error { return doc.db.Close() }
 
 // Schema returns the document's current data model.
 func (doc *Doc) Schema(ctx context.Context) (*schema.Schema, error) {
-	return doc.schemaIn(ctx, doc.db)
+	return doc.schemaIn(ctx, doc.db, doc.genNow())
 }
 
 // schemaIn returns the schema as q sees it: from the cache when the stored
 // version matches, else loaded from the metadata tables.
-func (doc *Doc) schemaIn(ctx context.Context, q store.Querier) (*schema.Schema, error) {
+//
+// g0 is the document's gen read before q's transaction began (noGen if
+// unknown), the version read being its first statement. If the gen has
+// not moved since, no schema change committed around the snapshot, so the
+// schema read is current until the gen moves: knownSchema may then answer
+// without a read (and without a transaction).
+func (doc *Doc) schemaIn(ctx context.Context, q store.Querier, g0 uint64) (*schema.Schema, error) {
 	version, err := schemaVersion(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("doc %s: %w", doc.id, err)
 	}
 	doc.docs.mu.Lock()
-	s := doc.docs.schemas[doc.id]
+	s := doc.docs.schemas[doc.id].s
 	doc.docs.mu.Unlock()
-	if s != nil && s.Version == version {
-		return s, nil
+	if s == nil || s.Version != version {
+		if s, err = loadSchema(ctx, q, version); err != nil {
+			return nil, fmt.Errorf("doc %s: load schema: %w", doc.id, err)
+		}
 	}
-	s, err = loadSchema(ctx, q, version)
-	if err != nil {
-		return nil, fmt.Errorf("doc %s: load schema: %w", doc.id, err)
+	known := false
+	if g := doc.docs.gen(doc.id); g != nil && g0 != noGen && g0%2 == 0 && g.Load() == g0 {
+		known = true
 	}
 	doc.docs.mu.Lock()
 	if len(doc.docs.schemas) >= maxCachedSchemas {
 		clear(doc.docs.schemas)
 	}
-	if cur := doc.docs.schemas[doc.id]; cur == nil || cur.Version <= s.Version {
-		doc.docs.schemas[doc.id] = s
+	if cur := doc.docs.schemas[doc.id]; cur.s == nil || cur.s.Version < s.Version || (cur.s.Version == s.Version && known) {
+		doc.docs.schemas[doc.id] = cachedSchema{s: s, gen: g0, known: known}
 	}
 	doc.docs.mu.Unlock()
 	return s, nil
+}
+
+// schemaCommitting brackets the commit of a schema change for readers of
+// knownSchema: call it before the commit, and the function it returns
+// after, whatever the outcome.
+func (doc *Doc) schemaCommitting() func() {
+	g := doc.docs.gen(doc.id)
+	if g == nil {
+		return func() {}
+	}
+	g.Add(1) // odd: a change is committing
+	return func() { g.Add(1) }
 }
 
 // Forget drops a document's cached schema (after it was deleted).

@@ -154,7 +154,7 @@ func (doc *Doc) ExportXLSX(ctx context.Context, w io.Writer) error {
 	defer tx.Rollback()
 	q := &countingQuerier{q: tx}
 	defer func() { doc.docs.count("rest", q.n) }()
-	s, err := doc.schemaIn(ctx, q)
+	s, err := doc.schemaIn(ctx, q, noGen)
 	if err != nil {
 		return err
 	}

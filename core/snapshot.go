@@ -25,11 +25,12 @@ type Snapshot struct {
 // Snapshot begins a read transaction for surface ("graphql", "rest"),
 // which names the API in the statement counter. Close it when done.
 func (doc *Doc) Snapshot(ctx context.Context, surface string) (*Snapshot, error) {
+	g0 := doc.genNow()
 	tx, err := doc.db.BeginRead(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("doc %s: %w", doc.id, err)
 	}
-	s, err := doc.schemaIn(ctx, tx)
+	s, err := doc.schemaIn(ctx, tx, g0)
 	if err != nil {
 		tx.Rollback()
 		return nil, err

@@ -98,6 +98,15 @@ type Engine interface {
 	Close() error
 }
 
+// Exclusive is implemented by engines that can tell whether this process
+// alone writes their documents (an SQLite data folder this process has
+// locked). The core then trusts what it remembers of a document's schema
+// between the schema changes it makes itself, and reads without reading
+// the schema's version first.
+type Exclusive interface {
+	Exclusive() bool
+}
+
 // Dialect holds the differences between engines' SQL. Nothing outside a
 // Dialect may depend on which engine is in use.
 type Dialect interface {

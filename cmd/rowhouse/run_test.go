@@ -211,3 +211,32 @@ func TestRunFlagHelp(t *testing.T) {
 		}
 	}
 }
+
+// One server per data folder: a second on the same folder stops at once,
+// saying why, instead of writing behind the first one's back.
+func TestRunServeFolderInUse(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	first := make(chan error, 1)
+	var stderr1 syncBuffer
+	go func() {
+		first <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir}, env(), nil, &bytes.Buffer{}, &stderr1)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(stderr1.String(), "listening") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the first server did not start: %s", stderr1.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var stderr bytes.Buffer
+	err := run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0", "--data", dir}, env(), nil, &bytes.Buffer{}, &stderr)
+	if err == nil || exitCode(err) != 1 || !strings.Contains(err.Error(), "in use by another rowhouse server") {
+		t.Errorf("second server on the same folder: %v", err)
+	}
+	cancel()
+	if err := <-first; err != nil {
+		t.Errorf("first server: %v", err)
+	}
+}

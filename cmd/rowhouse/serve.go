@@ -69,9 +69,10 @@ type storage struct {
 const dbFlagHelp = "PostgreSQL database URL (postgres://user:password@host:5432/dbname); empty: SQLite in the data folder (env ROWHOUSE_DB)"
 
 // openStorage opens the PostgreSQL database at dbURL, or when it is empty
-// the SQLite data folder dir. An unreachable database is an error after
-// at most a few seconds (postgres.DefaultConnectTimeout).
-func openStorage(ctx context.Context, dir, dbURL string, syncFull bool, log *slog.Logger) (*storage, error) {
+// the SQLite data folder dir, locking it when exclusive (the server: one
+// per folder). An unreachable database is an error after at most a few
+// seconds (postgres.DefaultConnectTimeout).
+func openStorage(ctx context.Context, dir, dbURL string, syncFull, exclusive bool, log *slog.Logger) (*storage, error) {
 	var engine store.Engine
 	if dbURL != "" {
 		e, err := postgres.Open(ctx, dbURL, postgres.Options{})
@@ -80,7 +81,7 @@ func openStorage(ctx context.Context, dir, dbURL string, syncFull bool, log *slo
 		}
 		engine = e
 	} else {
-		e, err := sqlite.Open(ctx, dir, sqlite.Options{SyncFull: syncFull})
+		e, err := sqlite.Open(ctx, dir, sqlite.Options{SyncFull: syncFull, Exclusive: exclusive})
 		if err != nil {
 			return nil, err
 		}
@@ -153,7 +154,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 
 	start := time.Now()
-	st, err := openStorage(ctx, *dataDir, *dbURL, *syncFull, log)
+	st, err := openStorage(ctx, *dataDir, *dbURL, *syncFull, true, log)
 	if err != nil {
 		return err
 	}

@@ -58,7 +58,7 @@ func runUserCreate(ctx context.Context, args []string, getenv func(string) strin
 		}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	st, err := openStorage(ctx, *dataDir, *dbURL, false, log)
+	st, err := openStorage(ctx, *dataDir, *dbURL, false, false, log)
 	if err != nil {
 		return err
 	}

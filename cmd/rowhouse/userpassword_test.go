@@ -16,7 +16,7 @@ func TestUserCreatePassword(t *testing.T) {
 	dir := t.TempDir()
 	signIn := func(email, password string) error {
 		t.Helper()
-		st, err := openStorage(t.Context(), dir, "", false, slog.New(slog.DiscardHandler))
+		st, err := openStorage(t.Context(), dir, "", false, false, slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)
 		}

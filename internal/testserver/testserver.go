@@ -153,7 +153,9 @@ func NewEngine(t testing.TB) store.Engine {
 	if pgtest.Enabled() {
 		return pgtest.Open(t)
 	}
-	engine, err := sqlite.Open(context.Background(), t.TempDir(), sqlite.Options{})
+	// Exclusive, as the server opens its folder: the core's reads then
+	// go without a transaction when they can, as in production.
+	engine, err := sqlite.Open(context.Background(), t.TempDir(), sqlite.Options{Exclusive: true})
 	if err != nil {
 		t.Fatalf("open engine: %v", err)
 	}

@@ -31,7 +31,20 @@ type Options struct {
 	// MaxOpenDocs bounds how many document databases are kept open at once
 	// (least recently used are closed first). Default 256.
 	MaxOpenDocs int
+	// Exclusive locks the data folder for the engine's life (a lock file),
+	// refusing a folder another process has so locked (ErrFolderInUse).
+	// The engine then tells the core that it alone writes the documents
+	// (store.Exclusive), which spares reads a round trip. The server opens
+	// its folder so; tools that read a live folder (backup) must not.
+	Exclusive bool
 }
+
+// ErrFolderInUse is the cause (errors.Is) of Open's error when another
+// process holds the data folder's lock.
+var ErrFolderInUse = errors.New("data folder in use")
+
+// lockName is the lock file's name in the data folder.
+const lockName = "rowhouse.lock"
 
 // Engine is the SQLite engine. It is safe for concurrent use.
 type Engine struct {
@@ -39,6 +52,7 @@ type Engine struct {
 	opts Options
 	home *db
 	hs   *store.Home
+	lock *os.File // the data folder's lock (Options.Exclusive), or nil
 
 	mu   sync.Mutex
 	docs map[string]*docEntry
@@ -53,7 +67,10 @@ type docEntry struct {
 	deleted bool // removed while in use: close when the last user releases it
 }
 
-var _ store.Engine = (*Engine)(nil)
+var (
+	_ store.Engine    = (*Engine)(nil)
+	_ store.Exclusive = (*Engine)(nil)
+)
 
 // Open opens (creating if needed) the data folder dir and migrates its home
 // database.
@@ -64,17 +81,33 @@ func Open(ctx context.Context, dir string, opts Options) (*Engine, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "docs"), 0o750); err != nil {
 		return nil, fmt.Errorf("sqlite: create data folder: %w", err)
 	}
+	var lock *os.File
+	if opts.Exclusive {
+		var err error
+		if lock, err = lockFolder(dir); err != nil {
+			return nil, fmt.Errorf("sqlite: %w", err)
+		}
+	}
 	home, err := openDB(ctx, filepath.Join(dir, "home.db"), opts.SyncFull, true)
+	if err == nil {
+		if err = store.Migrate(ctx, home, migrations, "migrations"); err != nil {
+			home.Close()
+			err = fmt.Errorf("migrate home: %w", err)
+		}
+	}
 	if err != nil {
+		if lock != nil {
+			lock.Close()
+		}
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
-	if err := store.Migrate(ctx, home, migrations, "migrations"); err != nil {
-		home.Close()
-		return nil, fmt.Errorf("sqlite: migrate home: %w", err)
-	}
-	return &Engine{dir: dir, opts: opts, home: home, hs: store.NewHome(home),
+	return &Engine{dir: dir, opts: opts, home: home, hs: store.NewHome(home), lock: lock,
 		docs: map[string]*docEntry{}, lru: list.New()}, nil
 }
+
+// Exclusive reports whether the engine holds its data folder's lock: then
+// this process alone writes the documents.
+func (e *Engine) Exclusive() bool { return e.lock != nil }
 
 // Name returns "sqlite".
 func (e *Engine) Name() string { return "sqlite" }
@@ -268,6 +301,10 @@ func (e *Engine) Close() error {
 	}
 	e.lru.Init()
 	errs = append(errs, e.home.Close())
+	if e.lock != nil {
+		errs = append(errs, e.lock.Close())
+		e.lock = nil
+	}
 	return errors.Join(errs...)
 }
 
