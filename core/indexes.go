@@ -84,19 +84,25 @@ func newAdvisor(cfg IndexAdvice, log *slog.Logger) *advisor {
 
 // indexShape is the columns an index for sel should have, in order: the
 // stored columns its filter compares for equality at the top level (sorted,
-// so that equivalent filters share an index), then its sort columns. It is
-// nil when no index would help.
+// so that equivalent filters share an index), then its sort columns, each
+// in its direction ("-n" for n descending): SQLite adds the row id to an
+// index, ascending, so an index in the sort's own directions gives the
+// core's order (ties by id ascending, as Grist orders them) outright,
+// without sorting the ties. It is nil when no index would help.
 func indexShape(t *schema.Table, sel Select) []string {
 	var eq []string
-	add := func(list []string, col string) []string {
+	add := func(list []string, col string, desc bool) []string {
 		c := t.Column(col)
 		if col == "id" || c == nil || !c.Stored() || !indexable(c.Type.Kind) {
 			return list
 		}
 		for _, have := range list {
-			if have == col {
+			if strings.TrimPrefix(have, "-") == col {
 				return list
 			}
+		}
+		if desc {
+			col = "-" + col
 		}
 		return append(list, col)
 	}
@@ -109,7 +115,7 @@ func indexShape(t *schema.Table, sel Select) []string {
 	}
 	for _, e := range conds {
 		if c, ok := e.(query.Cond); ok && len(c.Path) == 1 && (c.Op == query.OpEq || c.Op == query.OpIn) {
-			eq = add(eq, c.Path[0])
+			eq = add(eq, c.Path[0], false)
 		}
 	}
 	slices.Sort(eq)
@@ -119,7 +125,7 @@ func indexShape(t *schema.Table, sel Select) []string {
 			break // a sort through a reference cannot use this table's index
 		}
 		n := len(cols)
-		cols = add(cols, k.Path[0])
+		cols = add(cols, k.Path[0], k.Desc)
 		if len(cols) == n {
 			break // the index order stops helping after an unusable key
 		}
@@ -160,7 +166,7 @@ func (a *advisor) note(d *Docs, docID string, s *schema.Schema, t *schema.Table,
 		return
 	}
 	if shape := indexShape(t, sel); len(shape) > 0 {
-		a.noteShape(d, docID, s.Version, t.ID, shape, t.Column(shape[0]).Type.Kind == schema.KindRef)
+		a.noteShape(d, docID, s.Version, t.ID, shape, t.Column(strings.TrimPrefix(shape[0], "-")).Type.Kind == schema.KindRef)
 	}
 	for _, c := range cols {
 		if !c.Reverse {
@@ -249,9 +255,13 @@ func (a *advisor) build(ctx context.Context, d *Docs, docID string, version int6
 	}
 	quoted := make([]string, len(cols))
 	for i, c := range cols {
-		quoted[i] = dl.QuoteIdent(c)
-		if ic, ok := dl.(indexColumner); ok {
-			quoted[i] = ic.IndexColumn(quoted[i])
+		name, desc := strings.CutPrefix(c, "-")
+		quoted[i] = dl.QuoteIdent(name)
+		switch ic, ok := dl.(indexColumner); {
+		case ok:
+			quoted[i] = ic.IndexColumn(quoted[i], desc)
+		case desc:
+			quoted[i] += " DESC"
 		}
 	}
 	if _, err := tx.Exec(ctx, `CREATE INDEX `+dl.QuoteIdent(name)+` ON `+dl.QuoteIdent(tableID)+` (`+strings.Join(quoted, ", ")+`)`); err != nil {
@@ -272,9 +282,10 @@ func (a *advisor) build(ctx context.Context, d *Docs, docID string, version int6
 }
 
 // indexColumner is a dialect whose index columns need more than their
-// name to be read in the core's orders (PostgreSQL: NULLS FIRST).
+// name and direction to be read in the core's orders (PostgreSQL: where
+// the NULLs go).
 type indexColumner interface {
-	IndexColumn(quoted string) string
+	IndexColumn(quoted string, desc bool) string
 }
 
 // wait waits for the index builds in progress.

@@ -87,10 +87,11 @@ func TestAdvisedIndexShapes(t *testing.T) {
 		filter, sort string
 		want         [][]string // nil: no index
 	}{
-		{`{"kind":["b"]}`, "-n", [][]string{{"kind", "n"}}},
+		{`{"kind":["b"]}`, "-n", [][]string{{"kind", "-n"}}}, // in the sort's direction
 		{`{"n":[1],"kind":["a","b"]}`, "", [][]string{{"kind", "n"}}},
-		{`kind[eq]:"a"`, "name,-n", [][]string{{"kind", "name", "n"}}},
+		{`kind[eq]:"a"`, "name,-n", [][]string{{"kind", "name", "-n"}}},
 		{"", "n", [][]string{{"n"}}},
+		{"", "-n,-name", [][]string{{"-n", "-name"}}},
 		{`n[gt]:2`, "", nil},                                  // ranges alone: no equality prefix, no sort
 		{`{"id":[3]}`, "", nil},                               // the primary key is an index already
 		{`or(kind[eq]:"a",n[eq]:1)`, "", nil},                 // no column serves both branches

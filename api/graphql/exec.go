@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/rowhouse/rowhouse/internal/jsonenc"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
@@ -93,16 +94,7 @@ func writeJSON(b *bytes.Buffer, v any) {
 }
 
 func writeString(b *bytes.Buffer, s string) {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x7f {
-			data, _ := json.Marshal(s)
-			b.Write(data)
-			return
-		}
-	}
-	b.WriteByte('"')
-	b.WriteString(s)
-	b.WriteByte('"')
+	b.Write(jsonenc.AppendString(b.AvailableBuffer(), s))
 }
 
 // executor holds what one operation's execution shares.

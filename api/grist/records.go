@@ -11,6 +11,7 @@ import (
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/api"
 	"github.com/rowhouse/rowhouse/core"
+	"github.com/rowhouse/rowhouse/internal/jsonenc"
 	"github.com/rowhouse/rowhouse/query"
 )
 
@@ -252,15 +253,16 @@ func writeValue(bw *bufio.Writer, v any) error {
 		bw.WriteString("null")
 		return nil
 	case string:
-		b, err := json.Marshal(v)
-		if err != nil {
-			return err
-		}
-		bw.Write(b)
+		bw.Write(jsonenc.AppendString(bw.AvailableBuffer(), v))
 		return nil
 	case int64:
-		bw.WriteString(strconv.FormatInt(v, 10))
+		bw.Write(strconv.AppendInt(bw.AvailableBuffer(), v, 10))
 		return nil
+	case float64:
+		if b, ok := jsonenc.AppendFloat(bw.AvailableBuffer(), v); ok {
+			bw.Write(b)
+			return nil
+		}
 	case bool:
 		bw.WriteString(strconv.FormatBool(v))
 		return nil

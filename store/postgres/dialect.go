@@ -66,12 +66,18 @@ func (dialect) SyncIDs(quotedTable string) string {
 
 // Like: LIKE is case-sensitive in PostgreSQL and ILIKE is not; both take
 // the pattern as it is, with '\' as escape.
-// IndexColumn is a column of an index the core builds for reads. The core
-// sorts empty values first ascending and last descending (as SQLite does
-// natively), but PostgreSQL's indexes put NULLs last ascending, so an index
-// in its default order could serve neither direction: NULLS FIRST makes a
-// forward scan ASC NULLS FIRST and a backward one DESC NULLS LAST.
-func (dialect) IndexColumn(quoted string) string { return quoted + " NULLS FIRST" }
+// IndexColumn is a column of an index the core builds for reads, in the
+// direction the reads sort it. The core sorts empty values first ascending
+// and last descending (as SQLite does natively), but PostgreSQL's indexes
+// put NULLs last ascending, so an index in its default order could serve
+// neither direction: NULLS FIRST makes a forward scan ASC NULLS FIRST and a
+// backward one DESC NULLS LAST (and DESC NULLS LAST the other way round).
+func (dialect) IndexColumn(quoted string, desc bool) string {
+	if desc {
+		return quoted + " DESC NULLS LAST"
+	}
+	return quoted + " NULLS FIRST"
+}
 
 func (dialect) Like(expr string, caseInsensitive bool) string {
 	if caseInsensitive {
