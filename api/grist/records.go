@@ -178,10 +178,15 @@ func (a *API) putWriter(bw *bufio.Writer) {
 func writeRecords(w http.ResponseWriter, bw *bufio.Writer, rows *core.Rows, hidden, typed bool) error {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	keys := make([][]byte, len(rows.Columns))
-	userCols := map[string]bool{}
+	var userCols map[string]bool // for hidden: the columns named like hidden fields
+	if hidden {
+		userCols = map[string]bool{}
+	}
 	for i, c := range rows.Columns {
-		keys[i], _ = json.Marshal(c.ID)
-		userCols[c.ID] = true
+		keys[i] = jsonenc.AppendString(nil, c.ID)
+		if hidden {
+			userCols[c.ID] = true
+		}
 	}
 	bw.WriteString(`{"records":[`)
 	var vals []any
