@@ -25,6 +25,7 @@ func (a *API) serveCore(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	var doc *core.Doc
 	var snap *core.Snapshot
+	var ds *docSchema
 	defer func() {
 		if snap != nil {
 			snap.Close()
@@ -41,18 +42,16 @@ func (a *API) serveCore(w http.ResponseWriter, r *http.Request) {
 		if snap, err = doc.Snapshot(ctx, "graphql"); err != nil {
 			return nil, err
 		}
-		return a.Schema(snap.Schema(), doc.ID())
+		if ds, err = a.schemaFor(doc.ID(), snap.Schema()); err != nil {
+			return nil, err
+		}
+		return ds.gql, nil
 	})
 	if !ok {
 		return
 	}
 	s := snap.Schema()
-	gql, err := a.Schema(s, doc.ID())
-	if err != nil {
-		a.writeFailure(w, r, err)
-		return
-	}
-	ex := &executor{api: a, ctx: ctx, gql: gql, vars: p.vars, frags: p.doc.Fragments}
+	ex := &executor{api: a, ctx: ctx, gql: ds.gql, vars: p.vars, frags: p.doc.Fragments}
 	defer ex.release()
 	lim := a.docs.Limits()
 	lw := &limitWalk{ex: ex, limits: a.limits, maxPage: lim.MaxPage, maxBatch: lim.MaxBatch}
@@ -60,7 +59,7 @@ func (a *API) serveCore(w http.ResponseWriter, r *http.Request) {
 		a.writeFailure(w, r, err)
 		return
 	}
-	pl := &planner{ex: ex, s: s, maxPage: lim.MaxPage}
+	pl := &planner{ex: ex, s: s, byField: ds.byField, maxPage: lim.MaxPage}
 	var data *object
 	if p.op.Operation == ast.Mutation {
 		snap.Close()
@@ -104,7 +103,7 @@ func tablesByField(s *schema.Schema) map[string]*schema.Table {
 // root field failed (the spec's null propagation to data).
 func (a *API) queryRoot(ex *executor, pl *planner, rd reader, op *ast.OperationDefinition) *object {
 	fields := ex.collect([]ast.SelectionSet{op.SelectionSet}, "Query")
-	byField := tablesByField(pl.s)
+	byField := pl.byField
 	obj := newObject(len(fields))
 	for _, f := range fields {
 		path := ast.Path{ast.PathName(f.key)}
@@ -253,7 +252,7 @@ func (k *mutationKey) forField(i int) *core.Idempotency {
 // the whole request (an Idempotency-Key reused for another request).
 func (a *API) mutate(ex *executor, pl *planner, doc *core.Doc, op *ast.OperationDefinition, key *mutationKey) (data *object, replayed bool, err error) {
 	fields := ex.collect([]ast.SelectionSet{op.SelectionSet}, "Mutation")
-	byField := tablesByField(pl.s)
+	byField := pl.byField
 	obj := newObject(len(fields))
 	applied, allReplayed := 0, true
 	for i, f := range fields {

@@ -116,6 +116,8 @@ const maxCachedSchemas = 1024
 type docSchema struct {
 	version int64
 	gql     *ast.Schema
+	// byField maps the root fields (queries and mutations) to their tables.
+	byField map[string]*schema.Table
 }
 
 // New returns the GraphQL API.
@@ -171,7 +173,7 @@ func (a *API) schemaFor(docID string, s *schema.Schema) (*docSchema, error) {
 	if err != nil {
 		return nil, rowhouse.Errorf(rowhouse.EINTERNAL, "the document's GraphQL schema is invalid: %v", err)
 	}
-	ds = &docSchema{version: s.Version, gql: gql}
+	ds = &docSchema{version: s.Version, gql: gql, byField: tablesByField(s)}
 	a.mu.Lock()
 	if len(a.schemas) >= maxCachedSchemas {
 		clear(a.schemas)

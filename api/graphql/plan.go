@@ -167,8 +167,10 @@ type edgeField struct {
 
 // planner builds plans against a document's data model.
 type planner struct {
-	ex      *executor
-	s       *schema.Schema
+	ex *executor
+	s  *schema.Schema
+	// byField maps root field names to tables (of s; see docSchema).
+	byField map[string]*schema.Table
 	maxPage int
 }
 
