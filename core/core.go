@@ -49,18 +49,17 @@ type Docs struct {
 	onCommit func(docID string)
 	advisor  *advisor
 
-	// exclusive is set when the engine says this process alone writes its
+	// exclusive is the engine when it says this process alone writes its
 	// documents (store.Exclusive): then what the core remembers of a
-	// document's schema can be trusted without reading its version.
-	exclusive bool
+	// document's schema can be trusted without reading its version, as
+	// long as the document's schema generation (a sequence lock over the
+	// schema changes committed in this process, odd while one commits)
+	// has not moved. The engine keeps the counters, so that every Docs
+	// over it sees every change.
+	exclusive store.Exclusive
 
 	mu      sync.Mutex
 	schemas map[string]cachedSchema // by doc id; bounded by evicting all when too many
-	// gens are, per document, a sequence lock over the schema changes this
-	// process commits: odd while one commits (exclusive engines only).
-	// Never evicted: a reader holding a counter must see every later
-	// change, and one is a few bytes per document.
-	gens map[string]*atomic.Uint64
 }
 
 // cachedSchema is a document's schema as last read, and whether (and at
@@ -106,24 +105,15 @@ func NewDocs(engine store.Engine, opts Options) *Docs {
 	}
 	x, _ := engine.(store.Exclusive)
 	return &Docs{engine: engine, now: opts.Now, limits: opts.Limits, statements: opts.Statements, onCommit: opts.OnCommit,
-		advisor: newAdvisor(opts.IndexAdvice, opts.Log), exclusive: x != nil && x.Exclusive(),
-		schemas: map[string]cachedSchema{}, gens: map[string]*atomic.Uint64{}}
+		advisor: newAdvisor(opts.IndexAdvice, opts.Log), exclusive: x, schemas: map[string]cachedSchema{}}
 }
 
-// gen returns a document's schema sequence lock (exclusive engines), or
-// nil.
+// gen returns a document's schema generation (exclusive engines), or nil.
 func (d *Docs) gen(docID string) *atomic.Uint64 {
-	if !d.exclusive {
+	if d.exclusive == nil {
 		return nil
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	g := d.gens[docID]
-	if g == nil {
-		g = new(atomic.Uint64)
-		d.gens[docID] = g
-	}
-	return g
+	return d.exclusive.SchemaGen(docID)
 }
 
 // genNow reads a document's gen before a transaction begins, for

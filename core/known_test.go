@@ -159,3 +159,43 @@ func TestKnownSchemaUnderSchemaChanges(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Two cores over one engine (a library user may make several) share the
+// engine's schema generations: a change through one is seen by the
+// other's next read, however well it knew the schema before.
+func TestKnownSchemaSharedByCores(t *testing.T) {
+	e := exclusiveEngine(t)
+	_, _, a := newDocOn(t, e, core.Options{})
+	apply(t, a, core.AddTable{ID: "T", Columns: []core.ColumnSpec{{ID: "a"}, {ID: "b", Type: "Int"}}},
+		core.AddRecords{Table: "T", Rows: []core.Row{{Fields: map[string]any{"b": num("1")}}}})
+	other := core.NewDocs(e, core.Options{})
+	b, err := other.Open(context.Background(), a.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	read := func() []string {
+		t.Helper()
+		rows, err := b.Query(context.Background(), core.Select{Table: "T"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var cols []string
+		for _, c := range rows.Columns {
+			cols = append(cols, c.ID)
+		}
+		for rows.Next() {
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return cols
+	}
+	read()
+	read() // b now knows the schema
+	apply(t, a, core.RenameColumn{Table: "T", Column: "b", NewID: "c"})
+	if cols := read(); fmt.Sprint(cols) != "[a c]" {
+		t.Errorf("the other core reads columns %v after the rename, want [a c]", cols)
+	}
+}

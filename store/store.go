@@ -12,6 +12,7 @@ package store
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 
 	"github.com/rowhouse/rowhouse/schema"
 )
@@ -104,7 +105,11 @@ type Engine interface {
 // between the schema changes it makes itself, and reads without reading
 // the schema's version first.
 type Exclusive interface {
-	Exclusive() bool
+	// SchemaGen returns a document's schema generation: a counter that
+	// every writer of the document's schema in this process moves (odd
+	// while a change commits), shared by every user of the engine; nil
+	// when the engine is not exclusive.
+	SchemaGen(docID string) *atomic.Uint64
 }
 
 // Dialect holds the differences between engines' SQL. Nothing outside a

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/store"
@@ -56,7 +57,8 @@ type Engine struct {
 
 	mu   sync.Mutex
 	docs map[string]*docEntry
-	lru  *list.List // of *docEntry, most recently used at the front
+	gens map[string]*atomic.Uint64 // see SchemaGen
+	lru  *list.List                // of *docEntry, most recently used at the front
 }
 
 type docEntry struct {
@@ -102,12 +104,30 @@ func Open(ctx context.Context, dir string, opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	return &Engine{dir: dir, opts: opts, home: home, hs: store.NewHome(home), lock: lock,
-		docs: map[string]*docEntry{}, lru: list.New()}, nil
+		docs: map[string]*docEntry{}, gens: map[string]*atomic.Uint64{}, lru: list.New()}, nil
 }
 
 // Exclusive reports whether the engine holds its data folder's lock: then
 // this process alone writes the documents.
 func (e *Engine) Exclusive() bool { return e.lock != nil }
+
+// SchemaGen returns a document's schema generation when the engine is
+// exclusive (see store.Exclusive), else nil. Counters are never dropped: a
+// reader holding one must see every later change, and one is a few bytes
+// per document.
+func (e *Engine) SchemaGen(docID string) *atomic.Uint64 {
+	if e.lock == nil {
+		return nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	g := e.gens[docID]
+	if g == nil {
+		g = new(atomic.Uint64)
+		e.gens[docID] = g
+	}
+	return g
+}
 
 // Name returns "sqlite".
 func (e *Engine) Name() string { return "sqlite" }
