@@ -287,10 +287,12 @@ func (w Webhook) Names() WebhookNames {
 }
 
 // FollowWebhookNames renames what a webhook names in its document (after
-// a table or column rename) from the names from to the names to, if it
-// still holds from; false, changing nothing, if it does not (its owner
-// changed them meanwhile: theirs win). It does not touch updated_at: the
-// webhook's owner changed nothing.
+// a table or column rename) from the names from to the names to, field by
+// field: a field (table, watched columns, ready column) follows if it
+// still holds its from value, and keeps what its owner set meanwhile
+// otherwise (theirs win, and a rename of another field is not lost). It
+// reports whether every field that was to move did. It does not touch
+// updated_at: the webhook's owner changed nothing.
 func (h HomeQueries) FollowWebhookNames(ctx context.Context, id string, from, to WebhookNames) (bool, error) {
 	fromWatched, err := jsonList(from.WatchedColIDs)
 	if err != nil {
@@ -300,13 +302,23 @@ func (h HomeQueries) FollowWebhookNames(ctx context.Context, id string, from, to
 	if err != nil {
 		return false, err
 	}
-	n, err := h.q.Exec(ctx, `UPDATE webhooks SET table_id = ?, watched_col_ids = ?, is_ready_column = ?
- WHERE id = ? AND table_id = ? AND watched_col_ids = ? AND is_ready_column = ?`,
-		to.TableID, toWatched, to.IsReadyColumn, id, from.TableID, fromWatched, from.IsReadyColumn)
+	var table, watched, ready string
+	err = h.q.QueryRow(ctx, `UPDATE webhooks SET
+ table_id = CASE WHEN table_id = ? THEN ? ELSE table_id END,
+ watched_col_ids = CASE WHEN watched_col_ids = ? THEN ? ELSE watched_col_ids END,
+ is_ready_column = CASE WHEN is_ready_column = ? THEN ? ELSE is_ready_column END
+ WHERE id = ? RETURNING table_id, watched_col_ids, is_ready_column`,
+		from.TableID, to.TableID, fromWatched, toWatched, from.IsReadyColumn, to.IsReadyColumn, id).Scan(&table, &watched, &ready)
+	if errors.Is(err, ErrNoRows) {
+		return false, nil // deleted meanwhile
+	}
 	if err != nil {
 		return false, fmt.Errorf("follow webhook names: %w", err)
 	}
-	return n == 1, nil
+	ok := (from.TableID == to.TableID || table == to.TableID) &&
+		(fromWatched == toWatched || watched == toWatched) &&
+		(from.IsReadyColumn == to.IsReadyColumn || ready == to.IsReadyColumn)
+	return ok, nil
 }
 
 // RetireWebhook records why an enabled webhook can match nothing any more
@@ -321,6 +333,19 @@ func (h HomeQueries) RetireWebhook(ctx context.Context, id, reason string, now t
  WHERE id = ?`, reason, ms(now), id, DeliveryPending, id)
 	if err != nil {
 		return fmt.Errorf("retire webhook: %w", err)
+	}
+	return nil
+}
+
+// FinishRetiring disables a retiring webhook (see RetireWebhook) once its
+// queue is empty, if it is still retiring for reason: an owner who fixed
+// its names meanwhile (which clears the reason) keeps it enabled.
+func (h HomeQueries) FinishRetiring(ctx context.Context, id, reason string, now time.Time) error {
+	_, err := h.q.Exec(ctx, `UPDATE webhooks SET enabled = 0, updated_at = ?
+ WHERE id = ? AND enabled = 1 AND disabled_reason = ?
+ AND NOT EXISTS (SELECT 1 FROM webhook_deliveries WHERE webhook_id = ? AND status = ?)`, ms(now), id, reason, id, DeliveryPending)
+	if err != nil {
+		return fmt.Errorf("finish retiring webhook: %w", err)
 	}
 	return nil
 }

@@ -76,12 +76,33 @@ func testWebhookFollowQueries(t *testing.T, e store.Engine) {
 	if got := read(); !ok || got.TableID != "U" || got.IsReadyColumn != "r2" || len(got.WatchedColIDs) != 2 || got.WatchedColIDs[0] != "a2" || !got.UpdatedAt.Equal(now) {
 		t.Fatalf("followed: %v %+v", ok, got)
 	}
+	elsewhere := hook.Names()
+	elsewhere.TableID = "V"
 	must(write(func(q store.HomeQueries) (err error) {
-		ok, err = q.FollowWebhookNames(ctx, "hook-1", hook.Names(), hook.Names())
+		ok, err = q.FollowWebhookNames(ctx, "hook-1", hook.Names(), elsewhere)
 		return
 	}))
 	if got := read(); ok || got.TableID != "U" {
 		t.Fatalf("followed from stale names: %v %+v", ok, got)
+	}
+	// Field by field: the owner changed the watched columns meanwhile; a
+	// table rename still follows, and the owner's columns stay.
+	now2 := read().Names()
+	owner := now2
+	owner.WatchedColIDs = []string{"mine"}
+	must(write(func(q store.HomeQueries) error {
+		w := read()
+		w.WatchedColIDs = owner.WatchedColIDs
+		return q.UpdateWebhook(ctx, w, now)
+	}))
+	renamed := now2
+	renamed.TableID = "W"
+	must(write(func(q store.HomeQueries) (err error) {
+		ok, err = q.FollowWebhookNames(ctx, "hook-1", now2, renamed)
+		return
+	}))
+	if got := read(); !ok || got.TableID != "W" || len(got.WatchedColIDs) != 1 || got.WatchedColIDs[0] != "mine" {
+		t.Fatalf("a table rename beside an owner's change: %v %+v", ok, got)
 	}
 
 	// An update on condition that acked_seq did not move.
@@ -117,7 +138,26 @@ func testWebhookFollowQueries(t *testing.T, e store.Engine) {
 			Now: now, Status: store.DeliveryDelivered, NextAttemptAt: now}); err != nil {
 			return err
 		}
-		return q.RetireWebhook(ctx, "hook-1", "gone", now)
+		// The owner fixed it meanwhile (re-enabling clears the reason):
+		// finishing the retirement leaves it alone.
+		w, err := q.WebhookByID(ctx, "hook-1")
+		if err != nil {
+			return err
+		}
+		w.Enabled = true
+		if err := q.UpdateWebhook(ctx, w, now); err != nil {
+			return err
+		}
+		return q.FinishRetiring(ctx, "hook-1", "gone", now)
+	}))
+	if got := read(); !got.Enabled || got.DisabledReason != "" {
+		t.Fatalf("a fixed webhook was retired: %+v", got)
+	}
+	must(write(func(q store.HomeQueries) error {
+		if err := q.RetireWebhook(ctx, "hook-1", "gone", now); err != nil {
+			return err
+		}
+		return q.FinishRetiring(ctx, "hook-1", "gone", now)
 	}))
 	if got := read(); got.Enabled || got.DisabledReason != "gone" || got.Retiring() {
 		t.Fatalf("retired: %+v", got)

@@ -351,7 +351,7 @@ func (d *Dispatcher) serve(ctx context.Context, id string) (time.Time, error) {
 		if !ok && h.Retiring() {
 			// What was queued before the removal is sent: disable it.
 			return time.Time{}, d.o.Home.WriteUncached(ctx, func(q store.HomeQueries) error {
-				return q.RetireWebhook(ctx, id, h.DisabledReason, d.o.Now())
+				return q.FinishRetiring(ctx, id, h.DisabledReason, d.o.Now())
 			})
 		}
 		// New events are queued when the queue runs dry, and at least
