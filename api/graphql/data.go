@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/api"
@@ -65,6 +64,11 @@ func (a *API) serveCore(w http.ResponseWriter, r *http.Request) {
 		snap.Close()
 		snap = nil
 		key, err := idempotencyKey(r, p)
+		if err == nil && key != nil && mutationFields(ex, p.op) > 1 {
+			// Each field is its own transaction: one key cannot make
+			// several happen exactly once, nor tell them apart safely.
+			err = rowhouse.Invalidf("Idempotency-Key needs a mutation of one field (each field is its own transaction): send one request per field")
+		}
 		if err != nil {
 			a.writeFailure(w, r, err)
 			return
@@ -234,16 +238,23 @@ func idempotencyKey(r *http.Request, p *prepared) (*mutationKey, error) {
 	return &mutationKey{userID: api.ActorFrom(r.Context()).User.ID, key: key, fingerprint: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
-// forField is the core's idempotency for the root field at index i.
-func (k *mutationKey) forField(i int) *core.Idempotency {
+// mutationFields counts a mutation's root fields, __typename aside.
+func mutationFields(ex *executor, op *ast.OperationDefinition) int {
+	n := 0
+	for _, f := range ex.collect([]ast.SelectionSet{op.SelectionSet}, "Mutation") {
+		if f.field.Name != "__typename" {
+			n++
+		}
+	}
+	return n
+}
+
+// idem is the core's idempotency for the mutation's one field.
+func (k *mutationKey) idem() *core.Idempotency {
 	if k == nil {
 		return nil
 	}
-	key := k.key
-	if i > 0 {
-		key += "#" + strconv.Itoa(i)
-	}
-	return &core.Idempotency{UserID: k.userID, Key: key, Fingerprint: k.fingerprint}
+	return &core.Idempotency{UserID: k.userID, Key: k.key, Fingerprint: k.fingerprint}
 }
 
 // mutate executes a mutation operation: its fields in order, each one
@@ -255,7 +266,7 @@ func (a *API) mutate(ex *executor, pl *planner, doc *core.Doc, op *ast.Operation
 	byField := pl.byField
 	obj := newObject(len(fields))
 	applied, allReplayed := 0, true
-	for i, f := range fields {
+	for _, f := range fields {
 		path := ast.Path{ast.PathName(f.key)}
 		if f.field.Name == "__typename" {
 			obj.add(f.key, "Mutation")
@@ -266,7 +277,7 @@ func (a *API) mutate(ex *executor, pl *planner, doc *core.Doc, op *ast.Operation
 			ex.addError(path, rowhouse.Invalidf("unknown field %q", f.field.Name))
 			return nil, false, nil
 		}
-		v, rep, err := a.mutateField(ex, pl, doc, f, t, path, key.forField(i))
+		v, rep, err := a.mutateField(ex, pl, doc, f, t, path, key.idem())
 		if err != nil {
 			if applied == 0 && errors.Is(err, core.ErrIdempotencyKeyReused) {
 				return nil, false, err
