@@ -22,6 +22,29 @@ func exclusiveEngine(t testing.TB) *sqlite.Engine {
 	return e
 }
 
+// readColumns runs sel to its end and returns the ids of the columns read
+// and how many rows.
+func readColumns(t *testing.T, d *core.Doc, sel core.Select) ([]string, int) {
+	t.Helper()
+	rows, err := d.Query(context.Background(), sel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var cols []string
+	for _, c := range rows.Columns {
+		cols = append(cols, c.ID)
+	}
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return cols, n
+}
+
 // On an engine that this process alone writes, a read whose schema the
 // core knows is one statement (no version check, no transaction); a schema
 // change is seen by the next read all the same.
@@ -30,21 +53,9 @@ func TestKnownSchemaReadsOneStatement(t *testing.T) {
 	count := func(sel core.Select, d *core.Doc) (int, []string) {
 		t.Helper()
 		clear(got)
-		rows, err := d.Query(context.Background(), sel)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var cols []string
-		for _, c := range rows.Columns {
-			cols = append(cols, c.ID)
-		}
-		n := 0
-		for rows.Next() {
-			n++
-		}
-		if err := rows.Err(); err != nil || n != 2 {
-			t.Fatalf("%d rows, %v", n, err)
+		cols, n := readColumns(t, d, sel)
+		if n != 2 {
+			t.Fatalf("%d rows", n)
 		}
 		return got["rest"], cols
 	}
@@ -176,20 +187,7 @@ func TestKnownSchemaSharedByCores(t *testing.T) {
 	defer b.Close()
 	read := func() []string {
 		t.Helper()
-		rows, err := b.Query(context.Background(), core.Select{Table: "T"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var cols []string
-		for _, c := range rows.Columns {
-			cols = append(cols, c.ID)
-		}
-		for rows.Next() {
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
+		cols, _ := readColumns(t, b, core.Select{Table: "T"})
 		return cols
 	}
 	read()

@@ -7,27 +7,11 @@ import (
 
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/store"
-	"github.com/rowhouse/rowhouse/store/postgres/pgtest"
-	"github.com/rowhouse/rowhouse/store/sqlite"
 )
 
 // TestWebhookFollowQueries runs the queries that make webhooks follow
-// renames and removals on SQLite.
-func TestWebhookFollowQueries(t *testing.T) {
-	e, err := sqlite.Open(context.Background(), t.TempDir(), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	testWebhookFollowQueries(t, e)
-}
-
-// TestWebhookFollowQueriesPostgres runs the same on PostgreSQL when
-// ROWHOUSE_TEST_POSTGRES names a test database.
-func TestWebhookFollowQueriesPostgres(t *testing.T) {
-	pgtest.Skip(t)
-	testWebhookFollowQueries(t, pgtest.Open(t))
-}
+// renames and removals on both engines.
+func TestWebhookFollowQueries(t *testing.T) { onEngines(t, testWebhookFollowQueries) }
 
 func testWebhookFollowQueries(t *testing.T, e store.Engine) {
 	ctx := context.Background()
@@ -41,21 +25,7 @@ func testWebhookFollowQueries(t *testing.T, e store.Engine) {
 		}
 	}
 	const docID = "AAAAAAAAAAAAAAAAAAAAAA"
-	must(write(func(q store.HomeQueries) error {
-		u, err := q.CreateUser(ctx, "o@example.com", "O", now)
-		if err != nil {
-			return err
-		}
-		o, err := q.CreateOrg(ctx, "O", "o", u.ID, now)
-		if err != nil {
-			return err
-		}
-		ws, err := q.CreateWorkspace(ctx, o.ID, "W", now)
-		if err != nil {
-			return err
-		}
-		return q.CreateDoc(ctx, rowhouse.Doc{ID: docID, WorkspaceID: ws.ID, Name: "D", MaxInheritedRole: rowhouse.RoleOwners, CreatedAt: now, UpdatedAt: now})
-	}))
+	must(write(func(q store.HomeQueries) error { return createDoc(ctx, q, docID, now) }))
 	hook := store.Webhook{ID: "hook-1", DocID: docID, TableID: "T", URL: "https://example.com/", EventTypes: []string{"add"},
 		WatchedColIDs: []string{"a", "b"}, IsReadyColumn: "r", Enabled: true, Secret: "s", AckedSeq: 5, CreatedAt: now, UpdatedAt: now}
 	must(write(func(q store.HomeQueries) error { return q.CreateWebhook(ctx, hook) }))

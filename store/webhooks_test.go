@@ -11,23 +11,44 @@ import (
 	"github.com/rowhouse/rowhouse/store/sqlite"
 )
 
-// TestWebhookQueries runs the webhook queries on the SQLite engine. It is
+// TestWebhookQueries runs the webhook queries on both engines. It is
 // written over store.Engine so that it can join the engine conformance
 // suite (store/storetest).
-func TestWebhookQueries(t *testing.T) {
-	e, err := sqlite.Open(context.Background(), t.TempDir(), sqlite.Options{})
+func TestWebhookQueries(t *testing.T) { onEngines(t, testWebhookQueries) }
+
+// createDoc makes a user, an org, a workspace and the document docID in
+// it, for webhooks to hang from.
+func createDoc(ctx context.Context, q store.HomeQueries, docID string, now time.Time) error {
+	u, err := q.CreateUser(ctx, "o@example.com", "O", now)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
-	defer e.Close()
-	testWebhookQueries(t, e)
+	o, err := q.CreateOrg(ctx, "O", "o", u.ID, now)
+	if err != nil {
+		return err
+	}
+	ws, err := q.CreateWorkspace(ctx, o.ID, "W", now)
+	if err != nil {
+		return err
+	}
+	return q.CreateDoc(ctx, rowhouse.Doc{ID: docID, WorkspaceID: ws.ID, Name: "D", MaxInheritedRole: rowhouse.RoleOwners, CreatedAt: now, UpdatedAt: now})
 }
 
-// TestWebhookQueriesPostgres runs the same on PostgreSQL when
+// onEngines runs test on SQLite, and on PostgreSQL when
 // ROWHOUSE_TEST_POSTGRES names a test database.
-func TestWebhookQueriesPostgres(t *testing.T) {
-	pgtest.Skip(t)
-	testWebhookQueries(t, pgtest.Open(t))
+func onEngines(t *testing.T, test func(*testing.T, store.Engine)) {
+	t.Run("sqlite", func(t *testing.T) {
+		e, err := sqlite.Open(context.Background(), t.TempDir(), sqlite.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer e.Close()
+		test(t, e)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		pgtest.Skip(t)
+		test(t, pgtest.Open(t))
+	})
 }
 
 func testWebhookQueries(t *testing.T, e store.Engine) {
@@ -41,21 +62,7 @@ func testWebhookQueries(t *testing.T, e store.Engine) {
 		}
 	}
 	const docID = "AAAAAAAAAAAAAAAAAAAAAA"
-	write(func(q store.HomeQueries) error {
-		u, err := q.CreateUser(ctx, "o@example.com", "O", now)
-		if err != nil {
-			return err
-		}
-		o, err := q.CreateOrg(ctx, "O", "o", u.ID, now)
-		if err != nil {
-			return err
-		}
-		ws, err := q.CreateWorkspace(ctx, o.ID, "W", now)
-		if err != nil {
-			return err
-		}
-		return q.CreateDoc(ctx, rowhouse.Doc{ID: docID, WorkspaceID: ws.ID, Name: "D", MaxInheritedRole: rowhouse.RoleOwners, CreatedAt: now, UpdatedAt: now})
-	})
+	write(func(q store.HomeQueries) error { return createDoc(ctx, q, docID, now) })
 	hook := store.Webhook{ID: "hook-1", DocID: docID, TableID: "T", URL: "https://example.com/", EventTypes: []string{"add"},
 		Enabled: true, Secret: "s", AckedSeq: 5, CreatedAt: now, UpdatedAt: now}
 	write(func(q store.HomeQueries) error { return q.CreateWebhook(ctx, hook) })

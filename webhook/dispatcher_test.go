@@ -144,6 +144,25 @@ func newReceiver(t *testing.T, respond func(n int, w http.ResponseWriter)) *rece
 	return rc
 }
 
+// downReceiver is a receiver that answers status until heal is called,
+// then 200.
+func downReceiver(t *testing.T, status int) (rc *receiver, heal func()) {
+	var mu sync.Mutex
+	healthy := false
+	rc = newReceiver(t, func(n int, rw http.ResponseWriter) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !healthy {
+			rw.WriteHeader(status)
+		}
+	})
+	return rc, func() {
+		mu.Lock()
+		healthy = true
+		mu.Unlock()
+	}
+}
+
 func (rc *receiver) requests() []received {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
@@ -334,15 +353,7 @@ func TestRetryBackoffKeepsDeliveryID(t *testing.T) {
 
 func TestGivesUpAfterMaxAttemptsThenRedelivers(t *testing.T) {
 	w := newWorld(t)
-	healthy := false
-	var mu sync.Mutex
-	rc := newReceiver(t, func(n int, rw http.ResponseWriter) {
-		mu.Lock()
-		defer mu.Unlock()
-		if !healthy {
-			rw.WriteHeader(http.StatusServiceUnavailable)
-		}
-	})
+	rc, heal := downReceiver(t, http.StatusServiceUnavailable)
 	hookID, _ := w.addWebhook(t, map[string]any{"url": rc.URL})
 	d := w.s.Dispatcher(webhook.Options{Jitter: noJitter, MaxAttempts: 3})
 	w.addItems(t, "a", 1)
@@ -356,9 +367,7 @@ func TestGivesUpAfterMaxAttemptsThenRedelivers(t *testing.T) {
 		t.Fatalf("delivery after 3 failures: %v", failed)
 	}
 	// The next event is not held up by the failed one.
-	mu.Lock()
-	healthy = true
-	mu.Unlock()
+	heal()
 	w.addItems(t, "b", 1)
 	step(t, d)
 	got := rc.requests()
@@ -380,15 +389,7 @@ func TestGivesUpAfterMaxAttemptsThenRedelivers(t *testing.T) {
 
 func TestDisabledAfter24HoursOfFailureWithoutLosingEvents(t *testing.T) {
 	w := newWorld(t)
-	var mu sync.Mutex
-	healthy := false
-	rc := newReceiver(t, func(n int, rw http.ResponseWriter) {
-		mu.Lock()
-		defer mu.Unlock()
-		if !healthy {
-			rw.WriteHeader(http.StatusBadGateway)
-		}
-	})
+	rc, heal := downReceiver(t, http.StatusBadGateway)
 	hookID, _ := w.addWebhook(t, map[string]any{"url": rc.URL})
 	d := w.s.Dispatcher(webhook.Options{Jitter: noJitter, MaxAttempts: 1000})
 	w.addItems(t, "a", 1)
@@ -413,9 +414,7 @@ func TestDisabledAfter24HoursOfFailureWithoutLosingEvents(t *testing.T) {
 		t.Fatal("a disabled webhook was called")
 	}
 	// Nothing was dropped: re-enabled, it delivers both batches in order.
-	mu.Lock()
-	healthy = true
-	mu.Unlock()
+	heal()
 	w.do(t, "PATCH", "/api/docs/"+w.doc+"/webhooks/"+hookID, map[string]any{"enabled": true})
 	step(t, d)
 	got := rc.requests()[n:]

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -232,15 +231,7 @@ func TestWebhookDisabledWhenColumnRemoved(t *testing.T) {
 // reason is shown), and is disabled once they are sent.
 func TestRemovalWaitsForQueuedDeliveries(t *testing.T) {
 	w := newWorld(t)
-	var mu sync.Mutex
-	healthy := false
-	rc := newReceiver(t, func(n int, rw http.ResponseWriter) {
-		mu.Lock()
-		defer mu.Unlock()
-		if !healthy {
-			rw.WriteHeader(http.StatusBadGateway)
-		}
-	})
+	rc, heal := downReceiver(t, http.StatusBadGateway)
 	hookID, _ := w.addWebhook(t, map[string]any{"url": rc.URL, "eventTypes": []string{"add"}})
 	d := w.s.Dispatcher(webhook.Options{Jitter: noJitter})
 	w.addItems(t, "a", 1)
@@ -252,9 +243,7 @@ func TestRemovalWaitsForQueuedDeliveries(t *testing.T) {
 	if f["enabled"] != true || u["status"] != "retrying" || !strings.HasPrefix(fmt.Sprint(u["disabledReason"]), `disabled after its table "Items" was removed`) || fmt.Sprint(u["numWaiting"]) != "1" {
 		t.Fatalf("retiring: fields %v usage %v", f, u)
 	}
-	mu.Lock()
-	healthy = true
-	mu.Unlock()
+	heal()
 	w.s.Clock.Advance(time.Minute)
 	step(t, d)
 	got := rc.requests()

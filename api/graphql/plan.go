@@ -711,16 +711,21 @@ func (ex *executor) renderConn(cp *connPlan, pg *page, path ast.Path) rawJSON {
 	return o.b.Bytes()
 }
 
+// member starts the i-th member of an object: its key.
+func (o *out) member(i int, key string) {
+	if i > 0 {
+		o.b.WriteByte(',')
+	}
+	writeString(o.b, key)
+	o.b.WriteByte(':')
+}
+
 // obj writes an object selection for one record.
 func (o *out) obj(op *objPlan, r *record) {
 	b := o.b
 	b.WriteByte('{')
 	for i, fp := range op.fields {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		writeString(b, fp.key)
-		b.WriteByte(':')
+		o.member(i, fp.key)
 		switch {
 		case fp.field.Name == "__typename":
 			writeString(b, op.typ)
@@ -768,11 +773,7 @@ func (o *out) conn(cp *connPlan, pg *page) {
 	b := o.b
 	b.WriteByte('{')
 	for i, f := range cp.fields {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		writeString(b, f.key)
-		b.WriteByte(':')
+		o.member(i, f.key)
 		o.push(f.key, 0)
 		switch f.name {
 		case "__typename":
@@ -790,11 +791,7 @@ func (o *out) conn(cp *connPlan, pg *page) {
 				o.push("", j)
 				b.WriteByte('{')
 				for k, e := range f.edges {
-					if k > 0 {
-						b.WriteByte(',')
-					}
-					writeString(b, e.key)
-					b.WriteByte(':')
+					o.member(k, e.key)
 					switch e.name {
 					case "__typename":
 						writeString(b, cp.typ.Edge)
