@@ -190,10 +190,11 @@ func (doc *Doc) Apply(ctx context.Context, actor rowhouse.Actor, actions []Actio
 			return Applied{}, fmt.Errorf("doc %s: store idempotency key: %w", doc.id, err)
 		}
 	}
+	commit := tx.Commit
 	if w.newSchema {
-		defer doc.schemaCommitting()()
+		commit = func() error { return doc.commitSchema(tx) }
 	}
-	if err := tx.Commit(); err != nil {
+	if err := commit(); err != nil {
 		return Applied{}, fmt.Errorf("doc %s: commit: %w", doc.id, err)
 	}
 	if w.modified && doc.docs.onCommit != nil {

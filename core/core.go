@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"math"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/rowhouse/rowhouse/schema"
@@ -109,7 +108,7 @@ func NewDocs(engine store.Engine, opts Options) *Docs {
 }
 
 // gen returns a document's schema generation (exclusive engines), or nil.
-func (d *Docs) gen(docID string) *atomic.Uint64 {
+func (d *Docs) gen(docID string) *store.SchemaGen {
 	if d.exclusive == nil {
 		return nil
 	}
@@ -174,7 +173,18 @@ func (doc *Doc) Close() error { return doc.db.Close() }
 
 // Schema returns the document's current data model.
 func (doc *Doc) Schema(ctx context.Context) (*schema.Schema, error) {
-	return doc.schemaIn(ctx, doc.db, doc.genNow())
+	if s, _, ok := doc.knownSchema(); ok {
+		return s, nil
+	}
+	// The version and the metadata in one snapshot: read apart, a change
+	// committing in between would pair one version with another's tables.
+	g0 := doc.genNow()
+	tx, err := doc.db.BeginRead(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("doc %s: %w", doc.id, err)
+	}
+	defer tx.Rollback()
+	return doc.schemaIn(ctx, tx, g0)
 }
 
 // schemaIn returns the schema as q sees it: from the cache when the stored
@@ -213,16 +223,16 @@ func (doc *Doc) schemaIn(ctx context.Context, q store.Querier, g0 uint64) (*sche
 	return s, nil
 }
 
-// schemaCommitting brackets the commit of a schema change for readers of
-// knownSchema: call it before the commit, and the function it returns
-// after, whatever the outcome.
-func (doc *Doc) schemaCommitting() func() {
-	g := doc.docs.gen(doc.id)
-	if g == nil {
-		return func() {}
+// commitSchema commits a transaction that changed the schema inside the
+// document's generation bracket (see store.SchemaGen), for readers of
+// knownSchema. The bracket closes as soon as the commit returns: another
+// schema change may commit right after, and must open its own.
+func (doc *Doc) commitSchema(tx store.Tx) error {
+	if g := doc.docs.gen(doc.id); g != nil {
+		g.Begin()
+		defer g.End()
 	}
-	g.Add(1) // odd: a change is committing
-	return func() { g.Add(1) }
+	return tx.Commit()
 }
 
 // Forget drops a document's cached schema (after it was deleted).

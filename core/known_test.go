@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/rowhouse/rowhouse/core"
@@ -103,27 +104,69 @@ func TestKnownSchemaReadsOneStatement(t *testing.T) {
 
 // Reads that go without a version check never run with a schema that is
 // not the one of their snapshot: readers in a loop while a writer renames
-// a column back and forth and converts it never fail, and always see the
-// values under the name their rows were read with.
+// a column back and forth never fail, and always see the values under the
+// name their rows were read with.
 func TestKnownSchemaUnderSchemaChanges(t *testing.T) {
 	_, docs, d := newDocOn(t, exclusiveEngine(t), core.Options{})
+	readWhileRenaming(t, docs, d, 60)
+}
+
+// A schema change whose goroutine is held after its commit (here in
+// OnCommit; in production, descheduled) does not leave the generation
+// odd or let the next change's bracket overlap its own: the reads of
+// TestKnownSchemaUnderSchemaChanges still never fail. Reported by review:
+// with the bracket closed after OnCommit, 626 reads of 200 renames failed
+// with "no such column".
+func TestKnownSchemaHeldCommit(t *testing.T) {
+	var block atomic.Bool
+	held, release := make(chan struct{}), make(chan struct{})
+	opts := core.Options{OnCommit: func(string) {
+		if block.CompareAndSwap(true, false) {
+			close(held)
+			<-release
+		}
+	}}
+	_, docs, d := newDocOn(t, exclusiveEngine(t), opts)
+	defer close(release)
+	readWhileRenaming(t, docs, d, 200, func() {
+		block.Store(true)
+		go d.Apply(context.Background(), actor, []core.Action{core.AddColumn{Table: "T", Column: core.ColumnSpec{ID: "z"}}}, core.ApplyOptions{})
+		<-held
+	})
+}
+
+// readWhileRenaming fills a table T (a, b Int) of d, runs before (if any),
+// then has two readers loop over T while column b is renamed back and
+// forth renames times; every read must succeed and see 50 rows of two
+// values or more.
+func readWhileRenaming(t *testing.T, docs *core.Docs, d *core.Doc, renames int, before ...func()) {
+	t.Helper()
 	apply(t, d, core.AddTable{ID: "T", Columns: []core.ColumnSpec{{ID: "a"}, {ID: "b", Type: "Int"}}})
 	var rows []core.Row
 	for i := range 50 {
 		rows = append(rows, core.Row{Fields: map[string]any{"a": fmt.Sprint(i), "b": num(fmt.Sprint(i))}})
 	}
 	apply(t, d, core.AddRecords{Table: "T", Rows: rows})
+	for _, f := range before {
+		f()
+	}
 	ctx := context.Background()
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	errs := make(chan error, 100)
+	report := func(err error) {
+		select {
+		case errs <- err:
+		default:
+		}
+	}
 	for r := range 2 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			rd, err := docs.Open(ctx, d.ID())
 			if err != nil {
-				errs <- err
+				report(err)
 				return
 			}
 			defer rd.Close()
@@ -139,27 +182,27 @@ func TestKnownSchemaUnderSchemaChanges(t *testing.T) {
 				}
 				res, err := rd.Query(ctx, sel)
 				if err != nil {
-					errs <- fmt.Errorf("read %d: %w", i, err)
-					return
+					report(fmt.Errorf("read %d: %w", i, err))
+					continue
 				}
 				n := 0
 				var vals []any
 				for res.Next() {
 					vals = res.Values(vals, false)
-					if len(vals) != 2 || vals[1] == nil {
-						errs <- fmt.Errorf("read %d: row %d: %v under %d columns", i, res.ID(), vals, len(res.Columns))
+					if len(vals) < 2 || vals[1] == nil {
+						report(fmt.Errorf("read %d: row %d: %v under %d columns", i, res.ID(), vals, len(res.Columns)))
 					}
 					n++
 				}
 				if err := res.Err(); err != nil || n != 50 {
-					errs <- fmt.Errorf("read %d: %d rows, %v", i, n, err)
+					report(fmt.Errorf("read %d: %d rows, %v", i, n, err))
 				}
 				res.Close()
 			}
 		}()
 	}
 	names := []string{"b", "c"}
-	for i := range 60 {
+	for i := range renames {
 		from, to := names[i%2], names[(i+1)%2]
 		apply(t, d, core.RenameColumn{Table: "T", Column: from, NewID: to})
 	}

@@ -12,6 +12,7 @@ package store
 import (
 	"context"
 	"errors"
+	"sync"
 	"sync/atomic"
 
 	"github.com/rowhouse/rowhouse/schema"
@@ -105,11 +106,36 @@ type Engine interface {
 // between the schema changes it makes itself, and reads without reading
 // the schema's version first.
 type Exclusive interface {
-	// SchemaGen returns a document's schema generation: a counter that
-	// every writer of the document's schema in this process moves (odd
-	// while a change commits), shared by every user of the engine; nil
-	// when the engine is not exclusive.
-	SchemaGen(docID string) *atomic.Uint64
+	// SchemaGen returns a document's schema generation, shared by every
+	// user of the engine in this process; nil when the engine is not
+	// exclusive.
+	SchemaGen(docID string) *SchemaGen
+}
+
+// SchemaGen is a sequence lock over the schema changes committed to one
+// document: odd while one commits, moved by two each time. Begin and End
+// bracket a commit; brackets never overlap, so a reader that saw the same
+// even value before and after a read knows no schema change committed in
+// between.
+type SchemaGen struct {
+	mu sync.Mutex // held from Begin to End
+	n  atomic.Uint64
+}
+
+// Load returns the current value.
+func (g *SchemaGen) Load() uint64 { return g.n.Load() }
+
+// Begin opens the bracket around a schema change's commit, waiting for
+// another one to close first.
+func (g *SchemaGen) Begin() {
+	g.mu.Lock()
+	g.n.Add(1)
+}
+
+// End closes the bracket, once the commit returned (whatever its outcome).
+func (g *SchemaGen) End() {
+	g.n.Add(1)
+	g.mu.Unlock()
 }
 
 // Dialect holds the differences between engines' SQL. Nothing outside a

@@ -85,6 +85,9 @@ func openStorage(ctx context.Context, dir, dbURL string, syncFull, exclusive boo
 		if err != nil {
 			return nil, err
 		}
+		if exclusive && !e.Exclusive() {
+			log.Warn("the data folder's file system cannot lock files: run one server per folder, and reads check the schema version each time", "data", dir)
+		}
 		engine = e
 	}
 	hs := home.New(engine, time.Now, log)

@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/store"
@@ -35,8 +34,10 @@ type Options struct {
 	// Exclusive locks the data folder for the engine's life (a lock file),
 	// refusing a folder another process has so locked (ErrFolderInUse).
 	// The engine then tells the core that it alone writes the documents
-	// (store.Exclusive), which spares reads a round trip. The server opens
-	// its folder so; tools that read a live folder (backup) must not.
+	// (store.Exclusive), which spares reads a round trip. Where the file
+	// system cannot lock, the engine opens without it (Engine.Exclusive
+	// says so). The server opens its folder so; tools that read a live
+	// folder (backup) must not.
 	Exclusive bool
 }
 
@@ -57,7 +58,7 @@ type Engine struct {
 
 	mu   sync.Mutex
 	docs map[string]*docEntry
-	gens map[string]*atomic.Uint64 // see SchemaGen
+	gens map[string]*store.SchemaGen // see SchemaGen
 	lru  *list.List                // of *docEntry, most recently used at the front
 }
 
@@ -104,7 +105,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	return &Engine{dir: dir, opts: opts, home: home, hs: store.NewHome(home), lock: lock,
-		docs: map[string]*docEntry{}, gens: map[string]*atomic.Uint64{}, lru: list.New()}, nil
+		docs: map[string]*docEntry{}, gens: map[string]*store.SchemaGen{}, lru: list.New()}, nil
 }
 
 // Exclusive reports whether the engine holds its data folder's lock: then
@@ -115,7 +116,7 @@ func (e *Engine) Exclusive() bool { return e.lock != nil }
 // exclusive (see store.Exclusive), else nil. Counters are never dropped: a
 // reader holding one must see every later change, and one is a few bytes
 // per document.
-func (e *Engine) SchemaGen(docID string) *atomic.Uint64 {
+func (e *Engine) SchemaGen(docID string) *store.SchemaGen {
 	if e.lock == nil {
 		return nil
 	}
@@ -123,7 +124,7 @@ func (e *Engine) SchemaGen(docID string) *atomic.Uint64 {
 	defer e.mu.Unlock()
 	g := e.gens[docID]
 	if g == nil {
-		g = new(atomic.Uint64)
+		g = new(store.SchemaGen)
 		e.gens[docID] = g
 	}
 	return g
