@@ -150,7 +150,7 @@ func indexable(k schema.Kind) bool {
 // name fits every engine's identifier limit whatever the ids' lengths.
 func advisedIndexName(tableID string, cols []string) string {
 	h := sha256.Sum256([]byte(tableID + "\x00" + strings.Join(cols, "\x00")))
-	return "_rh_x_" + hex.EncodeToString(h[:8])
+	return store.AdvisedIndexPrefix + hex.EncodeToString(h[:8])
 }
 
 // note counts a read of table t in a document at schema s, returning

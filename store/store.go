@@ -100,6 +100,16 @@ type Engine interface {
 	Close() error
 }
 
+// Indexes the core builds for the reads it sees (core/indexes.go) are named
+// with AdvisedIndexPrefix and recorded in the document table
+// AdvisedIndexTable. A copy to another engine leaves both out: they are
+// built in one engine's own terms (directions, NULLs placement), and the
+// target's core builds its own for the reads it sees.
+const (
+	AdvisedIndexPrefix = "_rh_x_"
+	AdvisedIndexTable  = "_rh_indexes"
+)
+
 // Exclusive is implemented by engines that can tell whether this process
 // alone writes their documents (an SQLite data folder this process has
 // locked). The core then trusts what it remembers of a document's schema

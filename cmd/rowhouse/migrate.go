@@ -269,6 +269,9 @@ func (m *migration) copyDoc(ctx context.Context, id string) error {
 			if _, err := dtx.Exec(ctx, `DELETE FROM `+d.QuoteIdent(t)); err != nil {
 				return fmt.Errorf("table %s: %w", t, err)
 			}
+			if t == store.AdvisedIndexTable {
+				continue // not copied: see store.AdvisedIndexPrefix
+			}
 		} else if err := createUserTable(ctx, stx, dtx, d, t, types[t]); err != nil {
 			return fmt.Errorf("table %s: %w", t, err)
 		}
@@ -282,7 +285,8 @@ func (m *migration) copyDoc(ctx context.Context, id string) error {
 	}
 	// The user tables' indexes (unique columns, indexes asked for), as
 	// SQLite keeps their definitions: quoted names, portable conditions.
-	defs, err := queryColumnSQL(ctx, stx, `SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name NOT LIKE '\_rh\_%' ESCAPE '\' ORDER BY name`)
+	defs, err := queryColumnSQL(ctx, stx, `SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name NOT LIKE '\_rh\_%' ESCAPE '\'
+ AND substr(name, 1, ?) <> ? ORDER BY name`, len(store.AdvisedIndexPrefix), store.AdvisedIndexPrefix)
 	if err != nil {
 		return err
 	}
@@ -633,8 +637,8 @@ func queryColumn(ctx context.Context, q store.Querier, query string, args ...any
 }
 
 // queryColumnSQL is queryColumn on a database/sql transaction.
-func queryColumnSQL(ctx context.Context, tx *sql.Tx, query string) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, query)
+func queryColumnSQL(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,12 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/rowhouse/rowhouse/core"
+	"github.com/rowhouse/rowhouse/query"
+	"github.com/rowhouse/rowhouse/store"
+	"github.com/rowhouse/rowhouse/store/postgres"
 	"github.com/rowhouse/rowhouse/store/postgres/pgtest"
+	"github.com/rowhouse/rowhouse/store/sqlite"
 )
 
 // rowhouse migrate, as a new user would run it: a data folder made by the
@@ -72,6 +77,13 @@ func TestProcessMigrate(t *testing.T) {
 		t.Fatalf("server exit code %d", code)
 	}
 
+	// An index the core built on SQLite stays behind (see
+	// store.AdvisedIndexPrefix): PostgreSQL's core builds its own.
+	byName := core.Select{Table: "People", Sort: []query.SortKey{{Path: []string{"name"}, Desc: true}}}
+	if got := advisedIndexes(t, mustEngine(sqlite.Open(t.Context(), dir, sqlite.Options{})), docID, &byName); len(got) == 0 {
+		t.Fatal("no index advised on SQLite")
+	}
+
 	prefix := pgtest.Prefix(t)
 	target, err := url.Parse(pgtest.URL())
 	if err != nil {
@@ -94,6 +106,10 @@ func TestProcessMigrate(t *testing.T) {
 	}
 	if !strings.Contains(res.stdout, "and 1 documents") {
 		t.Errorf("migrate's stdout: %q", res.stdout)
+	}
+
+	if got := advisedIndexes(t, mustEngine(postgres.Open(t.Context(), db, postgres.Options{})), docID, nil); len(got) != 0 {
+		t.Errorf("advised indexes migrated: %v", got)
 	}
 
 	again := runBinary(t, nil, "migrate", "--from", dir, "--to", db)
@@ -135,4 +151,40 @@ func TestProcessMigrate(t *testing.T) {
 	if len(ids.Records) != 1 || ids.Records[0].ID != 4 {
 		t.Errorf("a new row after the move got %+v, want id 4", ids.Records)
 	}
+}
+
+// mustEngine is an engine opened for a test's look at a data store.
+func mustEngine[E store.Engine](e E, err error) E {
+	if err != nil {
+		panic(err)
+	}
+	return e
+}
+
+// advisedIndexes reads sel (if any) on document docID of e with an index
+// advisor that builds at the first read, then lists the document's
+// advised indexes and closes e.
+func advisedIndexes(t *testing.T, e store.Engine, docID string, sel *core.Select) map[string][][]string {
+	t.Helper()
+	defer e.Close()
+	ctx := t.Context()
+	docs := core.NewDocs(e, core.Options{IndexAdvice: core.IndexAdvice{Reads: 1, MinRows: -1}})
+	d, err := docs.Open(ctx, docID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if sel != nil {
+		rows, err := d.Query(ctx, *sel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+		docs.Wait()
+	}
+	got, err := d.AdvisedIndexes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
 }

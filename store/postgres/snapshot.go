@@ -91,6 +91,9 @@ func (e *Engine) fillSQLite(ctx context.Context, stx store.Tx, se *sqlite.Engine
 			if _, err := dtx.Exec(ctx, `DELETE FROM `+sd.QuoteIdent(t)); err != nil {
 				return fmt.Errorf("table %s: %w", t, err)
 			}
+			if t == store.AdvisedIndexTable {
+				continue // not copied: see store.AdvisedIndexPrefix
+			}
 		} else if err := createSQLiteTable(ctx, stx, dtx, sd, t, types[t]); err != nil {
 			return fmt.Errorf("table %s: %w", t, err)
 		}
@@ -242,7 +245,7 @@ func copyIndexes(ctx context.Context, stx store.Tx, dtx store.Tx, sd store.Diale
 			JOIN pg_attribute a ON a.attrelid = ix.indrelid AND a.attnum = k.attnum)
 		FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_class t ON t.oid = ix.indrelid
 		WHERE t.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
-		AND NOT ix.indisprimary AND t.relname NOT LIKE '\_rh\_%' ORDER BY i.relname`)
+		AND NOT ix.indisprimary AND t.relname NOT LIKE '\_rh\_%' AND left(i.relname::text, ?) <> ? ORDER BY i.relname`, len(store.AdvisedIndexPrefix), store.AdvisedIndexPrefix)
 	if err != nil {
 		return err
 	}

@@ -3,12 +3,14 @@ package postgres_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/core"
+	"github.com/rowhouse/rowhouse/query"
 	"github.com/rowhouse/rowhouse/store"
 	"github.com/rowhouse/rowhouse/store/postgres/pgtest"
 	"github.com/rowhouse/rowhouse/store/sqlite"
@@ -43,6 +45,12 @@ func TestSnapshotDocOpensOnSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// An index the core built for reads on PostgreSQL stays behind: the
+	// copy's core builds its own, in SQLite's terms, for the reads it sees.
+	sel := core.Select{Table: "People", Filter: query.Cond{Path: []string{"name"}, Op: query.OpEq, Value: "Ann"},
+		Sort: []query.SortKey{{Path: []string{"age"}, Desc: true}}}
+	advise(t, pg, id, sel)
+
 	dir := t.TempDir()
 	se, err := sqlite.Open(ctx, dir, sqlite.Options{})
 	if err != nil {
@@ -53,6 +61,12 @@ func TestSnapshotDocOpensOnSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	cp := openCoreDoc(t, se, id, now)
+	if got, _ := cp.AdvisedIndexes(ctx); len(got) != 0 {
+		t.Errorf("advised indexes copied: %v", got)
+	}
+	if got := advise(t, se, id, sel); fmt.Sprint(got) != "map[People:[[name -age]]]" {
+		t.Errorf("advised on the copy: %v", got)
+	}
 	for _, table := range []string{"Teams", "People"} {
 		if got, want := tableJSON(t, cp, table), tableJSON(t, src, table); got != want {
 			t.Errorf("%s on the SQLite copy:\n got  %s\n want %s", table, got, want)
@@ -69,6 +83,32 @@ func TestSnapshotDocOpensOnSQLite(t *testing.T) {
 	if rowhouse.ErrorKind(err) != rowhouse.EINVALID {
 		t.Errorf("a duplicate in the unique column on the copy: %v", err)
 	}
+}
+
+// advise reads sel on document id of e until the core indexes its shape,
+// and returns the document's advised indexes.
+func advise(t *testing.T, e store.Engine, id string, sel core.Select) map[string][][]string {
+	t.Helper()
+	ctx := context.Background()
+	docs := core.NewDocs(e, core.Options{IndexAdvice: core.IndexAdvice{Reads: 2, MinRows: -1}})
+	d, err := docs.Open(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	for range 2 {
+		rows, err := d.Query(ctx, sel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows.Close()
+	}
+	docs.Wait()
+	got, err := d.AdvisedIndexes(ctx)
+	if err != nil || len(got) == 0 {
+		t.Fatalf("advised indexes %v, %v", got, err)
+	}
+	return got
 }
 
 func openCoreDoc(t *testing.T, e store.Engine, id string, now func() time.Time) *core.Doc {

@@ -59,7 +59,7 @@ type Engine struct {
 	mu   sync.Mutex
 	docs map[string]*docEntry
 	gens map[string]*store.SchemaGen // see SchemaGen
-	lru  *list.List                // of *docEntry, most recently used at the front
+	lru  *list.List                  // of *docEntry, most recently used at the front
 }
 
 type docEntry struct {
