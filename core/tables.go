@@ -295,6 +295,12 @@ func (w *writer) removeTable(ctx context.Context, a RemoveTable) error {
 			continue
 		}
 		for _, c := range other.Columns {
+			if c.Reverse && c.Type.Kind == schema.KindRefList && c.Type.Table == t.ID {
+				// A reverse column goes as its own removal, so that a
+				// reader of the outbox (a webhook watching it) sees it.
+				w.removedWith(other.ID, c.ID)
+				continue
+			}
 			if c.Type.Table == t.ID && c.Stored() {
 				newType := schema.Type{Kind: schema.KindInt}
 				if c.Type.Kind == schema.KindRefList {
@@ -398,8 +404,12 @@ func (w *writer) removeColumn(ctx context.Context, a RemoveColumn) error {
 			return err
 		}
 		if c.ReverseCol != "" {
-			if _, err := w.q.Exec(ctx, `DELETE FROM _rh_columns WHERE table_id = ? AND col_id = ? AND is_reverse = 1`, c.Type.Table, c.ReverseCol); err != nil {
+			n, err := w.q.Exec(ctx, `DELETE FROM _rh_columns WHERE table_id = ? AND col_id = ? AND is_reverse = 1`, c.Type.Table, c.ReverseCol)
+			if err != nil {
 				return err
+			}
+			if n > 0 {
+				w.removedWith(c.Type.Table, c.ReverseCol)
 			}
 		}
 	}
@@ -407,6 +417,14 @@ func (w *writer) removeColumn(ctx context.Context, a RemoveColumn) error {
 		return err
 	}
 	return w.schemaChanged(ctx, t.ID, "RemoveColumn", c.ID)
+}
+
+// removedWith records the removal of column colID of table tableID, a
+// reverse column that goes with the action being applied, as the
+// RemoveColumn schema event that a removal of its own would record. The
+// action's own schemaChanged bumps the schema version for both.
+func (w *writer) removedWith(tableID, colID string) {
+	w.events = append(w.events, Event{Table: tableID, Kind: EventSchema, Columns: []string{"RemoveColumn", colID}})
 }
 
 // rewriteAlt applies fn to the alt values of every row that has some, and

@@ -23,6 +23,14 @@ import (
 // pos, which follows commit order; the dispatcher sends only the lowest
 // pending one, so a receiver sees batches in commit order.
 //
+// Names. The table and columns a webhook holds are valid at acked_seq, or
+// at names_seq when its owner set them later: the dispatcher follows only
+// the renames and removals after max(acked_seq, names_seq), and its writes
+// (EnqueueDeliveries, FollowWebhookNames, RetireWebhook) are conditional on
+// the names_seq they were planned from, so an owner's names are never
+// overwritten by a rename they already reflect. A removal that leaves a
+// webhook matching nothing is stored (retired), never derived again.
+//
 // Claims. One process at a time works on a webhook: it holds a lease
 // (claimed_by, claimed_until) taken by ClaimWebhook with a conditional
 // UPDATE, which is portable; on PostgreSQL the same claim can be made with
@@ -55,6 +63,16 @@ type Webhook struct {
 	Secret         string
 	DisabledReason string
 	AckedSeq       int64
+	// NamesSeq is the outbox sequence number at which the names the
+	// webhook holds (its table and columns) were set by its owner: they
+	// are the names valid there. Schema events up to max(AckedSeq,
+	// NamesSeq) are therefore already reflected in them; only later ones
+	// are followed (renames) or retire it (removals).
+	NamesSeq int64
+	// Retired is set when a removal left the webhook matching nothing (see
+	// RetireWebhook): its names are frozen at the removal, and no later
+	// event concerns it. Its owner setting names, or enabling it, clears it.
+	Retired        bool
 	FailingSince   *time.Time
 	LastSuccessAt  *time.Time
 	LastFailureAt  *time.Time
@@ -102,18 +120,18 @@ type WebhookQueue struct {
 }
 
 const webhookCols = `id, doc_id, table_id, url, event_types, watched_col_ids, is_ready_column, enabled, name, memo,
- authorization_header, secret, disabled_reason, acked_seq, failing_since, last_success_at, last_failure_at,
+ authorization_header, secret, disabled_reason, acked_seq, names_seq, retired, failing_since, last_success_at, last_failure_at,
  last_error, last_http_status, created_at, updated_at`
 
 func scanWebhook(r Row) (Webhook, error) {
 	var w Webhook
 	var types, watched string
-	var enabled int
+	var enabled, retired int
 	var failing, success, failure *int64
 	var status *int64
 	var created, updated int64
 	err := r.Scan(&w.ID, &w.DocID, &w.TableID, &w.URL, &types, &watched, &w.IsReadyColumn, &enabled, &w.Name, &w.Memo,
-		&w.Authorization, &w.Secret, &w.DisabledReason, &w.AckedSeq, &failing, &success, &failure,
+		&w.Authorization, &w.Secret, &w.DisabledReason, &w.AckedSeq, &w.NamesSeq, &retired, &failing, &success, &failure,
 		&w.LastError, &status, &created, &updated)
 	if err != nil {
 		return w, err
@@ -124,7 +142,7 @@ func scanWebhook(r Row) (Webhook, error) {
 	if err := json.Unmarshal([]byte(watched), &w.WatchedColIDs); err != nil {
 		return w, fmt.Errorf("webhook %s: watched columns: %w", w.ID, err)
 	}
-	w.Enabled = enabled != 0
+	w.Enabled, w.Retired = enabled != 0, retired != 0
 	w.FailingSince, w.LastSuccessAt, w.LastFailureAt = fromMSPtr(failing), fromMSPtr(success), fromMSPtr(failure)
 	if status != nil {
 		s := int(*status)
@@ -160,10 +178,10 @@ func (h HomeQueries) CreateWebhook(ctx context.Context, w Webhook) error {
 		return err
 	}
 	_, err = h.q.Exec(ctx, `INSERT INTO webhooks (id, doc_id, ord, table_id, url, event_types, watched_col_ids, is_ready_column, enabled,
- name, memo, authorization_header, secret, acked_seq, created_at, updated_at)
- VALUES (?, ?, (SELECT COALESCE(MAX(ord), 0) + 1 FROM webhooks WHERE doc_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+ name, memo, authorization_header, secret, acked_seq, names_seq, created_at, updated_at)
+ VALUES (?, ?, (SELECT COALESCE(MAX(ord), 0) + 1 FROM webhooks WHERE doc_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		w.ID, w.DocID, w.DocID, w.TableID, w.URL, types, watched, w.IsReadyColumn, boolInt(w.Enabled),
-		w.Name, w.Memo, w.Authorization, w.Secret, w.AckedSeq, ms(w.CreatedAt), ms(w.UpdatedAt))
+		w.Name, w.Memo, w.Authorization, w.Secret, w.AckedSeq, w.NamesSeq, ms(w.CreatedAt), ms(w.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("create webhook: %w", err)
 	}
@@ -210,22 +228,25 @@ func (h HomeQueries) EnabledWebhooks(ctx context.Context, docID string) ([]Webho
 }
 
 // UpdateWebhook stores a webhook's settings (not its delivery state, except
-// that re-enabling clears the failure streak and the disabled reason).
+// that re-enabling clears the failure streak, the disabled reason and the
+// retirement), with NamesSeq, the sequence number its names are valid at.
+// Names set or re-enabling clear the retirement.
 func (h HomeQueries) UpdateWebhook(ctx context.Context, w Webhook, now time.Time) error {
 	return h.updateWebhook(ctx, w, nil, now)
 }
 
 // UpdateWebhookAt is UpdateWebhook on condition that the webhook's
-// progress through the outbox (acked_seq) is still w.AckedSeq: the names
-// it holds are those valid at that point, and the dispatcher may have
-// moved on (following renames) since w was read. It returns a
+// progress through the outbox (acked_seq) is still w.AckedSeq and its
+// names_seq is still namesSeq (the value read): the names it holds are
+// those valid at that point, and the dispatcher may have moved on
+// (following renames) since w was read. It returns a
 // rowhouse.ECONFLICT error, changing nothing, if it has; read again and
 // retry.
-func (h HomeQueries) UpdateWebhookAt(ctx context.Context, w Webhook, now time.Time) error {
-	return h.updateWebhook(ctx, w, &w.AckedSeq, now)
+func (h HomeQueries) UpdateWebhookAt(ctx context.Context, w Webhook, namesSeq int64, now time.Time) error {
+	return h.updateWebhook(ctx, w, &[2]int64{w.AckedSeq, namesSeq}, now)
 }
 
-func (h HomeQueries) updateWebhook(ctx context.Context, w Webhook, acked *int64, now time.Time) error {
+func (h HomeQueries) updateWebhook(ctx context.Context, w Webhook, at *[2]int64, now time.Time) error {
 	types, err := jsonList(w.EventTypes)
 	if err != nil {
 		return err
@@ -238,18 +259,19 @@ func (h HomeQueries) updateWebhook(ctx context.Context, w Webhook, acked *int64,
  name = ?, memo = ?, authorization_header = ?, updated_at = ?,
  failing_since = CASE WHEN enabled = 0 AND ? = 1 THEN NULL ELSE failing_since END,
  disabled_reason = CASE WHEN ? = 1 THEN '' ELSE disabled_reason END,
- enabled = ? WHERE id = ? AND doc_id = ?`
+ retired = CASE WHEN ? = 1 OR names_seq <> ? THEN 0 ELSE retired END,
+ names_seq = ?, enabled = ? WHERE id = ? AND doc_id = ?`
 	args := []any{w.TableID, w.URL, types, watched, w.IsReadyColumn, w.Name, w.Memo, w.Authorization, ms(now),
-		boolInt(w.Enabled), boolInt(w.Enabled), boolInt(w.Enabled), w.ID, w.DocID}
-	if acked != nil {
-		q += ` AND acked_seq = ?`
-		args = append(args, *acked)
+		boolInt(w.Enabled), boolInt(w.Enabled), boolInt(w.Enabled), w.NamesSeq, w.NamesSeq, boolInt(w.Enabled), w.ID, w.DocID}
+	if at != nil {
+		q += ` AND acked_seq = ? AND names_seq = ?`
+		args = append(args, at[0], at[1])
 	}
 	n, err := h.q.Exec(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("update webhook: %w", err)
 	}
-	if n == 0 && acked != nil {
+	if n == 0 && at != nil {
 		if _, err := h.Webhook(ctx, w.DocID, w.ID); err != nil {
 			return err
 		}
@@ -291,9 +313,12 @@ func (w Webhook) Names() WebhookNames {
 // field: a field (table, watched columns, ready column) follows if it
 // still holds its from value, and keeps what its owner set meanwhile
 // otherwise (theirs win, and a rename of another field is not lost). It
-// reports whether every field that was to move did. It does not touch
-// updated_at: the webhook's owner changed nothing.
-func (h HomeQueries) FollowWebhookNames(ctx context.Context, id string, from, to WebhookNames) (bool, error) {
+// reports whether every field that was to move did. It changes nothing
+// (and reports false) if the webhook's names_seq is no longer namesSeq:
+// its owner set names valid at a later point, which no earlier rename
+// concerns. It does not touch updated_at: the webhook's owner changed
+// nothing.
+func (h HomeQueries) FollowWebhookNames(ctx context.Context, id string, namesSeq int64, from, to WebhookNames) (bool, error) {
 	fromWatched, err := jsonList(from.WatchedColIDs)
 	if err != nil {
 		return false, err
@@ -307,10 +332,10 @@ func (h HomeQueries) FollowWebhookNames(ctx context.Context, id string, from, to
  table_id = CASE WHEN table_id = ? THEN ? ELSE table_id END,
  watched_col_ids = CASE WHEN watched_col_ids = ? THEN ? ELSE watched_col_ids END,
  is_ready_column = CASE WHEN is_ready_column = ? THEN ? ELSE is_ready_column END
- WHERE id = ? RETURNING table_id, watched_col_ids, is_ready_column`,
-		from.TableID, to.TableID, fromWatched, toWatched, from.IsReadyColumn, to.IsReadyColumn, id).Scan(&table, &watched, &ready)
+ WHERE id = ? AND names_seq = ? RETURNING table_id, watched_col_ids, is_ready_column`,
+		from.TableID, to.TableID, fromWatched, toWatched, from.IsReadyColumn, to.IsReadyColumn, id, namesSeq).Scan(&table, &watched, &ready)
 	if errors.Is(err, ErrNoRows) {
-		return false, nil // deleted meanwhile
+		return false, nil // deleted, or given new names, meanwhile
 	}
 	if err != nil {
 		return false, fmt.Errorf("follow webhook names: %w", err)
@@ -325,12 +350,15 @@ func (h HomeQueries) FollowWebhookNames(ctx context.Context, id string, from, to
 // (its table or one of its columns was removed) and disables it, saying
 // why, unless deliveries are still pending: then it stays enabled, with
 // its reason set, until they are sent, and the dispatcher calls
-// RetireWebhook again once the queue is empty. An enabled webhook with a
-// disabled reason is thus retiring: nothing more is queued for it.
-func (h HomeQueries) RetireWebhook(ctx context.Context, id, reason string, now time.Time) error {
-	_, err := h.q.Exec(ctx, `UPDATE webhooks SET disabled_reason = ?, updated_at = ?,
+// FinishRetiring once the queue is empty. An enabled retired webhook is
+// thus retiring: nothing more is queued for it. The retirement is stored
+// (Webhook.Retired), never derived again from the outbox. It changes
+// nothing if the webhook's names_seq is no longer namesSeq: its owner set
+// names meanwhile, which the removal does not concern.
+func (h HomeQueries) RetireWebhook(ctx context.Context, id string, namesSeq int64, reason string, now time.Time) error {
+	_, err := h.q.Exec(ctx, `UPDATE webhooks SET disabled_reason = ?, retired = 1, updated_at = ?,
  enabled = CASE WHEN EXISTS (SELECT 1 FROM webhook_deliveries WHERE webhook_id = ? AND status = ?) THEN enabled ELSE 0 END
- WHERE id = ?`, reason, ms(now), id, DeliveryPending, id)
+ WHERE id = ? AND names_seq = ?`, reason, ms(now), id, DeliveryPending, id, namesSeq)
 	if err != nil {
 		return fmt.Errorf("retire webhook: %w", err)
 	}
@@ -342,7 +370,7 @@ func (h HomeQueries) RetireWebhook(ctx context.Context, id, reason string, now t
 // its names meanwhile (which clears the reason) keeps it enabled.
 func (h HomeQueries) FinishRetiring(ctx context.Context, id, reason string, now time.Time) error {
 	_, err := h.q.Exec(ctx, `UPDATE webhooks SET enabled = 0, updated_at = ?
- WHERE id = ? AND enabled = 1 AND disabled_reason = ?
+ WHERE id = ? AND enabled = 1 AND retired = 1 AND disabled_reason = ?
  AND NOT EXISTS (SELECT 1 FROM webhook_deliveries WHERE webhook_id = ? AND status = ?)`, ms(now), id, reason, id, DeliveryPending)
 	if err != nil {
 		return fmt.Errorf("finish retiring webhook: %w", err)
@@ -352,7 +380,7 @@ func (h HomeQueries) FinishRetiring(ctx context.Context, id, reason string, now 
 
 // Retiring reports whether w is enabled but can match nothing any more:
 // it sends what is queued, then is disabled (see RetireWebhook).
-func (w Webhook) Retiring() bool { return w.Enabled && w.DisabledReason != "" }
+func (w Webhook) Retiring() bool { return w.Enabled && w.Retired }
 
 // DisableWebhook turns a webhook off, saying why.
 func (h HomeQueries) DisableWebhook(ctx context.Context, id, reason string, now time.Time) error {
@@ -388,16 +416,22 @@ func (h HomeQueries) ReleaseWebhook(ctx context.Context, id, owner string) error
 // assigned here, after every existing one) and moves its acked_seq from
 // fromSeq to toSeq, in the caller's transaction. It returns false, doing
 // nothing, if acked_seq is no longer fromSeq (someone else enqueued, or the
-// queue was cleared).
-func (h HomeQueries) EnqueueDeliveries(ctx context.Context, webhookID string, fromSeq, toSeq int64, ds []Delivery) (bool, error) {
+// queue was cleared) or names_seq no longer namesSeq (its owner set names
+// meanwhile, for which the deliveries were not planned). The check and the
+// move are one conditional UPDATE, which holds the row until the
+// transaction ends: a concurrent change from another process can neither
+// be overwritten nor move acked_seq backwards.
+func (h HomeQueries) EnqueueDeliveries(ctx context.Context, webhookID string, fromSeq, namesSeq, toSeq int64, ds []Delivery) (bool, error) {
 	var next int64
-	err := h.q.QueryRow(ctx, `SELECT next_pos FROM webhooks WHERE id = ? AND acked_seq = ?`, webhookID, fromSeq).Scan(&next)
+	err := h.q.QueryRow(ctx, `UPDATE webhooks SET acked_seq = ?, next_pos = next_pos + ?
+ WHERE id = ? AND acked_seq = ? AND names_seq = ? RETURNING next_pos`, toSeq, len(ds), webhookID, fromSeq, namesSeq).Scan(&next)
 	if errors.Is(err, ErrNoRows) {
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("enqueue deliveries: %w", err)
 	}
+	next -= int64(len(ds))
 	for i := range ds {
 		d := &ds[i]
 		d.WebhookID, d.Pos, d.Status = webhookID, next, DeliveryPending
@@ -408,9 +442,6 @@ func (h HomeQueries) EnqueueDeliveries(ctx context.Context, webhookID string, fr
 			d.Status, ms(d.NextAttemptAt), ms(d.CommittedAt), ms(d.CreatedAt)); err != nil {
 			return false, fmt.Errorf("enqueue delivery: %w", err)
 		}
-	}
-	if _, err := h.q.Exec(ctx, `UPDATE webhooks SET acked_seq = ?, next_pos = ? WHERE id = ?`, toSeq, next, webhookID); err != nil {
-		return false, fmt.Errorf("enqueue deliveries: %w", err)
 	}
 	return true, nil
 }

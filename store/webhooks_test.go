@@ -82,14 +82,14 @@ func testWebhookQueries(t *testing.T, e store.Engine) {
 	}
 	var moved bool
 	write(func(q store.HomeQueries) (err error) {
-		moved, err = q.EnqueueDeliveries(ctx, "hook-1", 4, 8, ds)
+		moved, err = q.EnqueueDeliveries(ctx, "hook-1", 4, 0, 8, ds)
 		return
 	})
 	if moved {
 		t.Fatal("enqueued from a stale acked_seq")
 	}
 	write(func(q store.HomeQueries) (err error) {
-		moved, err = q.EnqueueDeliveries(ctx, "hook-1", 5, 8, ds)
+		moved, err = q.EnqueueDeliveries(ctx, "hook-1", 5, 0, 8, ds)
 		return
 	})
 	if !moved {

@@ -441,14 +441,17 @@ func (d *Dispatcher) claim(ctx context.Context, id string, now time.Time) (bool,
 
 // ruleOf is the rule a stored webhook holds.
 func ruleOf(h store.Webhook) Rule {
-	return Rule{TableID: h.TableID, EventTypes: h.EventTypes, WatchedColIDs: h.WatchedColIDs, IsReadyColumn: h.IsReadyColumn}
+	return Rule{TableID: h.TableID, EventTypes: h.EventTypes, WatchedColIDs: h.WatchedColIDs, IsReadyColumn: h.IsReadyColumn,
+		NamesSeq: h.NamesSeq}
 }
 
 // enqueue turns the webhook's new outbox events into delivery rows, moving
 // its acknowledged sequence number in the same transaction.
 //
 // The names the webhook holds (its table and columns) are those valid at
-// its acknowledged sequence number: events are recorded under the names
+// its acknowledged sequence number, or at its names_seq when its owner set
+// them later (schema events up to that are not followed again): events
+// are recorded under the names
 // of their time, so a rename in the outbox renames what the webhook
 // holds, in the transaction that moves it past the rename. That makes
 // following renames exactly as durable and as ordered as delivery itself:
@@ -477,8 +480,16 @@ func (d *Dispatcher) enqueue(ctx context.Context, h store.Webhook) error {
 		if len(events) == 0 {
 			return nil
 		}
+		var earlier []core.Event
+		if h.NamesSeq > h.AckedSeq {
+			// Its owner set its names after some of these events: read
+			// those under the names of their time.
+			if earlier, err = doc.SchemaEvents(ctx, h.AckedSeq, h.NamesSeq); err != nil {
+				return fmt.Errorf("webhook %s: %w", h.ID, err)
+			}
+		}
 		now := d.o.Now()
-		p := Plan(rule, events, d.o.BatchSize)
+		p := plan(rule, earlier, events, d.o.BatchSize)
 		var ds []store.Delivery
 		for _, b := range p.Batches {
 			body, err := json.Marshal(b.Records)
@@ -492,25 +503,25 @@ func (d *Dispatcher) enqueue(ctx context.Context, h store.Webhook) error {
 		var moved bool
 		if err := d.o.Home.WriteUncached(ctx, func(q store.HomeQueries) error {
 			var qerr error
-			if moved, qerr = q.EnqueueDeliveries(ctx, h.ID, h.AckedSeq, p.Through, ds); qerr != nil || !moved {
+			if moved, qerr = q.EnqueueDeliveries(ctx, h.ID, h.AckedSeq, h.NamesSeq, p.Through, ds); qerr != nil || !moved {
 				return qerr
 			}
 			if renamed {
 				// If its owner renamed them meanwhile, theirs win.
-				if _, err := q.FollowWebhookNames(ctx, h.ID, h.Names(), store.WebhookNames{
+				if _, err := q.FollowWebhookNames(ctx, h.ID, h.NamesSeq, h.Names(), store.WebhookNames{
 					TableID: p.Rule.TableID, WatchedColIDs: p.Rule.WatchedColIDs, IsReadyColumn: p.Rule.IsReadyColumn}); err != nil {
 					return err
 				}
 			}
 			if p.Gone != "" {
-				return q.RetireWebhook(ctx, h.ID, p.Gone, now)
+				return q.RetireWebhook(ctx, h.ID, h.NamesSeq, p.Gone, now)
 			}
 			return nil
 		}); err != nil {
 			return fmt.Errorf("webhook %s: %w", h.ID, err)
 		}
 		if !moved {
-			return nil // the queue was cleared meanwhile; the caller re-reads
+			return nil // the queue was cleared, or names set, meanwhile; the caller re-reads
 		}
 		if p.Gone != "" {
 			d.o.Log.Info("webhooks: retiring", "webhook", h.ID, "doc", h.DocID, "reason", p.Gone)

@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -83,5 +84,49 @@ func TestPlanStopsAtRemovals(t *testing.T) {
 				t.Errorf("through %d with %d records, want %d with %d", p.Through, n, wantThrough, wantBatches)
 			}
 		})
+	}
+}
+
+// TestPlanUndoesToNamesSeq: a rule whose names were set at NamesSeq reads
+// the record events before it under the names of their time (renames
+// undone; a table or column added later matches nothing before), and
+// follows only the schema events after it.
+func TestPlanUndoesToNamesSeq(t *testing.T) {
+	add := func(seq int64, table string, fields map[string]any) core.Event {
+		return core.Event{Seq: seq, Table: table, Kind: core.EventAdd, Rows: []core.Record{rec(seq, fields)}}
+	}
+	earlier := []core.Event{
+		schemaEvent(2, "Goods", "RenameTable", "Items", "Goods"),
+		schemaEvent(3, "Goods", "ModifyColumn", "ready", "ok"),
+		schemaEvent(5, "Goods", "AddColumn", "ready"),
+		schemaEvent(7, "Items", "AddTable", "Items"),
+	}
+	rule := Rule{TableID: "Goods", EventTypes: []string{"add"}, IsReadyColumn: "ok", NamesSeq: 8}
+	events := []core.Event{
+		add(1, "Items", map[string]any{"ready": true}), // Goods was Items, ok was ready: sent
+		earlier[0], earlier[1],
+		add(4, "Goods", map[string]any{"ok": true}), // sent
+		earlier[2],
+		add(6, "Goods", map[string]any{"ok": true}), // sent
+		earlier[3], // another Items: not the rule's
+		add(8, "Items", map[string]any{"ready": true}), // not the rule's table
+		schemaEvent(9, "Goods", "ModifyColumn", "ok", "done"),
+		add(10, "Goods", map[string]any{"done": true}), // followed after NamesSeq: sent
+	}
+	p := plan(rule, earlier, events, 100)
+	var got []int64
+	for _, b := range p.Batches {
+		for _, r := range b.Records {
+			got = append(got, r["id"].(int64))
+		}
+	}
+	if fmt.Sprint(got) != "[1 4 6 10]" || p.Rule.TableID != "Goods" || p.Rule.IsReadyColumn != "done" || p.Gone != "" {
+		t.Fatalf("sent %v, rule %+v, gone %q", got, p.Rule, p.Gone)
+	}
+	// A column added after the events did not exist then: nothing is
+	// ready by it, nor watched.
+	r := Rule{TableID: "T", WatchedColIDs: []string{"a", "b"}, IsReadyColumn: "a", NamesSeq: 5}.at(1, []core.Event{schemaEvent(3, "T", "AddColumn", "a")})
+	if r.IsReadyColumn != absentCol || fmt.Sprint(r.WatchedColIDs) != "[#absent b]" {
+		t.Fatalf("before an added column: %+v", r)
 	}
 }

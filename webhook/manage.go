@@ -3,7 +3,6 @@ package webhook
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -160,7 +159,7 @@ func (s *Service) Create(ctx context.Context, acc Access, fields []Fields) ([]Cr
 	now := s.now()
 	hooks := make([]store.Webhook, 0, len(fields))
 	for _, f := range fields {
-		h := store.Webhook{ID: uuid.NewString(), DocID: acc.docID, Enabled: true, AckedSeq: last, CreatedAt: now, UpdatedAt: now}
+		h := store.Webhook{ID: uuid.NewString(), DocID: acc.docID, Enabled: true, AckedSeq: last, NamesSeq: last, CreatedAt: now, UpdatedAt: now}
 		f.apply(&h)
 		if err := Validate(ctx, s.guard, sch, &h); err != nil {
 			return nil, err
@@ -240,43 +239,31 @@ func hook(h store.Webhook, q store.WebhookQueue) Hook {
 // document's schema (see currentOf).
 type current struct {
 	store.Webhook
-	// Gone says why the webhook can match nothing any more ("" if it
-	// still can).
+	// Gone says why the webhook can match nothing any more, by a removal
+	// the dispatcher has not passed yet ("" if it still can, or if it was
+	// retired already: its stored reason says why).
 	Gone string
-	// Retired: it stopped at the removal (its acknowledged sequence number
-	// is that of the removal); later events do not concern it.
-	Retired bool
 }
 
 // currentOf returns hooks, stored with the names valid at their
-// acknowledged sequence numbers (see Dispatcher.enqueue), with the names
-// valid after the schema events given (the document's, from the smallest
-// acknowledged sequence number on, inclusive; see schemaSince): what their
-// owners see and edit, whether or not the dispatcher has passed the
-// renames yet, and whether the webhook is gone, by a removal it has not
-// passed yet (or stopped at).
+// acknowledged sequence numbers (or at their names_seq, when their owners
+// set them later; see Dispatcher.enqueue), with the names valid after the
+// schema events given (the document's, after the smallest acknowledged
+// sequence number; see schemaSince): what their owners see and edit,
+// whether or not the dispatcher has passed the renames yet, and whether
+// the webhook is gone, by a removal it has not passed yet. A retired
+// webhook keeps the names it had at its removal: no later event concerns
+// it, and whether it is retired is stored, never derived from the events.
 func currentOf(hooks []store.Webhook, events []core.Event) []current {
 	out := make([]current, len(hooks))
 	for i, h := range hooks {
 		out[i] = current{Webhook: h}
-		if h.Retiring() {
-			// It stopped at a removal; the reason is shown already.
-			out[i].Retired = true
+		if h.Retired {
 			continue
 		}
 		rule := ruleOf(h)
 		for _, e := range events {
-			if e.Seq < h.AckedSeq {
-				continue
-			}
-			if e.Seq == h.AckedSeq {
-				// The dispatcher stops at a removal that leaves a webhook
-				// gone: a webhook whose progress is such a removal was
-				// retired there.
-				if _, gone := rule.Follow(e); gone != "" {
-					out[i].Gone, out[i].Retired = gone, true
-					break
-				}
+			if e.Seq <= h.AckedSeq {
 				continue
 			}
 			var gone string
@@ -290,9 +277,9 @@ func currentOf(hooks []store.Webhook, events []core.Event) []current {
 	return out
 }
 
-// schemaSince returns the document's schema events from the smallest
-// acknowledged sequence number of hooks on (inclusive), up to upTo (0:
-// all), as currentOf needs them.
+// schemaSince returns the document's schema events after the smallest
+// acknowledged sequence number of hooks, up to upTo (0: all), as
+// currentOf needs them.
 func (s *Service) schemaSince(ctx context.Context, docID string, hooks []store.Webhook, upTo int64) ([]core.Event, error) {
 	if len(hooks) == 0 {
 		return nil, nil
@@ -306,7 +293,7 @@ func (s *Service) schemaSince(ctx context.Context, docID string, hooks []store.W
 		return nil, fmt.Errorf("webhooks of doc %s: %w", docID, err)
 	}
 	defer d.Close()
-	events, err := d.SchemaEvents(ctx, max(0, from-1), upTo)
+	events, err := d.SchemaEvents(ctx, from, upTo)
 	if err != nil {
 		return nil, fmt.Errorf("webhooks of doc %s: %w", docID, err)
 	}
@@ -376,11 +363,13 @@ const updateTries = 5
 // Update changes the fields of f that are set on webhook id, validating
 // the result as Create does, and signals the dispatcher.
 //
-// Its owner sees and gives the names valid now (see currentOf); the
-// webhook holds those valid at its progress through the outbox. Names
-// left as they are stay as the webhook holds them, so that the dispatcher
-// still follows the renames it has not passed yet. Names changed apply to
-// the events not yet queued as the document names things now.
+// Its owner sees and gives the names valid now (see currentOf). When no
+// name is set, the webhook keeps the names it holds (valid at its
+// progress through the outbox), so that the dispatcher still follows the
+// renames it has not passed yet. When names are set (or a retired webhook
+// is enabled again), the webhook holds all its names as valid now, and
+// names_seq records the sequence number they are valid at: the renames
+// and removals before it are not followed again onto them.
 func (s *Service) Update(ctx context.Context, acc Access, id string, f Fields) error {
 	if err := acc.check(); err != nil {
 		return err
@@ -390,18 +379,31 @@ func (s *Service) Update(ctx context.Context, acc Access, id string, f Fields) e
 		return err
 	}
 	defer d.Close()
-	sch, err := d.Schema(ctx)
-	if err != nil {
-		return err
-	}
+	namesSet := f.TableID != nil || f.WatchedColIDs != nil || f.IsReadyColumn != nil
 	for try := 1; ; try++ {
+		// The names are valid at last, and validated against a schema
+		// read after it: if a schema event came in between, read again.
+		last, err := d.LastSeq(ctx)
+		if err != nil {
+			return err
+		}
+		sch, err := d.Schema(ctx)
+		if err != nil {
+			return err
+		}
 		stored, err := s.store.Read().Webhook(ctx, acc.docID, id)
 		if err != nil {
 			return err
 		}
-		events, err := d.SchemaEvents(ctx, max(0, stored.AckedSeq-1), 0)
+		events, err := d.SchemaEvents(ctx, min(stored.AckedSeq, last), 0)
 		if err != nil {
 			return err
+		}
+		if n := len(events); n > 0 && events[n-1].Seq > last {
+			if try < updateTries {
+				continue
+			}
+			return rowhouse.Errorf(rowhouse.ECONFLICT, "the schema of doc %s changed while webhook %s was updated", acc.docID, id)
 		}
 		cur := currentOf([]store.Webhook{stored}, events)[0]
 		h := cur.Webhook
@@ -409,16 +411,12 @@ func (s *Service) Update(ctx context.Context, acc Access, id string, f Fields) e
 		if err := Validate(ctx, s.guard, sch, &h); err != nil {
 			return err
 		}
-		if h.TableID == cur.TableID {
-			h.TableID = stored.TableID
-			if h.IsReadyColumn == cur.IsReadyColumn {
-				h.IsReadyColumn = stored.IsReadyColumn
-			}
-			if slices.Equal(h.WatchedColIDs, cur.WatchedColIDs) {
-				h.WatchedColIDs = stored.WatchedColIDs
-			}
+		if namesSet || (stored.Retired && h.Enabled) {
+			h.NamesSeq = max(last, stored.NamesSeq, stored.AckedSeq)
+		} else {
+			h.TableID, h.WatchedColIDs, h.IsReadyColumn = stored.TableID, stored.WatchedColIDs, stored.IsReadyColumn
 		}
-		err = s.store.WriteUncached(ctx, func(q store.HomeQueries) error { return q.UpdateWebhookAt(ctx, h, s.now()) })
+		err = s.store.WriteUncached(ctx, func(q store.HomeQueries) error { return q.UpdateWebhookAt(ctx, h, stored.NamesSeq, s.now()) })
 		if rowhouse.ErrorKind(err) == rowhouse.ECONFLICT && try < updateTries {
 			continue // the dispatcher moved it on: read it again
 		}
@@ -471,7 +469,7 @@ func (s *Service) ClearQueue(ctx context.Context, acc Access) error {
 		for i, c := range currentOf(hooks, events) {
 			stored := hooks[i]
 			if c.AckedSeq < last && !ruleOf(c.Webhook).sameNames(ruleOf(stored)) {
-				if _, err := q.FollowWebhookNames(ctx, c.ID, stored.Names(), c.Names()); err != nil {
+				if _, err := q.FollowWebhookNames(ctx, c.ID, stored.NamesSeq, stored.Names(), c.Names()); err != nil {
 					return err
 				}
 			}
@@ -480,7 +478,7 @@ func (s *Service) ClearQueue(ctx context.Context, acc Access) error {
 				if reason == "" {
 					reason = c.Gone
 				}
-				if err := q.RetireWebhook(ctx, c.ID, reason, now); err != nil {
+				if err := q.RetireWebhook(ctx, c.ID, stored.NamesSeq, reason, now); err != nil {
 					return err
 				}
 			}

@@ -21,6 +21,12 @@ type Rule struct {
 	// true are sent. A record that becomes ready in an update is sent as
 	// an "add"; removals send only records that were ready.
 	IsReadyColumn string
+	// NamesSeq is the outbox sequence number at which the names above are
+	// valid when it is later than the events' start (its owner set them
+	// there): schema events up to it are already reflected in them, and
+	// Follow passes them by. Record events up to it carry the names of
+	// their time, which Planner.Earlier gives the way back to.
+	NamesSeq int64
 }
 
 // Batch is a run of matched records of one event type, in commit order,
@@ -56,6 +62,15 @@ type Planned struct {
 // rule follows its table and columns through renames, and stops at a
 // removal that leaves it matching nothing (see Rule.Follow).
 func Plan(rule Rule, events []core.Event, size int) Planned {
+	return plan(rule, nil, events, size)
+}
+
+// plan is Plan for a rule whose names are valid at rule.NamesSeq, later
+// than some of the events: earlier are the document's schema events after
+// the first event's predecessor up to rule.NamesSeq, through which the
+// record events before rule.NamesSeq are read under the names of their
+// time (see Rule.at).
+func plan(rule Rule, earlier []core.Event, events []core.Event, size int) Planned {
 	if size <= 0 {
 		size = 100
 	}
@@ -82,6 +97,10 @@ func Plan(rule Rule, events []core.Event, size int) Planned {
 				return Planned{Batches: out, Rule: rule, Through: through, Gone: gone}
 			}
 			continue
+		}
+		rule := rule
+		if e.Seq <= rule.NamesSeq && len(earlier) > 0 {
+			rule = rule.at(e.Seq, earlier)
 		}
 		if e.Table != rule.TableID {
 			continue
@@ -125,10 +144,10 @@ func Plan(rule Rule, events []core.Event, size int) Planned {
 // table, of its ready column or of a watched column leaves it gone: it
 // would otherwise match nothing (or, for a watched column, something else
 // than its owner asked for), silently. Other events leave it as it is.
-// The receiver is not modified.
+// Events up to rule.NamesSeq are passed by. The receiver is not modified.
 func (rule Rule) Follow(e core.Event) (Rule, string) {
 	c := e.Columns
-	if e.Kind != core.EventSchema || len(c) < 2 {
+	if e.Kind != core.EventSchema || len(c) < 2 || e.Seq <= rule.NamesSeq {
 		return rule, ""
 	}
 	when := e.At.UTC().Format(time.RFC3339)
@@ -153,6 +172,55 @@ func (rule Rule) Follow(e core.Event) (Rule, string) {
 		return rule, fmt.Sprintf("disabled after its watched column %q of table %q was removed at %s", c[1], rule.TableID, when)
 	}
 	return rule, ""
+}
+
+// absentCol stands for a watched or ready column that did not exist yet:
+// no column id holds a '#', so it matches nothing.
+const absentCol = "#absent"
+
+// at returns the rule, whose names are valid at rule.NamesSeq, with the
+// names valid at seq (before it): the schema events of earlier after seq
+// and up to rule.NamesSeq undone, newest first. A table or column added
+// meanwhile did not exist at seq: the rule then names nothing there.
+func (rule Rule) at(seq int64, earlier []core.Event) Rule {
+	for i := len(earlier) - 1; i >= 0 && earlier[i].Seq > seq; i-- {
+		if e := earlier[i]; e.Seq <= rule.NamesSeq {
+			rule = rule.undo(e)
+		}
+	}
+	return rule
+}
+
+// undo returns the rule as it read events before schema event e, given
+// the rule valid after it: the reverse of Follow, for renames and
+// additions. The receiver is not modified.
+func (rule Rule) undo(e core.Event) Rule {
+	c := e.Columns
+	if e.Kind != core.EventSchema || len(c) < 2 {
+		return rule
+	}
+	replace := func(from, to string) {
+		if rule.IsReadyColumn == from {
+			rule.IsReadyColumn = to
+		}
+		if i := slices.Index(rule.WatchedColIDs, from); i >= 0 {
+			rule.WatchedColIDs = slices.Clone(rule.WatchedColIDs)
+			rule.WatchedColIDs[i] = to
+		}
+	}
+	switch {
+	case c[0] == "RenameTable" && len(c) == 3 && c[2] == rule.TableID:
+		rule.TableID = c[1]
+	case c[0] == "AddTable" && c[1] == rule.TableID:
+		rule.TableID = "" // no table: matches no record event
+	case rule.TableID == "" || e.Table != rule.TableID:
+		// A column of another table.
+	case c[0] == "ModifyColumn" && len(c) == 3 && c[1] != c[2]:
+		replace(c[2], c[1])
+	case c[0] == "AddColumn":
+		replace(c[1], absentCol)
+	}
+	return rule
 }
 
 // sameNames reports whether two rules name the same table and columns.
