@@ -50,21 +50,16 @@ func (l Limits) ParseGristFilter(data []byte) (Expr, error) {
 		if !ok {
 			return nil, notJSON()
 		}
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
+		var v any
+		if err := dec.Decode(&v); err != nil {
 			return nil, notJSON()
 		}
-		if len(raw) == 0 || raw[0] != '[' {
+		list, isList := v.([]any)
+		if !isList {
 			return nil, rowhouse.Invalidf("%s", MessageFilterNotArrays)
 		}
 		if !isIdent(col) {
 			return nil, rowhouse.Invalidf("Invalid query: filter key %q is not a valid column id", clip(col))
-		}
-		var list []any
-		vdec := json.NewDecoder(bytes.NewReader(raw))
-		vdec.UseNumber()
-		if err := vdec.Decode(&list); err != nil {
-			return nil, notJSON()
 		}
 		for i, v := range list {
 			if _, nested := v.([]any); nested || !isScalar(v) {
