@@ -14,27 +14,10 @@ import (
 func TestWebhookFollowQueries(t *testing.T) { onEngines(t, testWebhookFollowQueries) }
 
 func testWebhookFollowQueries(t *testing.T, e store.Engine) {
-	ctx := context.Background()
-	h := e.Home()
-	now := time.UnixMilli(1_700_000_000_000).UTC()
-	write := func(fn func(q store.HomeQueries) error) error { return h.Write(ctx, fn) }
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	const docID = "AAAAAAAAAAAAAAAAAAAAAA"
-	must(write(func(q store.HomeQueries) error { return createDoc(ctx, q, docID, now) }))
-	hook := store.Webhook{ID: "hook-1", DocID: docID, TableID: "T", URL: "https://example.com/", EventTypes: []string{"add"},
+	ctx, now := context.Background(), hookTime
+	hook := store.Webhook{ID: "hook-1", DocID: hookDoc, TableID: "T", URL: "https://example.com/", EventTypes: []string{"add"},
 		WatchedColIDs: []string{"a", "b"}, IsReadyColumn: "r", Enabled: true, Secret: "s", AckedSeq: 5, CreatedAt: now, UpdatedAt: now}
-	must(write(func(q store.HomeQueries) error { return q.CreateWebhook(ctx, hook) }))
-	read := func() store.Webhook {
-		t.Helper()
-		w, err := h.Read().WebhookByID(ctx, "hook-1")
-		must(err)
-		return w
-	}
+	write, must, read := withHook(t, e, hook)
 
 	// Names follow only from what the webhook holds.
 	to := store.WebhookNames{TableID: "U", WatchedColIDs: []string{"a2", "b"}, IsReadyColumn: "r2"}
@@ -141,27 +124,10 @@ func testWebhookFollowQueries(t *testing.T, e store.Engine) {
 func TestWebhookNamesSeq(t *testing.T) { onEngines(t, testWebhookNamesSeq) }
 
 func testWebhookNamesSeq(t *testing.T, e store.Engine) {
-	ctx := context.Background()
-	h := e.Home()
-	now := time.UnixMilli(1_700_000_000_000).UTC()
-	write := func(fn func(q store.HomeQueries) error) error { return h.Write(ctx, fn) }
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	const docID = "AAAAAAAAAAAAAAAAAAAAAA"
-	must(write(func(q store.HomeQueries) error { return createDoc(ctx, q, docID, now) }))
-	hook := store.Webhook{ID: "hook-1", DocID: docID, TableID: "T", URL: "https://example.com/", EventTypes: []string{"add"},
+	ctx, now := context.Background(), hookTime
+	hook := store.Webhook{ID: "hook-1", DocID: hookDoc, TableID: "T", URL: "https://example.com/", EventTypes: []string{"add"},
 		Enabled: true, Secret: "s", AckedSeq: 5, NamesSeq: 5, CreatedAt: now, UpdatedAt: now}
-	must(write(func(q store.HomeQueries) error { return q.CreateWebhook(ctx, hook) }))
-	read := func() store.Webhook {
-		t.Helper()
-		w, err := h.Read().WebhookByID(ctx, "hook-1")
-		must(err)
-		return w
-	}
+	write, must, read := withHook(t, e, hook)
 	if got := read(); got.NamesSeq != 5 || got.Retired {
 		t.Fatalf("created: %+v", got)
 	}
@@ -187,7 +153,7 @@ func testWebhookNamesSeq(t *testing.T, e store.Engine) {
 	if got := read(); moved || ok || got.AckedSeq != 5 || got.TableID != "T" || got.DisabledReason != "" || got.Retired {
 		t.Fatalf("planned from stale names: moved %v followed %v %+v", moved, ok, got)
 	}
-	if q, err := h.Read().WebhookQueues(ctx, docID); err != nil || len(q) != 0 {
+	if q, err := e.Home().Read().WebhookQueues(ctx, hookDoc); err != nil || len(q) != 0 {
 		t.Fatalf("queued from stale names: %v %v", q, err)
 	}
 	// Planned from the owner's names, it goes through, and next_pos is
@@ -196,7 +162,7 @@ func testWebhookNamesSeq(t *testing.T, e store.Engine) {
 		moved, err = q.EnqueueDeliveries(ctx, "hook-1", 5, 9, 8, ds)
 		return
 	}))
-	if d, err := h.Read().Delivery(ctx, "hook-1", "d1"); !moved || err != nil || d.Pos != 1 || read().AckedSeq != 8 {
+	if d, err := e.Home().Read().Delivery(ctx, "hook-1", "d1"); !moved || err != nil || d.Pos != 1 || read().AckedSeq != 8 {
 		t.Fatalf("enqueue: %v %+v %v", moved, d, err)
 	}
 	// Retired, then the owner sets names: no longer retired.
@@ -210,4 +176,34 @@ func testWebhookNamesSeq(t *testing.T, e store.Engine) {
 	if got := read(); got.Retired || got.NamesSeq != 12 {
 		t.Fatalf("names set on a retired webhook: %+v", got)
 	}
+}
+
+// hookDoc and hookTime are the document and the time of withHook's
+// fixtures.
+const hookDoc = "AAAAAAAAAAAAAAAAAAAAAA"
+
+var hookTime = time.UnixMilli(1_700_000_000_000).UTC()
+
+// withHook makes document hookDoc in e's home store with webhook hook, and
+// returns a home write, a check that fails the test on an error, and a
+// read of the webhook as stored.
+func withHook(t *testing.T, e store.Engine, hook store.Webhook) (write func(func(store.HomeQueries) error) error, must func(error), read func() store.Webhook) {
+	ctx := context.Background()
+	h := e.Home()
+	write = func(fn func(q store.HomeQueries) error) error { return h.Write(ctx, fn) }
+	must = func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(write(func(q store.HomeQueries) error { return createDoc(ctx, q, hookDoc, hookTime) }))
+	must(write(func(q store.HomeQueries) error { return q.CreateWebhook(ctx, hook) }))
+	read = func() store.Webhook {
+		t.Helper()
+		w, err := h.Read().WebhookByID(ctx, hook.ID)
+		must(err)
+		return w
+	}
+	return write, must, read
 }
