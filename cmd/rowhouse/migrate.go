@@ -109,7 +109,7 @@ func (m *migration) checkEmpty(ctx context.Context, force bool) error {
 		return rowhouse.Errorf(rowhouse.ECONFLICT, "migrate: the target database is not empty (%d users, %d documents); use --force to empty it first", users, docs)
 	}
 	fmt.Fprintf(m.log, "--force: emptying the target (%d users, %d documents)\n", users, docs)
-	ids, err := queryColumn(ctx, home, `SELECT id FROM docs`)
+	ids, err := store.QueryStrings(ctx, home, `SELECT id FROM docs`)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -118,7 +118,7 @@ func (m *migration) checkEmpty(ctx context.Context, force bool) error {
 			return fmt.Errorf("migrate: drop target document %s: %w", id, err)
 		}
 	}
-	tables, err := queryColumn(ctx, home, `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE '\_rh\_%'`)
+	tables, err := store.QueryStrings(ctx, home, `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE '\_rh\_%'`)
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -205,7 +205,7 @@ func (m *migration) copyHome(ctx context.Context, src *sql.DB) ([]string, error)
 			}
 		}
 	}
-	ids, err := queryColumnSQL(ctx, stx, `SELECT id FROM docs ORDER BY id`)
+	ids, err := store.QueryStrings(ctx, sqlTx{stx}, `SELECT id FROM docs ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
@@ -251,7 +251,7 @@ func (m *migration) copyDoc(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	types, err := migrateColumnTypes(ctx, stx)
+	types, err := store.StorageClasses(ctx, sqlTx{stx})
 	if err != nil {
 		return err
 	}
@@ -285,7 +285,7 @@ func (m *migration) copyDoc(ctx context.Context, id string) error {
 	}
 	// The user tables' indexes (unique columns, indexes asked for), as
 	// SQLite keeps their definitions: quoted names, portable conditions.
-	defs, err := queryColumnSQL(ctx, stx, `SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name NOT LIKE '\_rh\_%' ESCAPE '\'
+	defs, err := store.QueryStrings(ctx, sqlTx{stx}, `SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name NOT LIKE '\_rh\_%' ESCAPE '\'
  AND substr(name, 1, ?) <> ? ORDER BY name`, len(store.AdvisedIndexPrefix), store.AdvisedIndexPrefix)
 	if err != nil {
 		return err
@@ -373,32 +373,6 @@ func portableDefault(lit string, st schema.Storage) string {
 	return "NULL"
 }
 
-// migrateColumnTypes reads the storage class of every user column from the
-// document's metadata.
-func migrateColumnTypes(ctx context.Context, stx *sql.Tx) (map[string]map[string]schema.Storage, error) {
-	rows, err := stx.QueryContext(ctx, `SELECT table_id, col_id, type FROM _rh_columns`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]map[string]schema.Storage{}
-	for rows.Next() {
-		var t, c, typ string
-		if err := rows.Scan(&t, &c, &typ); err != nil {
-			return nil, err
-		}
-		ty, err := schema.ParseType(typ)
-		if err != nil {
-			return nil, fmt.Errorf("column %s.%s: %w", t, c, err)
-		}
-		if out[t] == nil {
-			out[t] = map[string]schema.Storage{}
-		}
-		out[t][c] = ty.Storage()
-	}
-	return out, rows.Err()
-}
-
 // copyTable copies every row of table with multi-row INSERTs, printing
 // its progress.
 func (m *migration) copyTable(ctx context.Context, stx *sql.Tx, dtx store.Tx, d store.Dialect, table string) error {
@@ -466,7 +440,7 @@ func (m *migration) copyTable(ctx context.Context, stx *sql.Tx, dtx store.Tx, d 
 // the source's high-water mark: SQLite's sqlite_sequence, or the largest
 // id, so that ids are never reused after the move either.
 func syncSequence(ctx context.Context, q store.Querier, d store.Dialect, table string, high int64) error {
-	idCols, err := queryColumn(ctx, q, `SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+	idCols, err := store.QueryStrings(ctx, q, `SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
 		WHERE c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema()) AND c.relname = ? AND a.attidentity <> '' AND NOT a.attisdropped`, table)
 	if err != nil {
 		return err
@@ -512,7 +486,7 @@ func sqliteSequences(ctx context.Context, stx *sql.Tx) (map[string]int64, error)
 
 // sqliteTables lists a SQLite database's tables, without SQLite's own.
 func sqliteTables(ctx context.Context, stx *sql.Tx) ([]string, error) {
-	return queryColumnSQL(ctx, stx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY rowid`)
+	return store.QueryStrings(ctx, sqlTx{stx}, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' ORDER BY rowid`)
 }
 
 // verify compares a table on both sides: row count and a checksum of
@@ -618,38 +592,22 @@ func canonical(v any) string {
 	return fmt.Sprint(v)
 }
 
-// queryColumn returns the first column of a query's rows as text.
-func queryColumn(ctx context.Context, q store.Querier, query string, args ...any) ([]string, error) {
-	rows, err := q.Query(ctx, query, args...)
+// sqlTx is a database/sql transaction (the source SQLite files, opened
+// directly) as a store.Querier, for the store's helpers.
+type sqlTx struct{ tx *sql.Tx }
+
+func (t sqlTx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, query, args...)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return res.RowsAffected()
 }
 
-// queryColumnSQL is queryColumn on a database/sql transaction.
-func queryColumnSQL(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+func (t sqlTx) Query(ctx context.Context, query string, args ...any) (store.Rows, error) {
+	return t.tx.QueryContext(ctx, query, args...)
+}
+
+func (t sqlTx) QueryRow(ctx context.Context, query string, args ...any) store.Row {
+	return t.tx.QueryRowContext(ctx, query, args...)
 }

@@ -340,7 +340,7 @@ func (e *Engine) setUpDoc(ctx context.Context, docID string, d *db) error {
 			return fmt.Errorf("reader role: %w", err)
 		}
 	}
-	sys, err := queryStrings(ctx, tx, `SELECT tablename FROM pg_tables WHERE schemaname = ? AND tablename LIKE '\_rh\_%'`, d.schema)
+	sys, err := store.QueryStrings(ctx, tx, `SELECT tablename FROM pg_tables WHERE schemaname = ? AND tablename LIKE '\_rh\_%'`, d.schema)
 	if err != nil {
 		return err
 	}
@@ -350,24 +350,6 @@ func (e *Engine) setUpDoc(ctx context.Context, docID string, d *db) error {
 		}
 	}
 	return tx.Commit()
-}
-
-// queryStrings returns the one text column of a query's rows.
-func queryStrings(ctx context.Context, q store.Querier, query string, args ...any) ([]string, error) {
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }
 
 // OpenDoc returns a handle on a document's schema; ENOTFOUND if it has
@@ -482,7 +464,7 @@ func (e *Engine) copySchema(ctx context.Context, src, dst string) error {
 	if _, err := t.Exec(ctx, `CREATE SCHEMA `+qd); err != nil {
 		return err
 	}
-	tables, err := queryStrings(ctx, t, `SELECT tablename FROM pg_tables WHERE schemaname = ? ORDER BY tablename`, src)
+	tables, err := store.QueryStrings(ctx, t, `SELECT tablename FROM pg_tables WHERE schemaname = ? ORDER BY tablename`, src)
 	if err != nil {
 		return err
 	}
@@ -514,7 +496,7 @@ func (e *Engine) copySchema(ctx context.Context, src, dst string) error {
 			`CREATE TABLE ` + qd + `.` + qt + ` (LIKE ` + qs + `.` + qt + ` INCLUDING ALL EXCLUDING INDEXES)`,
 		}
 		var pk []string
-		pkRows, err := queryStrings(ctx, t, `SELECT a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+		pkRows, err := store.QueryStrings(ctx, t, `SELECT a.attname FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
 			JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY(i.indkey)
 			WHERE c.relnamespace = CAST(? AS regnamespace) AND c.relname = ? AND i.indisprimary
 			ORDER BY array_position(i.indkey, a.attnum)`, qs, name)
@@ -534,7 +516,7 @@ func (e *Engine) copySchema(ctx context.Context, src, dst string) error {
 			}
 		}
 		// Identity columns: the copy's sequence starts where the source's is.
-		idCols, err := queryStrings(ctx, t, `SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+		idCols, err := store.QueryStrings(ctx, t, `SELECT a.attname FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
 			WHERE c.relnamespace = CAST(? AS regnamespace) AND c.relname = ? AND a.attidentity <> '' AND NOT a.attisdropped`, qs, name)
 		if err != nil {
 			return err

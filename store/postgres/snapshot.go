@@ -75,11 +75,11 @@ func (e *Engine) fillSQLite(ctx context.Context, stx store.Tx, se *sqlite.Engine
 	}
 	defer dtx.Rollback()
 	sd := dst.Dialect()
-	tables, err := queryStrings(ctx, stx, `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`)
+	tables, err := store.QueryStrings(ctx, stx, `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename`)
 	if err != nil {
 		return err
 	}
-	types, err := storageClasses(ctx, stx)
+	types, err := store.StorageClasses(ctx, stx)
 	if err != nil {
 		return err
 	}
@@ -108,31 +108,6 @@ func (e *Engine) fillSQLite(ctx context.Context, stx store.Tx, se *sqlite.Engine
 		return err
 	}
 	return dtx.Commit()
-}
-
-// storageClasses reads the storage class of every user column.
-func storageClasses(ctx context.Context, q store.Querier) (map[string]map[string]schema.Storage, error) {
-	rows, err := q.Query(ctx, `SELECT table_id, col_id, type FROM _rh_columns`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]map[string]schema.Storage{}
-	for rows.Next() {
-		var t, c, typ string
-		if err := rows.Scan(&t, &c, &typ); err != nil {
-			return nil, err
-		}
-		ty, err := schema.ParseType(typ)
-		if err != nil {
-			return nil, fmt.Errorf("column %s.%s: %w", t, c, err)
-		}
-		if out[t] == nil {
-			out[t] = map[string]schema.Storage{}
-		}
-		out[t][c] = ty.Storage()
-	}
-	return out, rows.Err()
 }
 
 // castSuffix is a PostgreSQL cast in a default or index predicate
@@ -379,11 +354,11 @@ func (e *Engine) backupHome(ctx context.Context, path string) ([]string, error) 
 	dtx := &sqlTx{ltx}
 	defer dtx.Rollback()
 	sd := sqlite.Dialect()
-	want, err := queryStrings(ctx, dtx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name NOT LIKE '\_rh\_%' ESCAPE '\'`)
+	want, err := store.QueryStrings(ctx, dtx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\_%' ESCAPE '\' AND name NOT LIKE '\_rh\_%' ESCAPE '\'`)
 	if err != nil {
 		return nil, err
 	}
-	have, err := queryStrings(ctx, stx, `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE '\_rh\_%'`)
+	have, err := store.QueryStrings(ctx, stx, `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE '\_rh\_%'`)
 	if err != nil {
 		return nil, err
 	}
@@ -401,7 +376,7 @@ func (e *Engine) backupHome(ctx context.Context, path string) ([]string, error) 
 	if err := copySequences(ctx, stx, dtx); err != nil {
 		return nil, err
 	}
-	ids, err := queryStrings(ctx, stx, `SELECT id FROM docs ORDER BY id`)
+	ids, err := store.QueryStrings(ctx, stx, `SELECT id FROM docs ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
