@@ -1,8 +1,6 @@
 package client_test
 
 import (
-	"fmt"
-	"os"
 	"testing"
 
 	"github.com/rowhouse/rowhouse/internal/procserver"
@@ -14,17 +12,7 @@ var binary string
 // ownerKey is the owner's API key of every test server.
 const ownerKey = procserver.OwnerKey
 
-func TestMain(m *testing.M) {
-	bin, cleanup, err := procserver.Build()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = bin
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { procserver.Main(m, &binary) }
 
 // startServer starts the binary with extra environment entries; it stops
 // when the test ends, showing its log if the test failed.

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"github.com/rowhouse/rowhouse/internal/procserver"
 	"io"
 	"net/http"
@@ -23,17 +22,7 @@ import (
 // tests ("" if the build failed, which fails those tests).
 var binary string
 
-func TestMain(m *testing.M) {
-	bin, cleanup, err := procserver.Build()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = bin
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { procserver.Main(m, &binary) }
 
 // startupTimeout bounds how long a server may take to say it listens.
 const startupTimeout = 60 * time.Second

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,17 +16,7 @@ import (
 
 var binary string
 
-func TestMain(m *testing.M) {
-	bin, cleanup, err := procserver.Build()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = bin
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { procserver.Main(m, &binary) }
 
 // syncBuffer is a bytes.Buffer safe to read while Follow writes.
 type syncBuffer struct {

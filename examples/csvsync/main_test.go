@@ -15,17 +15,7 @@ import (
 
 var binary string
 
-func TestMain(m *testing.M) {
-	bin, cleanup, err := procserver.Build()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binary = bin
-	code := m.Run()
-	cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { procserver.Main(m, &binary) }
 
 func TestSyncAgainstServer(t *testing.T) {
 	url := procserver.Start(t, binary).URL

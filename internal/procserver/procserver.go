@@ -53,6 +53,20 @@ func Build() (string, func(), error) {
 	return out, cleanup, nil
 }
 
+// Main is the TestMain of a package whose tests run the real binary: it
+// builds it (Build) into *binary, runs the tests, removes it and exits.
+func Main(m *testing.M, binary *string) {
+	bin, cleanup, err := Build()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	*binary = bin
+	code := m.Run()
+	cleanup()
+	os.Exit(code)
+}
+
 // Server is a running `rowhouse serve`.
 type Server struct {
 	URL    string
