@@ -101,6 +101,11 @@ func queryCases(e *env) []gqlCase {
 		{name: "scalars",
 			query: `{ company(id: 1) { id name founded tags extra revenue createdAt } person(id: 1) { active seen age } }`,
 			json:  `{"data":{"company":{"id":1,"name":"Acme","founded":"2020-01-02","tags":["a","b"],"extra":{"k":"v"},"revenue":1.5,"createdAt":"2024-03-04T05:06:07.089Z"},"person":{"active":true,"seen":"2024-05-01T12:00:00Z","age":30}}}`},
+		// Timestamps are read only where a selection shows them: at the
+		// top, in a nested connection and through a Ref.
+		{name: "timestamps at every level",
+			query: `{ companies(first: 1) { edges { node { createdAt staff(first: 1) { edges { node { name updatedAt Company { name createdAt } } } } } } } }`,
+			json:  `{"data":{"companies":{"edges":[{"node":{"createdAt":"2024-03-04T05:06:07.089Z","staff":{"edges":[{"node":{"name":"Ann","updatedAt":"2024-03-04T05:06:07.089Z","Company":{"name":"Acme","createdAt":"2024-03-04T05:06:07.089Z"}}}]}}}]}}}`},
 		{name: "single by filter, and a miss",
 			query: `{ person(filter: {email: {eq: "cy@x"}}) { name Company { name } } none: company(id: 99) { name } }`,
 			json:  `{"data":{"person":{"name":"Cy","Company":{"name":"Beta"}},"none":null}}`},
