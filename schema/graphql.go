@@ -175,3 +175,23 @@ func (n GraphQLNames) Types() []string {
 func (n GraphQLNames) Fields() []string {
 	return []string{n.Singular, n.Plural, n.CreateOne, n.CreateMany, n.UpdateOne, n.UpdateMany, n.DeleteOne, n.DeleteMany}
 }
+
+// RefIDField returns the name of the scalar field that carries the row id
+// of the Ref column c of table t on the GraphQL and Twenty surfaces: the
+// column id followed by "Id" ("company" -> "companyId"), as Twenty names a
+// relation's foreign key. ok is false when c is not a stored Ref column, or
+// when that name is already another column's (column ids are unique
+// regardless of case): such a column has no id field, and its id is read
+// through the related object instead.
+func RefIDField(t *Table, c *Column) (name string, ok bool) {
+	if c.Type.Kind != KindRef || !c.Stored() {
+		return "", false
+	}
+	name = c.ID + "Id"
+	for _, o := range t.Columns {
+		if strings.EqualFold(o.ID, name) {
+			return "", false
+		}
+	}
+	return name, true
+}

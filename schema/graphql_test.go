@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -84,6 +85,34 @@ func TestValidGraphQLName(t *testing.T) {
 	for _, tt := range tests {
 		if got := ValidGraphQLName(tt.in); got != tt.want {
 			t.Errorf("ValidGraphQLName(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestRefIDField(t *testing.T) {
+	ref := Type{Kind: KindRef, Table: "Companies"}
+	tbl := &Table{ID: "People", Columns: []*Column{
+		{ID: "company", Type: ref},
+		{ID: "Owner", Type: ref},
+		{ID: "ownerID", Type: Type{Kind: KindText}}, // takes Owner's name, in another case
+		{ID: "name", Type: Type{Kind: KindText}},
+		{ID: "teams", Type: Type{Kind: KindRefList, Table: "Teams"}},
+		{ID: "boss", Type: ref, Reverse: true},
+	}}
+	for _, tc := range []struct {
+		col  string
+		want string
+		ok   bool
+	}{
+		{"company", "companyId", true},
+		{"Owner", "", false},
+		{"name", "", false},
+		{"teams", "", false},
+		{"boss", "", false},
+	} {
+		got, ok := RefIDField(tbl, tbl.Columns[slices.IndexFunc(tbl.Columns, func(c *Column) bool { return c.ID == tc.col })])
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("RefIDField(%s) = %q, %v; want %q, %v", tc.col, got, ok, tc.want, tc.ok)
 		}
 	}
 }

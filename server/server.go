@@ -16,6 +16,7 @@ import (
 	"github.com/rowhouse/rowhouse/api/graphql"
 	"github.com/rowhouse/rowhouse/api/grist"
 	"github.com/rowhouse/rowhouse/api/openapi"
+	"github.com/rowhouse/rowhouse/api/twenty"
 	"github.com/rowhouse/rowhouse/auth"
 	"github.com/rowhouse/rowhouse/core"
 	"github.com/rowhouse/rowhouse/home"
@@ -97,6 +98,7 @@ func routes(mux *http.ServeMux, d Deps) {
 		Bus: d.Bus, Webhooks: hooks, FeedHeartbeat: d.FeedHeartbeat, Done: d.Done}).Routes(mux)
 	openapi.New(openapi.Deps{Home: d.Home, Docs: d.Docs, Log: d.Log}).Routes(mux)
 	graphql.New(graphql.Deps{Home: d.Home, Docs: d.Docs, Log: d.Log, Webhooks: hooks}).Routes(mux)
+	twenty.New(twenty.Deps{Home: d.Home, Docs: d.Docs, Webhooks: hooks, Log: d.Log, Now: d.Now}).Routes(mux)
 	web.New(web.Deps{Home: d.Home, Keys: d.Keys, Docs: d.Docs, Sessions: d.Sessions, Log: d.Log, Now: d.Now, Webhooks: hooks}).Routes(mux)
 
 	// The same API under /o/{orgDomain}/, where "current" means that org.
