@@ -159,10 +159,12 @@ func (a *API) connection(ex *executor, pl *planner, rd reader, f *cfield, t *sch
 
 // single answers `s(id, filter)`: the first record (by id) that matches.
 func (a *API) single(ex *executor, pl *planner, rd reader, f *cfield, t *schema.Table, path ast.Path) (any, error) {
-	args := ex.args(f.field)
+	args, err := ex.args(f.field)
+	if err != nil {
+		return nil, err
+	}
 	var filter query.Expr
 	if m, ok := args["filter"].(map[string]any); ok {
-		var err error
 		if filter, err = filterExpr(pl.s, t, m, nil); err != nil {
 			return nil, err
 		}
@@ -311,7 +313,10 @@ type mutation struct {
 
 func (a *API) mutateField(ex *executor, pl *planner, doc *core.Doc, f *cfield, t *schema.Table, path ast.Path, idem *core.Idempotency) (any, bool, error) {
 	n := tableNames(t)
-	args := ex.args(f.field)
+	args, err := ex.args(f.field)
+	if err != nil {
+		return nil, false, err
+	}
 	op, err := pl.planObj(f.sets, t)
 	if err != nil {
 		return nil, false, err

@@ -105,6 +105,8 @@ type executor struct {
 	vars  map[string]any
 	frags ast.FragmentDefinitionList
 	errs  gqlerror.List
+	// argCache holds each field's coerced arguments (see args).
+	argCache map[*ast.Field]argValues
 	// bufs are the buffers taken from api.bufs, returned by release once
 	// the answer is written.
 	bufs []*bytes.Buffer
@@ -211,9 +213,6 @@ func (ex *executor) included(ds ast.DirectiveList) bool {
 	return true
 }
 
-// args returns a field's argument values with variables substituted.
-func (ex *executor) args(f *ast.Field) map[string]any { return f.ArgumentMap(ex.vars) }
-
 // addError records a field error.
 func (ex *executor) addError(path ast.Path, err error) {
 	ex.errs = append(ex.errs, ex.api.fieldError(ex.ctx, path, err))
@@ -241,7 +240,11 @@ func (ex *executor) render(sets []ast.SelectionSet, v any, path ast.Path) any {
 				obj.add(f.key, v.typeName())
 				continue
 			}
-			val, err := v.get(ex, f.field.Name, ex.args(f.field))
+			args, err := ex.args(f.field)
+			var val any
+			if err == nil {
+				val, err = v.get(ex, f.field.Name, args)
+			}
 			if err != nil {
 				ex.addError(p, err)
 				obj.add(f.key, nil)

@@ -327,7 +327,12 @@ func (ex *executor) introspect(f *cfield, rootType string, path ast.Path) (any, 
 	case "__schema":
 		return ex.render(f.sets, introSchema{s: ex.gql}, path), true
 	case "__type":
-		name, _ := ex.args(f.field)["name"].(string)
+		args, err := ex.args(f.field)
+		if err != nil {
+			ex.addError(path, err)
+			return nil, true
+		}
+		name, _ := args["name"].(string)
 		def := ex.gql.Types[name]
 		if def == nil {
 			return nil, true

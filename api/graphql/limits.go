@@ -87,7 +87,9 @@ func (w *limitWalk) cost(sets []ast.SelectionSet, def *ast.Definition, depth int
 			return 0, err
 		}
 		mult := 1
-		args := w.ex.args(f.field)
+		// Arguments that cannot be coerced are the field's error when it
+		// runs; here they cost what a field without arguments costs.
+		args, _ := w.ex.args(f.field)
 		if fd.Arguments.ForName("first") != nil {
 			mult = min(DefaultPageSize, w.maxPage)
 			for _, name := range []string{"first", "last"} {

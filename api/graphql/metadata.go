@@ -247,7 +247,11 @@ func (a *API) serveMeta(w http.ResponseWriter, r *http.Request) {
 			data.add(f.key, v)
 			continue
 		}
-		v, err := a.metaField(ex, doc, f.field.Name, ex.args(f.field))
+		args, err := ex.args(f.field)
+		var v any
+		if err == nil {
+			v, err = a.metaField(ex, doc, f.field.Name, args)
+		}
 		if err != nil {
 			ex.addError(path, err)
 			if f.field.Definition.Type.NonNull {
@@ -458,41 +462,25 @@ func (a *API) webhookField(ctx context.Context, docID, name string, args map[str
 	return nil, rowhouse.Invalidf("unknown field %q", name)
 }
 
-// objectList reads a list of input objects as the validator leaves it: a
-// list, or (GraphQL's input coercion of a single value, inline or through
-// a variable) one object or a typed list of them.
+// objectList reads a list of input objects (args made it a []any, see
+// coerce).
 func objectList(v any) []map[string]any {
-	switch v := v.(type) {
-	case map[string]any:
-		return []map[string]any{v}
-	case []map[string]any:
-		return v
-	case []any:
-		out := make([]map[string]any, 0, len(v))
-		for _, x := range v {
-			if m, ok := x.(map[string]any); ok {
-				out = append(out, m)
-			}
+	l, _ := v.([]any)
+	out := make([]map[string]any, 0, len(l))
+	for _, x := range l {
+		if m, ok := x.(map[string]any); ok {
+			out = append(out, m)
 		}
-		return out
 	}
-	return nil
+	return out
 }
 
 // webhookFields reads a WebhookInput or WebhookPatch: absent and null
-// members are left unset, and a single string given for a list is a list
-// of one (GraphQL's input coercion).
+// members are left unset (lists are []any, see coerce).
 func webhookFields(m map[string]any) webhook.Fields {
 	strs := func(k string) *[]string {
-		var l []any
-		switch v := m[k].(type) {
-		case string:
-			return &[]string{v}
-		case []string: // a variable coerced from a single value
-			return &v
-		case []any:
-			l = v
-		default:
+		l, ok := m[k].([]any)
+		if !ok {
 			return nil
 		}
 		out := make([]string, 0, len(l))

@@ -207,9 +207,11 @@ func (p *planner) planObj(sets []ast.SelectionSet, t *schema.Table) (*objPlan, e
 
 // planConn plans a connection field on table t.
 func (p *planner) planConn(f *cfield, t *schema.Table, nested bool) (*connPlan, error) {
-	args := p.ex.args(f.field)
+	args, err := p.ex.args(f.field)
+	if err != nil {
+		return nil, err
+	}
 	cp := &connPlan{table: t, typ: tableNames(t), first: -1, last: -1, defaultPage: min(DefaultPageSize, p.maxPage)}
-	var err error
 	if m, ok := args["filter"].(map[string]any); ok {
 		if cp.filter, err = filterExpr(p.s, t, m, nil); err != nil {
 			return nil, err
