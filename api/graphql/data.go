@@ -33,18 +33,18 @@ func (a *API) serveCore(w http.ResponseWriter, r *http.Request) {
 			doc.Close()
 		}
 	}()
-	p, ok := a.prepare(w, r, func() (*ast.Schema, error) {
+	p, ok := a.prepare(w, r, func() (*ast.Schema, *leniency, error) {
 		var err error
 		if doc, err = a.docs.Open(ctx, r.PathValue("doc")); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if snap, err = doc.Snapshot(ctx, "graphql"); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if ds, err = a.schemaFor(doc.ID(), snap.Schema()); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return ds.gql, nil
+		return ds.gql, ds.lax, nil
 	})
 	if !ok {
 		return

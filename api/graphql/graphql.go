@@ -34,7 +34,6 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
-	"github.com/vektah/gqlparser/v2/validator/rules"
 )
 
 // Error codes in errors[].extensions.code.
@@ -97,6 +96,7 @@ type API struct {
 	log     *slog.Logger
 	limits  Limits
 	meta    *ast.Schema
+	metaLax *leniency
 	metaErr error
 	hooks   *webhook.Service
 
@@ -118,6 +118,10 @@ type docSchema struct {
 	gql     *ast.Schema
 	// byField maps the root fields (queries and mutations) to their tables.
 	byField map[string]*schema.Table
+	// model is what the schema makes of the tables beyond their names.
+	model *model
+	// lax is what the schema accepts beyond the specification.
+	lax *leniency
 }
 
 // New returns the GraphQL API.
@@ -140,7 +144,8 @@ func New(d Deps) *API {
 	if err != nil {
 		err = fmt.Errorf("metadata schema: %w", err)
 	}
-	return &API{home: d.Home, docs: d.Docs, log: d.Log, limits: d.Limits, meta: meta, metaErr: err, hooks: d.Webhooks, schemas: map[string]*docSchema{}}
+	return &API{home: d.Home, docs: d.Docs, log: d.Log, limits: d.Limits, meta: meta, metaLax: newLeniency(nil, nil), metaErr: err,
+		hooks: d.Webhooks, schemas: map[string]*docSchema{}}
 }
 
 // Routes registers the GraphQL routes on mux.
@@ -168,12 +173,12 @@ func (a *API) schemaFor(docID string, s *schema.Schema) (*docSchema, error) {
 	if ds != nil && ds.version == s.Version {
 		return ds, nil
 	}
-	sdl := SDL(s)
-	gql, err := gqlparser.LoadSchema(&ast.Source{Name: "schema.graphql", Input: sdl})
+	m := newModel(s)
+	gql, err := gqlparser.LoadSchema(&ast.Source{Name: "schema.graphql", Input: m.sdl()})
 	if err != nil {
 		return nil, rowhouse.Errorf(rowhouse.EINTERNAL, "the document's GraphQL schema is invalid: %v", err)
 	}
-	ds = &docSchema{version: s.Version, gql: gql, byField: tablesByField(s)}
+	ds = &docSchema{version: s.Version, gql: gql, byField: tablesByField(s), model: m, lax: newLeniency(m.aliases, m.stringEnums)}
 	a.mu.Lock()
 	if len(a.schemas) >= maxCachedSchemas {
 		clear(a.schemas)
@@ -305,16 +310,18 @@ type prepared struct {
 	vars map[string]any
 }
 
-// parse parses and validates the request's query against gql, selects the
+// parse parses and validates the request's query against gql, with what
+// the schema accepts beyond the specification (lax), selects the
 // operation and coerces the variables.
-func parse(gql *ast.Schema, req request) (*prepared, error) {
+func parse(gql *ast.Schema, lax *leniency, req request) (*prepared, error) {
 	doc, err := parser.ParseQuery(&ast.Source{Name: "query", Input: req.Query})
 	if err != nil {
 		ge := gqlerror.WrapIfUnwrapped(err)
 		ge.Extensions = map[string]any{"code": CodeParseFailed}
 		return nil, &reqError{status: http.StatusBadRequest, err: ge}
 	}
-	if errs := validator.ValidateWithRules(gql, doc, rules.NewDefaultRules()); len(errs) > 0 {
+	renamed := lax.rename(doc)
+	if errs := validator.ValidateWithRules(gql, doc, lax.rules); len(errs) > 0 {
 		for _, e := range errs {
 			e.Extensions = map[string]any{"code": CodeValidationFailed}
 		}
@@ -338,6 +345,11 @@ func parse(gql *ast.Schema, req request) (*prepared, error) {
 	vars, err := validator.VariableValues(gql, op, req.Variables)
 	if err != nil {
 		ge := gqlerror.WrapIfUnwrapped(err)
+		if len(ge.Path) >= 2 {
+			if how := renamed[fmt.Sprint(ge.Path[1])]; how != "" {
+				ge.Message += " (the variable is " + how + ")"
+			}
+		}
 		ge.Extensions = map[string]any{"code": CodeBadUserInput}
 		return nil, &reqError{status: http.StatusBadRequest, err: ge}
 	}
@@ -412,7 +424,7 @@ func (a *API) access(r *http.Request, want rowhouse.Role) error {
 
 // prepare reads the request, checks the caller may use the document for
 // the operation, and parses it against the schema that load returns.
-func (a *API) prepare(w http.ResponseWriter, r *http.Request, load func() (*ast.Schema, error)) (*prepared, bool) {
+func (a *API) prepare(w http.ResponseWriter, r *http.Request, load func() (*ast.Schema, *leniency, error)) (*prepared, bool) {
 	req, err := readRequest(r)
 	if err == nil {
 		err = a.access(r, rowhouse.RoleViewers)
@@ -421,12 +433,12 @@ func (a *API) prepare(w http.ResponseWriter, r *http.Request, load func() (*ast.
 		a.writeFailure(w, r, err)
 		return nil, false
 	}
-	gql, err := load()
+	gql, lax, err := load()
 	if err != nil {
 		a.writeFailure(w, r, err)
 		return nil, false
 	}
-	p, err := parse(gql, req)
+	p, err := parse(gql, lax, req)
 	if err != nil {
 		a.writeFailure(w, r, err)
 		return nil, false

@@ -219,7 +219,7 @@ func (mc metaColumn) get(_ *executor, name string, _ map[string]any) (any, error
 // it).
 func (a *API) serveMeta(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	p, ok := a.prepare(w, r, func() (*ast.Schema, error) { return a.meta, a.metaErr })
+	p, ok := a.prepare(w, r, func() (*ast.Schema, *leniency, error) { return a.meta, a.metaLax, a.metaErr })
 	if !ok {
 		return
 	}

@@ -38,18 +38,18 @@ func benchSchema(b *testing.B) *schema.Schema {
 func BenchmarkPlanTree(b *testing.B) {
 	s := benchSchema(b)
 	a := New(Deps{})
-	gql, err := a.Schema(s, "bench")
+	ds, err := a.schemaFor("bench", s)
 	if err != nil {
 		b.Fatal(err)
 	}
 	req := request{Query: `{ companies(first: 100, filter: {name: {startsWith: "C"}}, orderBy: [{name: AscNullsLast}]) { totalCount edges { node { name staff(first: 10) { edges { node { name city { name } } } } } } } }`}
 	b.ReportAllocs()
 	for b.Loop() {
-		p, err := parse(gql, req)
+		p, err := parse(ds.gql, ds.lax, req)
 		if err != nil {
 			b.Fatal(err)
 		}
-		ex := &executor{api: a, ctx: context.Background(), gql: gql, vars: p.vars, frags: p.doc.Fragments}
+		ex := &executor{api: a, ctx: context.Background(), gql: ds.gql, vars: p.vars, frags: p.doc.Fragments}
 		lw := &limitWalk{ex: ex, limits: a.limits, maxPage: 10_000, maxBatch: 10_000}
 		if err := lw.check(p.op); err != nil {
 			b.Fatal(err)

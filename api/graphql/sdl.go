@@ -235,7 +235,11 @@ func description(b *strings.Builder, indent, text string) {
 // and update inputs; the queries and mutations of API.md part C. The text
 // is deterministic (tables and columns in their order) so that it can be
 // compared with a golden file.
-func SDL(s *schema.Schema) string {
+func SDL(s *schema.Schema) string { return newModel(s).sdl() }
+
+// sdl renders the model's schema (see SDL).
+func (m *model) sdl() string {
+	s := m.s
 	var b strings.Builder
 	b.WriteString(fixedSDL)
 	for _, t := range s.Tables {
