@@ -137,6 +137,7 @@ type connPlan struct {
 	filter        query.Expr
 	sort          []query.SortKey
 	first, last   int // -1 when not given
+	offset        int // records skipped before the page (after the cursor)
 	defaultPage   int // DefaultPageSize, or the core's maximum page if smaller
 	after, before string
 	count         bool
@@ -227,7 +228,7 @@ func (p *planner) planConn(f *cfield, t *schema.Table, nested bool) (*connPlan, 
 		// forward and a backward read are alike.
 		cp.sort = append(cp.sort, query.SortKey{Path: []string{"id"}, Nulls: query.NullsFirst})
 	}
-	for _, name := range []string{"first", "last"} {
+	for _, name := range []string{"first", "last", "offset"} {
 		v, ok := args[name]
 		if !ok || v == nil {
 			continue
@@ -235,6 +236,10 @@ func (p *planner) planConn(f *cfield, t *schema.Table, nested bool) (*connPlan, 
 		n, ok := asInt(v)
 		if !ok || n < 0 {
 			return nil, rowhouse.Invalidf("%s must be a non-negative integer", name)
+		}
+		if name == "offset" {
+			cp.offset = n
+			continue
 		}
 		if n > p.maxPage {
 			return nil, rowhouse.Errorf(rowhouse.ETOOLARGE, "%s %d is above the maximum page size %d (page size limit)", name, n, p.maxPage)
@@ -258,6 +263,9 @@ func (p *planner) planConn(f *cfield, t *schema.Table, nested bool) (*connPlan, 
 	}
 	if cp.first >= 0 && cp.before != "" {
 		return nil, rowhouse.Invalidf("first pages forwards: use it with after, not before")
+	}
+	if cp.offset > 0 && (cp.last >= 0 || cp.before != "") {
+		return nil, rowhouse.Invalidf("offset pages forwards: use it with first and after, not last or before")
 	}
 	if !nested {
 		for _, c := range []string{cp.after, cp.before} {
@@ -389,7 +397,7 @@ func flip(keys []query.SortKey) []query.SortKey {
 // keyset pagination, plus a COUNT when totalCount is selected.
 func (p *planner) fetchTop(ctx context.Context, rd reader, cp *connPlan, extra query.Expr) (*page, error) {
 	sel := core.Select{Table: cp.table.ID, Columns: layout(cp.nodes), Timestamps: wantsTimes(cp.nodes...), Filter: and(cp.filter, extra), Sort: cp.sort, Limit: cp.pageSize(),
-		Count: cp.count, Surface: "graphql"}
+		Offset: cp.offset, Count: cp.count, Surface: "graphql"}
 	backwardNoCursor := cp.last >= 0 && cp.before == ""
 	if backwardNoCursor {
 		sel.Sort = flip(cp.sort)
@@ -642,6 +650,10 @@ func (cp *connPlan) window(all []*record) (*page, error) {
 		}
 		hi = i
 		pg.info.HasNextPage = true
+	}
+	if cp.offset > 0 && lo < hi {
+		lo = min(lo+cp.offset, hi)
+		pg.info.HasPreviousPage = true
 	}
 	n := cp.pageSize()
 	if cp.last >= 0 {

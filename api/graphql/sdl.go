@@ -135,7 +135,7 @@ input IntListFilter {
 
 // connArgs are the arguments of every connection field.
 func connArgs(n names) string {
-	return "(filter: " + n.Filter + ", orderBy: [" + n.OrderBy + "!], first: Int, after: String, last: Int, before: String)"
+	return "(filter: " + n.Filter + ", orderBy: [" + n.OrderBy + "!], first: Int, after: String, last: Int, before: String, offset: Int)"
 }
 
 // fieldKind says how a column appears in the object type.
