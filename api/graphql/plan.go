@@ -181,7 +181,11 @@ func (p *planner) planObj(sets []ast.SelectionSet, t *schema.Table) (*objPlan, e
 	op := &objPlan{table: t, typ: n.Type, colIdx: storedIndex(t)}
 	for _, f := range p.ex.collect(sets, n.Type) {
 		fp := &fieldPlan{key: f.key, field: f.field, col: t.Column(f.field.Name)}
-		if fp.col != nil {
+		if fp.col == nil {
+			if c := refIDColumn(t, f.field.Name); c != nil {
+				fp.col, fp.kind = c, kindRefID
+			}
+		} else {
 			fp.kind = columnKind(p.s, fp.col)
 			switch fp.kind {
 			case kindRef:
@@ -219,7 +223,7 @@ func (p *planner) planConn(f *cfield, t *schema.Table, nested bool) (*connPlan, 
 		}
 	}
 	if l, ok := args["orderBy"].([]any); ok {
-		if cp.sort, err = sortKeys(l); err != nil {
+		if cp.sort, err = sortKeys(t, l); err != nil {
 			return nil, err
 		}
 	}
@@ -755,6 +759,12 @@ func (o *out) obj(op *objPlan, r *record) {
 				o.push(fp.key, 0)
 				o.obj(fp.ref, ref)
 				o.pop()
+			} else {
+				b.WriteString("null")
+			}
+		case fp.kind == kindRefID:
+			if id, _ := r.vals[op.colIdx[fp.col.ID]].(int64); id > 0 {
+				b.Write(strconv.AppendInt(b.AvailableBuffer(), id, 10))
 			} else {
 				b.WriteString("null")
 			}

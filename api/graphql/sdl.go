@@ -145,7 +145,19 @@ const (
 	kindScalar fieldKind = iota // a scalar or a list of scalars
 	kindRef                     // the related object
 	kindConn                    // a nested connection (RefList, reverse)
+	kindRefID                   // the row id a Ref column holds (see refIDColumn)
 )
+
+// refIDColumn returns the Ref column of t whose id field (schema.RefIDField:
+// companyId for the column company) is name, or nil.
+func refIDColumn(t *schema.Table, name string) *schema.Column {
+	for _, c := range t.Columns {
+		if n, ok := schema.RefIDField(t, c); ok && n == name {
+			return c
+		}
+	}
+	return nil
+}
 
 // columnKind classifies a column; a reference to a table that no longer
 // exists reads as its ids.
@@ -267,6 +279,10 @@ func (m *model) sdl() string {
 			default:
 				fmt.Fprintf(&b, "  %s: %s\n", c.ID, outputType(c))
 			}
+			if idf, ok := schema.RefIDField(t, c); ok {
+				description(&b, "  ", "The row id "+c.ID+" holds; null when empty.")
+				fmt.Fprintf(&b, "  %s: Int\n", idf)
+			}
 		}
 		b.WriteString("}\n\n")
 		fmt.Fprintf(&b, "type %s {\n  edges: [%s!]!\n  pageInfo: PageInfo!\n  \"\"\"The number of records matching the filter.\"\"\"\n  totalCount: Int!\n}\n\n", n.Connection, n.Edge)
@@ -281,9 +297,12 @@ func (m *model) sdl() string {
 		for _, c := range t.Columns {
 			if columnKind(s, c) == kindRef {
 				fmt.Fprintf(&b, "  %s: %s\n", c.ID, tableNames(s.Table(c.Type.Table)).Filter)
-				continue
+			} else {
+				fmt.Fprintf(&b, "  %s: %s\n", c.ID, filterType(c))
 			}
-			fmt.Fprintf(&b, "  %s: %s\n", c.ID, filterType(c))
+			if idf, ok := schema.RefIDField(t, c); ok {
+				fmt.Fprintf(&b, "  %s: IntFilter\n", idf)
+			}
 		}
 		b.WriteString("}\n\n")
 
@@ -297,6 +316,9 @@ func (m *model) sdl() string {
 		for _, c := range t.Columns {
 			if sortable(c) {
 				fmt.Fprintf(&b, "  %s: SortOrder\n", c.ID)
+			}
+			if idf, ok := schema.RefIDField(t, c); ok {
+				fmt.Fprintf(&b, "  %s: SortOrder\n", idf)
 			}
 		}
 		b.WriteString("}\n\n")
@@ -317,6 +339,10 @@ func (m *model) sdl() string {
 				}
 				writable++
 				fmt.Fprintf(&b, "  %s: %s\n", c.ID, outputType(c))
+				if idf, ok := schema.RefIDField(t, c); ok {
+					description(&b, "  ", "Sets "+c.ID+" by row id (give one of the two).")
+					fmt.Fprintf(&b, "  %s: Int\n", idf)
+				}
 			}
 			if !in.id && writable == 0 {
 				// An input object needs a field; a table without columns

@@ -235,6 +235,8 @@ func jsonValue(v any) any {
 }
 
 // fields converts a create or update input into the core's record fields.
+// A Ref column's id field (companyId) sets the column; giving both is an
+// error.
 func fields(t *schema.Table, data map[string]any) (map[string]any, error) {
 	out := make(map[string]any, len(data))
 	for k, v := range data {
@@ -242,6 +244,13 @@ func fields(t *schema.Table, data map[string]any) (map[string]any, error) {
 			continue
 		}
 		c := t.Column(k)
+		if c == nil {
+			if c = refIDColumn(t, k); c != nil {
+				if _, both := data[c.ID]; both {
+					return nil, rowhouse.Invalidf("give %s or %s, not both", c.ID, k)
+				}
+			}
+		}
 		if c == nil || c.Reverse {
 			return nil, rowhouse.Invalidf("Invalid column %q", k)
 		}
@@ -249,7 +258,7 @@ func fields(t *schema.Table, data map[string]any) (map[string]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		out[k] = cv
+		out[c.ID] = cv
 	}
 	return out, nil
 }
@@ -331,9 +340,13 @@ func filterExpr(s *schema.Schema, t *schema.Table, f map[string]any, prefix []st
 			continue
 		}
 		var fc *schema.Column
+		path := append(append([]string(nil), prefix...), k)
 		switch {
 		case col != nil:
 			fc = col
+		case refIDColumn(t, k) != nil: // companyId: the reference itself
+			fc = refIDColumn(t, k)
+			path[len(path)-1] = fc.ID
 		case k == "id":
 			fc = &schema.Column{ID: "id", Type: schema.Type{Kind: schema.KindInt}}
 		case k == "createdAt" || k == "updatedAt":
@@ -341,7 +354,7 @@ func filterExpr(s *schema.Schema, t *schema.Table, f map[string]any, prefix []st
 		default:
 			return nil, rowhouse.Invalidf("Invalid column %q in table %s", k, t.ID)
 		}
-		conds, err := conditions(fc, append(append([]string(nil), prefix...), k), m)
+		conds, err := conditions(fc, path, m)
 		if err != nil {
 			return nil, err
 		}
@@ -416,8 +429,9 @@ func filterValue(c *schema.Column, v any, item bool) (any, error) {
 	return v, nil
 }
 
-// sortKeys compiles orderBy: each item names exactly one field.
-func sortKeys(items []any) ([]query.SortKey, error) {
+// sortKeys compiles orderBy on table t: each item names exactly one
+// field (a Ref column's id field sorts by the column).
+func sortKeys(t *schema.Table, items []any) ([]query.SortKey, error) {
 	var keys []query.SortKey
 	for i, item := range items {
 		m, _ := item.(map[string]any)
@@ -431,6 +445,11 @@ func sortKeys(items []any) ([]query.SortKey, error) {
 			return nil, rowhouse.Invalidf("orderBy[%d] must name exactly one field, not %d", i, len(set))
 		}
 		k := query.SortKey{Path: []string{set[0]}}
+		if t.Column(set[0]) == nil {
+			if c := refIDColumn(t, set[0]); c != nil {
+				k.Path[0] = c.ID
+			}
+		}
 		switch m[set[0]] {
 		case "AscNullsFirst":
 			k.Nulls = query.NullsFirst
