@@ -151,6 +151,10 @@ type GraphQLNames struct {
 	Singular, Plural                                        string
 	CreateOne, CreateMany, UpdateOne, UpdateMany            string
 	DeleteOne, DeleteMany                                   string
+	// DestroyOne and DestroyMany are Twenty's names of the hard deletes
+	// (Rowhouse never soft-deletes: they remove, as DeleteOne and
+	// DeleteMany do).
+	DestroyOne, DestroyMany string
 }
 
 // GraphQLNamesOf derives the names of a table with these nameSingular and
@@ -163,6 +167,7 @@ func GraphQLNamesOf(singular, plural string) GraphQLNames {
 		Singular: singular, Plural: plural,
 		CreateOne: "create" + typ, CreateMany: "create" + pl, UpdateOne: "update" + typ,
 		UpdateMany: "update" + pl, DeleteOne: "delete" + typ, DeleteMany: "delete" + pl,
+		DestroyOne: "destroy" + typ, DestroyMany: "destroy" + pl,
 	}
 }
 
@@ -173,7 +178,7 @@ func (n GraphQLNames) Types() []string {
 
 // Fields lists the table's root query and mutation fields.
 func (n GraphQLNames) Fields() []string {
-	return []string{n.Singular, n.Plural, n.CreateOne, n.CreateMany, n.UpdateOne, n.UpdateMany, n.DeleteOne, n.DeleteMany}
+	return []string{n.Singular, n.Plural, n.CreateOne, n.CreateMany, n.UpdateOne, n.UpdateMany, n.DeleteOne, n.DeleteMany, n.DestroyOne, n.DestroyMany}
 }
 
 // RefIDField returns the name of the scalar field that carries the row id

@@ -91,13 +91,24 @@ func (a *API) serveCore(w http.ResponseWriter, r *http.Request) {
 	writeResponseWith(w, http.StatusOK, res, ex.buffer())
 }
 
-// tablesByField maps root field names to tables.
+// tablesByField maps root field names to tables. Twenty's names
+// (destroyX, destroyXs) come after every table's own: in a document made
+// before they existed, one that another table's field already has is left
+// out (SDL leaves it out too).
 func tablesByField(s *schema.Schema) map[string]*schema.Table {
 	m := map[string]*schema.Table{}
 	for _, t := range s.Tables {
 		n := tableNames(t)
 		for _, f := range []string{n.Singular, n.Plural, n.CreateOne, n.CreateMany, n.UpdateOne, n.UpdateMany, n.DeleteOne, n.DeleteMany} {
 			m[f] = t
+		}
+	}
+	for _, t := range s.Tables {
+		n := tableNames(t)
+		for _, f := range []string{n.DestroyOne, n.DestroyMany} {
+			if m[f] == nil {
+				m[f] = t
+			}
 		}
 	}
 	return m
@@ -377,8 +388,9 @@ func (a *API) mutateField(ex *executor, pl *planner, doc *core.Doc, f *cfield, t
 			return nil, false, err
 		}
 		m = mutation{actions: []core.Action{core.UpdateRecordsWhere{Table: t.ID, Filter: filter, Fields: fl}}, ids: retIDs}
-	case n.DeleteOne, n.DeleteMany:
-		one := f.field.Name == n.DeleteOne
+	case n.DeleteOne, n.DeleteMany, n.DestroyOne, n.DestroyMany:
+		// Rowhouse never soft-deletes: Twenty's destroy is delete.
+		one := f.field.Name == n.DeleteOne || f.field.Name == n.DestroyOne
 		var filter query.Expr
 		if one {
 			id, _ := number(args["id"])

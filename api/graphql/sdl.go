@@ -230,8 +230,8 @@ func sortable(c *schema.Column) bool {
 }
 
 // hasSystemField reports whether the table's type shows the system field
-// name (createdAt, updatedAt): a user column of that name takes its place,
-// as it does in filters.
+// name (createdAt, updatedAt, deletedAt): a user column of that name takes
+// its place, as it does in filters.
 func hasSystemField(t *schema.Table, name string) bool { return t.Column(name) == nil }
 
 func description(b *strings.Builder, indent, text string) {
@@ -264,6 +264,10 @@ func (m *model) sdl() string {
 				fmt.Fprintf(&b, "  %s: DateTime!\n", sys)
 			}
 		}
+		if hasSystemField(t, "deletedAt") {
+			description(&b, "  ", "Always null: a deleted record is removed (Twenty's soft-deleted records have a date here).")
+			b.WriteString("  deletedAt: DateTime\n")
+		}
 		for _, c := range t.Columns {
 			desc := c.Description
 			if desc == "" && c.Label != "" && c.Label != c.ID {
@@ -289,7 +293,7 @@ func (m *model) sdl() string {
 		fmt.Fprintf(&b, "type %s {\n  node: %s!\n  cursor: String!\n}\n\n", n.Edge, n.Type)
 
 		fmt.Fprintf(&b, "input %s {\n  and: [%s!]\n  or: [%s!]\n  not: %s\n  id: IntFilter\n", n.Filter, n.Filter, n.Filter, n.Filter)
-		for _, sys := range []string{"createdAt", "updatedAt"} {
+		for _, sys := range []string{"createdAt", "updatedAt", "deletedAt"} {
 			if hasSystemField(t, sys) {
 				fmt.Fprintf(&b, "  %s: DateTimeFilter\n", sys)
 			}
@@ -364,6 +368,7 @@ func (m *model) sdl() string {
 	}
 	b.WriteString("}\n")
 	if len(s.Tables) > 0 {
+		byField := tablesByField(s)
 		b.WriteString("\ntype Mutation {\n")
 		for _, t := range s.Tables {
 			n := tableNames(t)
@@ -373,6 +378,14 @@ func (m *model) sdl() string {
 			fmt.Fprintf(&b, "  %s(filter: %s!, data: %s!): [%s!]!\n", n.UpdateMany, n.Filter, n.Update, n.Type)
 			fmt.Fprintf(&b, "  %s(id: Int!): %s\n", n.DeleteOne, n.Type)
 			fmt.Fprintf(&b, "  %s(filter: %s!): [%s!]!\n", n.DeleteMany, n.Filter, n.Type)
+			if byField[n.DestroyOne] == t {
+				description(&b, "  ", "Twenty's name of "+n.DeleteOne+": removes the record (Rowhouse keeps no deleted records).")
+				fmt.Fprintf(&b, "  %s(id: Int!): %s\n", n.DestroyOne, n.Type)
+			}
+			if byField[n.DestroyMany] == t {
+				description(&b, "  ", "Twenty's name of "+n.DeleteMany+": removes the records (Rowhouse keeps no deleted records).")
+				fmt.Fprintf(&b, "  %s(filter: %s!): [%s!]!\n", n.DestroyMany, n.Filter, n.Type)
+			}
 		}
 		b.WriteString("}\n")
 	}

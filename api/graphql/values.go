@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -351,6 +352,13 @@ func filterExpr(s *schema.Schema, t *schema.Table, f map[string]any, prefix []st
 			fc = &schema.Column{ID: "id", Type: schema.Type{Kind: schema.KindInt}}
 		case k == "createdAt" || k == "updatedAt":
 			fc = &schema.Column{ID: k, Type: schema.Type{Kind: schema.KindDateTime}}
+		case k == "deletedAt":
+			conds, err := emptyConditions(m)
+			if err != nil {
+				return nil, err
+			}
+			and = append(and, conds...)
+			continue
 		default:
 			return nil, rowhouse.Invalidf("Invalid column %q in table %s", k, t.ID)
 		}
@@ -401,6 +409,43 @@ func conditions(c *schema.Column, path []string, ops map[string]any) ([]query.Ex
 			}
 		}
 		out = append(out, query.Cond{Path: path, Op: op, Value: val})
+	}
+	return out, nil
+}
+
+// emptyConditions compiles conditions on deletedAt, which is empty for
+// every record (a deleted record is removed): each is true or false for
+// all, as the same condition on an empty DateTime cell would be.
+func emptyConditions(ops map[string]any) ([]query.Expr, error) {
+	dt := &schema.Column{ID: "deletedAt", Type: schema.Type{Kind: schema.KindDateTime}}
+	var out []query.Expr
+	for _, name := range sortedKeys(ops) {
+		v := ops[name]
+		op := query.Op(name)
+		if v == nil && op != query.OpEq && op != query.OpNeq {
+			continue
+		}
+		holds := false
+		switch op {
+		case query.OpIs:
+			holds = v == query.IsNull
+		case query.OpEq:
+			holds = v == nil
+		case query.OpNeq:
+			holds = v != nil
+		case query.OpIn:
+			holds = slices.Contains(v.([]any), nil)
+		}
+		if v != nil && op != query.OpIs && op != query.OpIn {
+			if _, err := filterValue(dt, v, false); err != nil {
+				return nil, err
+			}
+		}
+		if holds {
+			out = append(out, query.And{})
+		} else {
+			out = append(out, query.Or{})
+		}
 	}
 	return out, nil
 }
