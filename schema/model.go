@@ -1,5 +1,7 @@
 package schema
 
+import "encoding/json"
+
 // Schema is a document's data model at one version: its tables, in order,
 // with their columns. A Schema is immutable once built; a schema change
 // produces a new one with a higher Version, and everything generated from
@@ -91,3 +93,27 @@ func (t *Table) StoredColumns() []*Column {
 
 // Stored reports whether the column has a column of its own in SQL.
 func (c *Column) Stored() bool { return !c.Reverse }
+
+// Choices returns the "choices" of a Choice or ChoiceList column's
+// widgetOptions, in order, or nil when there are none. ok is false when a
+// choice is not a string (Grist allows it), which a caller that needs
+// strings must take as "no usable list".
+func (c *Column) Choices() (choices []string, ok bool) {
+	if c.WidgetOptions == "" {
+		return nil, true
+	}
+	var wo struct {
+		Choices []any `json:"choices"`
+	}
+	if err := json.Unmarshal([]byte(c.WidgetOptions), &wo); err != nil {
+		return nil, true // options that are not JSON have no choices
+	}
+	for _, v := range wo.Choices {
+		s, isStr := v.(string)
+		if !isStr {
+			return nil, false
+		}
+		choices = append(choices, s)
+	}
+	return choices, true
+}

@@ -58,7 +58,7 @@ func (a *API) serveCore(w http.ResponseWriter, r *http.Request) {
 		a.writeFailure(w, r, err)
 		return
 	}
-	pl := &planner{ex: ex, s: s, byField: ds.byField, maxPage: lim.MaxPage}
+	pl := &planner{ex: ex, s: s, byField: ds.byField, m: ds.model, maxPage: lim.MaxPage}
 	var data *object
 	if p.op.Operation == ast.Mutation {
 		snap.Close()
@@ -509,7 +509,7 @@ func readBack(ctx context.Context, ex *executor, pl *planner, rd core.Reader, op
 	}
 	// A write may have changed the schema seen by the plan (this
 	// mutation's earlier fields, another client): read with rd's.
-	pl2 := &planner{ex: ex, s: rd.Schema(), maxPage: pl.maxPage}
+	pl2 := &planner{ex: ex, s: rd.Schema(), m: pl.m, maxPage: pl.maxPage}
 	got, _, err := readAll(ctx, rd, core.Select{Table: op.table.ID, Columns: storedColumns(op.table), Timestamps: wantsTimes(op), Surface: "graphql",
 		Filter: query.Cond{Path: []string{"id"}, Op: query.OpIn, Value: idList(ids)}}, 0, false)
 	if err != nil {

@@ -321,6 +321,7 @@ func parse(gql *ast.Schema, lax *leniency, req request) (*prepared, error) {
 		return nil, &reqError{status: http.StatusBadRequest, err: ge}
 	}
 	renamed := lax.rename(doc)
+	lax.enumLiterals(gql, doc)
 	if errs := validator.ValidateWithRules(gql, doc, lax.rules); len(errs) > 0 {
 		for _, e := range errs {
 			e.Extensions = map[string]any{"code": CodeValidationFailed}

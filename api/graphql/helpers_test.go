@@ -98,6 +98,7 @@ func (e *env) sample(t testing.TB) {
 			{ID: "tags", Type: "ChoiceList"},
 			{ID: "extra", Type: "Any"},
 			{ID: "revenue", Type: "Numeric"},
+			{ID: "stage", Type: "Choice", WidgetOptions: `{"choices":["NEW","WON","LOST"]}`},
 		}},
 		core.AddTable{ID: "People", Columns: []core.ColumnSpec{
 			{ID: "name"},

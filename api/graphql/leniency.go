@@ -72,6 +72,24 @@ func (l *leniency) rename(doc *ast.QueryDocument) map[string]string {
 	return renamed
 }
 
+// enumLiterals reads a string literal that names a value of a Choice
+// column's enum as that value ({stage: {eq: "WON"}} as {eq: WON}), so
+// that operations written while the column was a String still validate.
+// A string that is not one of the choices is left for the validator to
+// refuse.
+func (l *leniency) enumLiterals(gql *ast.Schema, doc *ast.QueryDocument) {
+	if len(l.stringEnums) == 0 {
+		return
+	}
+	var obs core.Events
+	obs.OnValue(func(_ *core.Walker, v *ast.Value) {
+		if v.Kind == ast.StringValue && v.Definition != nil && l.stringEnums[v.Definition.Name] && v.Definition.EnumValues.ForName(v.Raw) != nil {
+			v.Kind = ast.EnumValue
+		}
+	})
+	core.Walk(gql, doc, &obs)
+}
+
 // positionRule replaces the specification's "variables in allowed
 // position" rule: a variable's type must fit where it is used, apart from
 // nullability (checked when the field runs), a single value where a list

@@ -26,6 +26,7 @@ func metadataTest(t *testing.T, e *env) {
 				`{"id":"tags","type":"ChoiceList","label":"tags","description":"","isUnique":false,"reverseCol":null},` +
 				`{"id":"extra","type":"Any","label":"extra","description":"","isUnique":false,"reverseCol":null},` +
 				`{"id":"revenue","type":"Numeric","label":"revenue","description":"","isUnique":false,"reverseCol":null},` +
+				`{"id":"stage","type":"Choice","label":"stage","description":"","isUnique":false,"reverseCol":null},` +
 				`{"id":"staff","type":"RefList:People","label":"staff","description":"","isUnique":false,"reverseCol":"Company"}]},"none":null}}`},
 		{name: "create a table", key: e.editorKey,
 			query: `mutation { createTable(data: {id: "Projects", columns: [{id: "title", isUnique: true}, {id: "owner", type: "Ref:People", reverseCol: "projects"}, {label: "Due date", type: "Date"}]}) { id nameSingular namePlural columns { id type } } }`,

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/core"
@@ -124,8 +125,9 @@ type fieldPlan struct {
 	field *ast.Field
 	col   *schema.Column // nil for id, timestamps, __typename
 	kind  fieldKind
-	ref   *objPlan  // kindRef: the related object's selection
-	conn  *connPlan // kindConn: the nested connection
+	enum  *choiceEnum // a Choice column shown as an enum
+	ref   *objPlan    // kindRef: the related object's selection
+	conn  *connPlan   // kindConn: the nested connection
 	// refRows are the related records read for kindRef, in id order.
 	refRows []*record
 }
@@ -172,6 +174,9 @@ type planner struct {
 	s  *schema.Schema
 	// byField maps root field names to tables (of s; see docSchema).
 	byField map[string]*schema.Table
+	// m is the model of the GraphQL schema the request was validated
+	// against (nil: no enums).
+	m       *model
 	maxPage int
 }
 
@@ -187,6 +192,7 @@ func (p *planner) planObj(sets []ast.SelectionSet, t *schema.Table) (*objPlan, e
 			}
 		} else {
 			fp.kind = columnKind(p.s, fp.col)
+			fp.enum = p.m.enumOf(t, fp.col)
 			switch fp.kind {
 			case kindRef:
 				target := p.s.Table(fp.col.Type.Table)
@@ -776,6 +782,8 @@ func (o *out) obj(op *objPlan, r *record) {
 			o.push(fp.key, 0)
 			o.conn(fp.conn, pg)
 			o.pop()
+		case fp.enum != nil:
+			o.enum(op, fp, r)
 		case fp.col != nil:
 			raw := r.vals[op.colIdx[fp.col.ID]]
 			v, ok := outValue(fp.col, raw)
@@ -790,6 +798,25 @@ func (o *out) obj(op *objPlan, r *record) {
 		}
 	}
 	b.WriteByte('}')
+}
+
+// enum writes a Choice cell shown as an enum: null when empty, and null
+// with an error for a value outside the choices, which the enum cannot
+// show (Grist keeps such values; REST reads them).
+func (o *out) enum(op *objPlan, fp *fieldPlan, r *record) {
+	v, _ := r.vals[op.colIdx[fp.col.ID]].(string)
+	switch {
+	case v == "":
+		o.b.WriteString("null")
+	case slices.Contains(fp.enum.values, v):
+		writeString(o.b, v)
+	default:
+		o.push(fp.key, 0)
+		o.ex.addError(o.path(), rowhouse.Invalidf("%s.%s of record %d holds %s, which is not one of its choices (%s): read it through the REST API, or add it to the choices",
+			op.table.ID, fp.col.ID, r.id, describe(v), strings.Join(fp.enum.values, ", ")))
+		o.pop()
+		o.b.WriteString("null")
+	}
 }
 
 // conn writes a connection selection for one page.

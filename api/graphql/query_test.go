@@ -12,7 +12,8 @@ import (
 // fixture fills the sample document:
 //
 //	Cities:    1 Paris, 2 Lyon
-//	Companies: 1 Acme (FR), 2 Beta (US), 3 Gamma (FR, empty founded/tags)
+//	Companies: 1 Acme (FR, WON), 2 Beta (US, NEW), 3 Gamma (FR, empty
+//	           founded/tags/stage)
 //	People:    1 Ann (Acme, Paris, friends Bob+Cy), 2 Bob (Acme, Lyon),
 //	           3 Cy (Beta, Paris), 4 Dee (no company)
 func (e *env) fixture(t testing.TB) {
@@ -22,8 +23,8 @@ func (e *env) fixture(t testing.TB) {
 	e.apply(t,
 		core.AddRecords{Table: "Cities", Rows: []core.Row{row(map[string]any{"name": "Paris", "population": 2000000}), row(map[string]any{"name": "Lyon", "population": 500000})}},
 		core.AddRecords{Table: "Companies", Rows: []core.Row{
-			row(map[string]any{"name": "Acme", "country": "FR", "founded": "2020-01-02", "tags": []any{"L", "a", "b"}, "revenue": 1.5, "extra": map[string]any{"k": "v"}}),
-			row(map[string]any{"name": "Beta", "country": "US", "founded": "2019-05-06", "tags": []any{"L", "b"}}),
+			row(map[string]any{"name": "Acme", "country": "FR", "founded": "2020-01-02", "tags": []any{"L", "a", "b"}, "revenue": 1.5, "extra": map[string]any{"k": "v"}, "stage": "WON"}),
+			row(map[string]any{"name": "Beta", "country": "US", "founded": "2019-05-06", "tags": []any{"L", "b"}, "stage": "NEW"}),
 			row(map[string]any{"name": "Gamma", "country": "FR"}),
 		}},
 		core.AddRecords{Table: "People", Rows: []core.Row{

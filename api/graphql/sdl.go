@@ -198,6 +198,35 @@ func outputType(c *schema.Column) string {
 	return "String"
 }
 
+// valueType is a scalar column's GraphQL type: its enum, or outputType.
+func (m *model) valueType(t *schema.Table, c *schema.Column) string {
+	if e := m.enumOf(t, c); e != nil {
+		return e.name
+	}
+	return outputType(c)
+}
+
+// writeEnum writes a Choice column's enum and its filter, which keeps
+// StringFilter's operators (values compare as text).
+func writeEnum(b *strings.Builder, t *schema.Table, c *schema.Column, e *choiceEnum) {
+	description(b, "", "The choices of "+t.ID+"."+c.ID+"; an empty cell is null.")
+	fmt.Fprintf(b, "enum %s {\n", e.name)
+	for _, v := range e.values {
+		fmt.Fprintf(b, "  %s\n", v)
+	}
+	b.WriteString("}\n\n")
+	description(b, "", "A filter on "+t.ID+"."+c.ID+": values compare as text.")
+	fmt.Fprintf(b, "input %s {\n", e.filter)
+	for _, op := range []string{"eq", "neq"} {
+		fmt.Fprintf(b, "  %s: %s\n", op, e.name)
+	}
+	fmt.Fprintf(b, "  in: [%s]\n", e.name)
+	for _, op := range []string{"gt", "gte", "lt", "lte"} {
+		fmt.Fprintf(b, "  %s: %s\n", op, e.name)
+	}
+	b.WriteString("  like: String\n  ilike: String\n  startsWith: String\n  endsWith: String\n  is: NullCheck\n}\n\n")
+}
+
 // filterType is the filter input of a non-relation column.
 func filterType(c *schema.Column) string {
 	if c.Reverse {
@@ -281,7 +310,7 @@ func (m *model) sdl() string {
 				tn := tableNames(s.Table(c.Type.Table))
 				fmt.Fprintf(&b, "  %s%s: %s!\n", c.ID, connArgs(tn), tn.Connection)
 			default:
-				fmt.Fprintf(&b, "  %s: %s\n", c.ID, outputType(c))
+				fmt.Fprintf(&b, "  %s: %s\n", c.ID, m.valueType(t, c))
 			}
 			if idf, ok := schema.RefIDField(t, c); ok {
 				description(&b, "  ", "The row id "+c.ID+" holds; null when empty.")
@@ -301,6 +330,8 @@ func (m *model) sdl() string {
 		for _, c := range t.Columns {
 			if columnKind(s, c) == kindRef {
 				fmt.Fprintf(&b, "  %s: %s\n", c.ID, tableNames(s.Table(c.Type.Table)).Filter)
+			} else if e := m.enumOf(t, c); e != nil {
+				fmt.Fprintf(&b, "  %s: %s\n", c.ID, e.filter)
 			} else {
 				fmt.Fprintf(&b, "  %s: %s\n", c.ID, filterType(c))
 			}
@@ -342,7 +373,7 @@ func (m *model) sdl() string {
 					continue
 				}
 				writable++
-				fmt.Fprintf(&b, "  %s: %s\n", c.ID, outputType(c))
+				fmt.Fprintf(&b, "  %s: %s\n", c.ID, m.valueType(t, c))
 				if idf, ok := schema.RefIDField(t, c); ok {
 					description(&b, "  ", "Sets "+c.ID+" by row id (give one of the two).")
 					fmt.Fprintf(&b, "  %s: Int\n", idf)
@@ -355,6 +386,11 @@ func (m *model) sdl() string {
 				b.WriteString("  _none: Boolean\n")
 			}
 			b.WriteString("}\n\n")
+		}
+		for _, c := range t.Columns {
+			if e := m.enumOf(t, c); e != nil {
+				writeEnum(&b, t, c, e)
+			}
 		}
 	}
 
