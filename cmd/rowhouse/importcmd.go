@@ -49,7 +49,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	fs.SetOutput(stderr)
 	var o importOptions
 	fs.StringVar(&o.url, "url", envOr(getenv, "ROWHOUSE_URL", "http://127.0.0.1:8484"), "the server's base URL (env ROWHOUSE_URL)")
-	fs.StringVar(&o.key, "key", getenv("ROWHOUSE_API_KEY"), "API key (env ROWHOUSE_API_KEY)")
+	fs.StringVar(&o.key, "key", "", "API key (default $ROWHOUSE_API_KEY)")
 	fs.StringVar(&o.doc, "doc", "", "document id (required)")
 	fs.StringVar(&o.table, "table", "", "table id; created if missing (required)")
 	fs.StringVar(&o.keyColumn, "key-column", "", "file column whose values identify records: rows update the record with the same value, or are added")
@@ -69,6 +69,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return usageError{"usage: rowhouse import FILE.csv|FILE.xlsx --doc DOC --table T [--key-column C] [--url URL --key KEY]"}
 	}
 	o.file = files[0]
+	fromEnv(&o.key, getenv, "ROWHOUSE_API_KEY")
 	switch {
 	case o.doc == "" || o.table == "":
 		return usageError{"import: --doc and --table are required"}

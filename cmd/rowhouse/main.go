@@ -5,6 +5,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -30,6 +32,29 @@ func main() {
 type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
+
+// parseFlags parses a command's flags. -h and --help are not mistakes: the
+// flags are printed and the command ends with exit code 0, which help
+// reports. Any other error is a usage error (exit code 2).
+func parseFlags(fs *flag.FlagSet, args []string) (help bool, err error) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return true, nil
+		}
+		return false, usageError{err.Error()}
+	}
+	return false, nil
+}
+
+// fromEnv fills a flag left empty from the environment variable name.
+// Flags that may hold a secret (an API key, a database URL with its
+// password) take the environment only after parsing, never as their
+// default: flag prints defaults in -h, and the secret would be shown.
+func fromEnv(v *string, getenv func(string) string, name string) {
+	if *v == "" {
+		*v = getenv(name)
+	}
+}
 
 func exitCode(err error) int {
 	if _, ok := err.(usageError); ok {
@@ -62,8 +87,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "serve":
 		return runServe(ctx, args[1:], getenv, stderr)
 	case "user":
+		const userUsage = "usage: rowhouse user create --email E [--name N] [--password P | --password-stdin [--new-key]] [--data DIR | --db URL]"
+		if len(args) == 2 && (args[1] == "-h" || args[1] == "--help" || args[1] == "help") {
+			fmt.Fprintln(stdout, userUsage)
+			return nil
+		}
 		if len(args) < 2 || args[1] != "create" {
-			return usageError{"usage: rowhouse user create --email E [--name N] [--password P | --password-stdin] [--data DIR]"}
+			return usageError{userUsage}
 		}
 		return runUserCreate(ctx, args[2:], getenv, stdin, stdout, stderr)
 	case "bench":

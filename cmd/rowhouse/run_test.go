@@ -177,8 +177,8 @@ func TestRunUserCreate(t *testing.T) {
 		t.Errorf("ROWHOUSE_DATA was not used: %v", err)
 	}
 	err := run(t.Context(), []string{"user", "create", "--email", "x"}, env("ROWHOUSE_DATA="+dir), nil, &bytes.Buffer{}, &bytes.Buffer{})
-	if err == nil || exitCode(err) != 1 {
-		t.Errorf("an invalid email: %v", err)
+	if err == nil || exitCode(err) != 2 {
+		t.Errorf("an invalid email: %v (exit %d), want a usage error", err, exitCode(err))
 	}
 }
 

@@ -66,7 +66,7 @@ type storage struct {
 }
 
 // dbFlagHelp documents the --db flag of the commands that open storage.
-const dbFlagHelp = "PostgreSQL database URL (postgres://user:password@host:5432/dbname); empty: SQLite in the data folder (env ROWHOUSE_DB)"
+const dbFlagHelp = "PostgreSQL database URL (postgres://user:password@host:5432/dbname); empty: SQLite in the data folder (default $ROWHOUSE_DB)"
 
 // openStorage opens the PostgreSQL database at dbURL, or when it is empty
 // the SQLite data folder dir, locking it when exclusive (the server: one
@@ -115,7 +115,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	var (
 		dataDir    = fs.String("data", envOr(getenv, "ROWHOUSE_DATA", "./rowhouse-data"), "data folder (env ROWHOUSE_DATA)")
-		dbURL      = fs.String("db", getenv("ROWHOUSE_DB"), dbFlagHelp)
+		dbURL      = fs.String("db", "", dbFlagHelp)
 		addr       = fs.String("addr", envOr(getenv, "ROWHOUSE_ADDR", "127.0.0.1:8484"), "address to listen on (env ROWHOUSE_ADDR)")
 		maxBody    = fs.Int64("max-body", maxBodyDef, "largest request body in bytes (env ROWHOUSE_MAX_BODY)")
 		rateLimit  = fs.Int("rate-limit", int(rateDef), "requests per key per --rate-window; 0 disables (env ROWHOUSE_RATE_LIMIT)")
@@ -142,12 +142,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		whRetryMax     = fs.Duration("webhook-retry-max", whRetryMaxDef, "longest webhook retry delay (env ROWHOUSE_WEBHOOK_RETRY_MAX)")
 		whMaxAttempts  = fs.Int("webhook-max-attempts", webhook.DefaultMaxAttempts, "attempts before a webhook delivery is marked failed (it can be redelivered)")
 	)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) { // -h: the flags are printed, nothing failed
-			return nil
-		}
-		return usageError{err.Error()}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
+	fromEnv(dbURL, getenv, "ROWHOUSE_DB")
 	if *maxBody <= 0 || *maxBatch <= 0 || *maxPage <= 0 {
 		return usageError{"--max-body, --max-batch and --max-page must be positive"}
 	}
