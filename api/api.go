@@ -117,8 +117,11 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if errors.As(err, &e) && status != http.StatusInternalServerError {
 		body.Details = e.Details
 	}
+	if ri := RequestInfoFrom(r.Context()); ri != nil {
+		ri.Error = body.Error
+	}
 	if status >= 500 && log != nil {
-		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "request_id", RequestID(r.Context()), "err", err)
 	}
 	WriteJSON(w, status, body)
 }

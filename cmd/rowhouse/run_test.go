@@ -6,6 +6,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"os"
@@ -142,6 +143,29 @@ func TestRunServe(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), `"msg":"stopped"`) {
 		t.Errorf("no stopped line:\n%s", stderr.String())
+	}
+	// JSON logs give durations in milliseconds, in fields named so.
+	var sawRequest bool
+	for line := range strings.SplitSeq(stderr.String(), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) != nil {
+			continue
+		}
+		if _, ok := m["duration"]; ok {
+			t.Errorf("a duration in nanoseconds: %s", line)
+		}
+		if m["msg"] == "request" && m["path"] == "/api/profile/user" {
+			ms, ok := m["duration_ms"].(float64)
+			sawRequest = ok && ms > 0 && ms < 60_000
+		}
+		if m["msg"] == "listening" {
+			if _, ok := m["startup_ms"].(float64); !ok {
+				t.Errorf("listening line without startup_ms: %s", line)
+			}
+		}
+	}
+	if !sawRequest {
+		t.Errorf("no request line with duration_ms:\n%s", stderr.String())
 	}
 	// The port is free again.
 	if ln, err := net.Listen("tcp", addr); err != nil {
