@@ -81,6 +81,8 @@ func Status(err error) int {
 		return http.StatusForbidden
 	case rowhouse.ENOTFOUND:
 		return http.StatusNotFound
+	case rowhouse.EMETHOD:
+		return http.StatusMethodNotAllowed
 	case rowhouse.ECONFLICT:
 		return http.StatusConflict
 	case rowhouse.ETOOLARGE:
@@ -171,6 +173,9 @@ func DecodeJSONBytes(data []byte, dst any) error {
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
 	if err := dec.Decode(dst); err != nil {
+		if notJSON(err) {
+			return notJSONError(describeJSONError(err))
+		}
 		return rowhouse.InvalidPayload("%s", describeJSONError(err))
 	}
 	if dec.More() {
@@ -180,6 +185,20 @@ func DecodeJSONBytes(data []byte, dst any) error {
 		return rowhouse.InvalidPayload("unexpected data after the JSON value")
 	}
 	return nil
+}
+
+// notJSON reports whether a decoding error means the bytes are not JSON
+// at all (rather than JSON of the wrong shape).
+func notJSON(err error) bool {
+	var se *json.SyntaxError
+	return errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// notJSONError says that a body is not JSON, and where it stops being so:
+// a form-encoded body or a truncated one should not read like a JSON
+// value of the wrong shape.
+func notJSONError(where string) error {
+	return &rowhouse.Error{Kind: rowhouse.EINVALID, Message: "request body must be JSON", Details: map[string]any{"userError": where}}
 }
 
 func describeJSONError(err error) string {

@@ -368,7 +368,7 @@ func selectColumns(t *schema.Table, ids []string) ([]*schema.Column, error) {
 	for _, id := range ids {
 		c := t.Column(id)
 		if c == nil {
-			return nil, invalidColumn(id)
+			return nil, invalidColumn(t, id)
 		}
 		cols = append(cols, c)
 	}

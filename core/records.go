@@ -13,8 +13,10 @@ import (
 	"github.com/rowhouse/rowhouse/store"
 )
 
-// invalidColumn is Grist's message for a write to an unknown column.
-func invalidColumn(id string) error { return rowhouse.Invalidf("Invalid column %q", id) }
+// invalidColumn is Grist's message for a write to an unknown column of t.
+func invalidColumn(t *schema.Table, id string) error {
+	return rowhouse.Invalidf("Invalid column %q%s", id, didYouMean(t, id))
+}
 
 func invalidRowID(id int64) error { return rowhouse.Invalidf("Invalid row id %d", id) }
 
@@ -29,7 +31,7 @@ func (w *writer) checkBatch(n int) error {
 func writableColumn(t *schema.Table, id string) (*schema.Column, error) {
 	c := t.Column(id)
 	if c == nil {
-		return nil, invalidColumn(id)
+		return nil, invalidColumn(t, id)
 	}
 	if !c.Stored() {
 		return nil, rowhouse.Invalidf("Column %q is the reverse side of a two-way reference: set %s.%s instead", id, c.Type.Table, c.ReverseCol)

@@ -105,14 +105,35 @@ func loadSchema(ctx context.Context, q store.Querier, version int64) (*schema.Sc
 	return schema.New(version, tables), nil
 }
 
-// tableNotFound is Grist's message for an unknown table.
-func tableNotFound(id string) error { return rowhouse.NotFoundf("Table not found %q", id) }
+// tableNotFound is Grist's message for an unknown table, with the table
+// of s whose id differs only by case, if there is one.
+func tableNotFound(s *schema.Schema, id string) error {
+	if t := s.TableFold(id); t != nil {
+		return rowhouse.NotFoundf("Table not found %q (did you mean %q? table ids are case-sensitive)", id, t.ID)
+	}
+	return rowhouse.NotFoundf("Table not found %q", id)
+}
+
+// didYouMean is the hint added to an unknown column's message when a
+// column of t has the id but for case; "" if none.
+func didYouMean(t *schema.Table, id string) string {
+	if c := t.ColumnFold(id); c != nil {
+		return fmt.Sprintf(" (did you mean %q? column ids are case-sensitive)", c.ID)
+	}
+	return ""
+}
+
+// ColumnNotFound is Grist's 404 for an unknown column of t, naming the
+// column whose id differs only by case, if there is one.
+func ColumnNotFound(t *schema.Table, id string) error {
+	return rowhouse.NotFoundf("Column not found %q%s", id, didYouMean(t, id))
+}
 
 // table returns a table of s or Grist's 404.
 func table(s *schema.Schema, id string) (*schema.Table, error) {
 	t := s.Table(id)
 	if t == nil {
-		return nil, tableNotFound(id)
+		return nil, tableNotFound(s, id)
 	}
 	return t, nil
 }

@@ -376,7 +376,7 @@ func (w *writer) column(tableID, colID string) (*schema.Table, *schema.Column, e
 	}
 	c := t.Column(colID)
 	if c == nil {
-		return nil, nil, rowhouse.NotFoundf("Column not found %q", colID)
+		return nil, nil, ColumnNotFound(t, colID)
 	}
 	return t, c, nil
 }

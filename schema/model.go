@@ -1,5 +1,7 @@
 package schema
 
+import "strings"
+
 // Schema is a document's data model at one version: its tables, in order,
 // with their columns. A Schema is immutable once built; a schema change
 // produces a new one with a higher Version, and everything generated from
@@ -56,6 +58,18 @@ func (t *Table) index() {
 // Table returns the table with this id (exact match), or nil.
 func (s *Schema) Table(id string) *Table { return s.byID[id] }
 
+// TableFold returns the table whose id equals id ignoring case, or nil:
+// what an error names when asked for an id that differs only by case
+// (ids are unique case-insensitively, so there is at most one).
+func (s *Schema) TableFold(id string) *Table {
+	for _, t := range s.Tables {
+		if strings.EqualFold(t.ID, id) {
+			return t
+		}
+	}
+	return nil
+}
+
 // TableIDs returns the ids of every table, in order.
 func (s *Schema) TableIDs() []string {
 	ids := make([]string, len(s.Tables))
@@ -67,6 +81,17 @@ func (s *Schema) TableIDs() []string {
 
 // Column returns the column with this id (exact match), or nil.
 func (t *Table) Column(id string) *Column { return t.byID[id] }
+
+// ColumnFold returns the column whose id equals id ignoring case, or nil
+// (see TableFold).
+func (t *Table) ColumnFold(id string) *Column {
+	for _, c := range t.Columns {
+		if strings.EqualFold(c.ID, id) {
+			return c
+		}
+	}
+	return nil
+}
 
 // ColumnIDs returns the ids of every column, in order.
 func (t *Table) ColumnIDs() []string {
