@@ -21,8 +21,12 @@ type Select struct {
 	Sort   []query.SortKey
 	// Limit is the page size; 0 reads every row, streamed.
 	Limit int
-	// After and Before page from a cursor (only with a Limit).
+	// After and Before page from a cursor (only with a Limit), which must
+	// have been made by a read of the same Filter and Sort.
 	After, Before *query.Cursor
+	// Last takes the Limit rows at the end of the order (without Before:
+	// the last rows), answered in order: GraphQL's last without before.
+	Last bool
 	// Count asks for the number of rows matching the filter.
 	Count bool
 	// Columns names the columns to read, in the order wanted; nil reads
@@ -61,6 +65,8 @@ type Rows struct {
 	tx    store.Tx
 	rows  store.Rows
 	nkeys int
+	// fp is the read's fingerprint, which its cursors carry.
+	fp string
 	// idKeys are the sort keys that are the id (not read: copied).
 	idKeys []int
 	// stamps is set when the timestamps are read.
@@ -186,6 +192,15 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 	if sel.After != nil && sel.Before != nil {
 		return nil, rowhouse.Invalidf("use either starting_after or ending_before, not both")
 	}
+	if sel.Last && (sel.Limit == 0 || sel.After != nil) {
+		return nil, rowhouse.Invalidf("reading the last rows needs a limit, and no cursor to start after")
+	}
+	fp := query.Fingerprint(sel.Filter, sel.Sort)
+	for _, c := range []*query.Cursor{sel.After, sel.Before} {
+		if c != nil && c.Query != "" && c.Query != fp {
+			return nil, rowhouse.Invalidf("invalid cursor: it was made for a read with another sort or filter; read the first page again with this sort and filter")
+		}
+	}
 	// Every surface's filter and sort meet the same bounds here, however
 	// they were built (REST's parsers check them too, GraphQL builds its
 	// own): past them SQLite and PostgreSQL fail with internal errors. Lists
@@ -223,7 +238,7 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 		}
 		terms = append(terms, sortTerm{expr: x, desc: k.Desc, nulls: nulls})
 	}
-	backward := sel.Before != nil
+	backward := sel.Before != nil || sel.Last
 	order := make([]sortTerm, len(terms))
 	copy(order, terms)
 	if backward { // read the page backwards from the cursor, then flip it
@@ -297,7 +312,7 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 	if sel.Limit > 0 {
 		sel1.WriteString(" LIMIT " + strconv.Itoa(sel.Limit+1))
 	}
-	res := &Rows{Table: t, Columns: cols, nkeys: len(terms), idKeys: idKeys, stamps: sel.Timestamps, want: sel.Limit}
+	res := &Rows{Table: t, Columns: cols, nkeys: len(terms), idKeys: idKeys, stamps: sel.Timestamps, want: sel.Limit, fp: fp}
 	doc.docs.advisor.note(doc.docs, doc.id, s, t, sel, cols)
 	if sel.Count {
 		var n int64
@@ -335,12 +350,12 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 	}
 	p := &PageInfo{}
 	if backward {
-		p.HasPreviousPage, p.HasNextPage = more, true
+		p.HasPreviousPage, p.HasNextPage = more, sel.Before != nil
 	} else {
 		p.HasNextPage, p.HasPreviousPage = more, sel.After != nil
 	}
 	if n := len(res.buf); n > 0 {
-		start, end := res.buf[0].cursor().Encode(), res.buf[n-1].cursor().Encode()
+		start, end := res.buf[0].cursor(fp).Encode(), res.buf[n-1].cursor(fp).Encode()
 		p.StartCursor, p.EndCursor = &start, &end
 	}
 	res.Page = p
@@ -536,7 +551,9 @@ func (r *Rows) scan(rows store.Rows, buffered bool) (scanned, error) {
 	return s, err
 }
 
-func (s scanned) cursor() query.Cursor { return query.Cursor{Values: s.keys, ID: s.id} }
+func (s scanned) cursor(fp string) query.Cursor {
+	return query.Cursor{Values: s.keys, ID: s.id, Query: fp}
+}
 
 // prime reads the first row of a streamed read, which gives the read its
 // snapshot (SQLite takes it at the first step); Next returns it first.
@@ -607,7 +624,7 @@ func (r *Rows) Values(dst []any, typed bool) []any {
 }
 
 // Cursor returns the current row's cursor.
-func (r *Rows) Cursor() string { return r.cur.cursor().Encode() }
+func (r *Rows) Cursor() string { return r.cur.cursor(r.fp).Encode() }
 
 // Close ends the read.
 func (r *Rows) Close() error {

@@ -308,7 +308,14 @@ func decodeRecords(r *http.Request) ([]byte, []recordIn, error) {
 }
 
 func (a *API) addRecords(w http.ResponseWriter, r *http.Request) error {
-	body, recs, err := decodeRecords(r)
+	var body []byte
+	var recs []recordIn
+	var err error
+	if boolParam(r, "flat") {
+		body, recs, err = decodeFlatRecords(r)
+	} else {
+		body, recs, err = decodeRecords(r)
+	}
 	if err != nil {
 		return err
 	}
@@ -333,6 +340,53 @@ func (a *API) addRecords(w http.ResponseWriter, r *http.Request) error {
 		}
 		return map[string]any{"records": out}
 	})
+}
+
+// decodeFlatRecords reads the body of POST .../records?flat=1, as Grist
+// does: a JSON array whose items are either records ({"fields": ...}) or
+// plain objects of fields, whose "id" (which cannot be honoured) is
+// dropped; a {"records": [...]} body is read as without flat.
+func decodeFlatRecords(r *http.Request) ([]byte, []recordIn, error) {
+	body, err := api.ReadBody(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	var items []json.RawMessage
+	if err := api.DecodeJSONBytes(nonEmptyArray(body), &items); err != nil || items == nil {
+		var in struct {
+			Records []recordIn `json:"records"`
+		}
+		if err := api.DecodeJSONBytes(body, &in); err != nil {
+			return nil, nil, err
+		}
+		if in.Records == nil {
+			return nil, nil, rowhouse.InvalidPayload("records is missing")
+		}
+		return body, in.Records, nil
+	}
+	recs := make([]recordIn, len(items))
+	for i, raw := range items {
+		var obj map[string]json.RawMessage
+		if err := api.DecodeJSONBytes(raw, &obj); err != nil || obj == nil {
+			return nil, nil, rowhouse.InvalidPayload("records[%d]: expected an object", i)
+		}
+		if _, ok := obj["fields"]; ok {
+			if err := api.DecodeJSONBytes(raw, &recs[i]); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		delete(obj, "id")
+		recs[i].Fields = make(map[string]any, len(obj))
+		for k, v := range obj {
+			var x any
+			if err := api.DecodeJSONBytes(v, &x); err != nil {
+				return nil, nil, err
+			}
+			recs[i].Fields[k] = x
+		}
+	}
+	return body, recs, nil
 }
 
 func (a *API) updateRecords(w http.ResponseWriter, r *http.Request) error {
