@@ -78,7 +78,10 @@ func Scoped(next http.Handler, log *slog.Logger) http.Handler {
 	})
 }
 
-// scopedDoc is the one document a caller's key is scoped to.
+// scopedDoc is the one document a caller's key is scoped to. A browser
+// session has no key, so it never reaches a document through these paths
+// (which are outside /api/, where the server checks a session's CSRF
+// token on writes).
 func scopedDoc(a rowhouse.Actor) (string, error) {
 	const instead = "use /api/docs/{docId}/rest/... instead, or a key created with scopes: {docs: [docId]}"
 	switch {

@@ -262,4 +262,20 @@ func TestScopedPaths(t *testing.T) {
 	} {
 		sc.Run(t, f.s)
 	}
+	// A browser session names no document, so it never writes through
+	// /rest/ (outside /api/, where a session's writes need its CSRF token);
+	// under /api/docs/{doc}/rest/ a session's write needs the token.
+	f.s.SetPassword(f.s.User("owner@example.com"), "a long password")
+	b := f.s.SignIn(t, "owner@example.com", "a long password")
+	cookie := map[string]string{"Cookie": b.Cookie}
+	for _, sc := range []testserver.Scenario{
+		{Name: "session at /rest/", Method: "POST", URL: "/rest/companies", Headers: cookie, Body: map[string]any{"name": "X"}, Status: 400,
+			Contains: []string{"this request has no API key (a browser session names no document)"}},
+		{Name: "session write without CSRF", Method: "POST", URL: f.rest("/companies"), Headers: cookie, Body: map[string]any{"name": "X"}, Status: 403,
+			Contains: []string{`"ForbiddenException"`, "CSRF token missing or invalid"}},
+		{Name: "session write with CSRF", Method: "POST", URL: f.rest("/companies?fields=name"), Headers: map[string]string{"Cookie": b.Cookie, "X-CSRF-Token": b.CSRF},
+			Body: map[string]any{"name": "X"}, Status: 201, JSON: `{"data":{"createCompany":{"id":"` + uuid(6) + `","name":"X"}}}`}, // after Scoped and S2
+	} {
+		sc.Run(t, f.s)
+	}
 }

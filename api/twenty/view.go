@@ -133,9 +133,7 @@ func candidates(t *schema.Table) []candidate {
 				// 0 and the record from depth 1.
 				out = append(out, candidate{name: c.ID, kind: fieldRefID, col: c})
 			}
-		case c.Type.Kind == schema.KindRefList:
-			out = append(out, candidate{name: c.ID, kind: fieldCell, col: c})
-		default:
+		default: // a RefList column too: its ids, its records from depth 1 (newView)
 			out = append(out, candidate{name: c.ID, kind: fieldCell, col: c})
 		}
 	}
