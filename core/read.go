@@ -68,8 +68,12 @@ type Rows struct {
 	tx    store.Tx
 	rows  store.Rows
 	nkeys int
-	// fp is the read's fingerprint, which its cursors carry.
-	fp string
+	// fp is the read's fingerprint, which its cursors carry, computed
+	// from filter and sort when a cursor is first needed (most reads make
+	// none).
+	fp     string
+	filter query.Expr
+	sort   []query.SortKey
 	// idKeys are the sort keys that are the id (not read: copied).
 	idKeys []int
 	// stamps is set when the timestamps are read.
@@ -198,7 +202,10 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 	if sel.Last && (sel.Limit == 0 || sel.After != nil) {
 		return nil, rowhouse.Invalidf("reading the last rows needs a limit, and no cursor to start after")
 	}
-	fp := query.Fingerprint(sel.Filter, sel.Sort)
+	var fp string
+	if sel.After != nil || sel.Before != nil || sel.Limit > 0 { // pages make cursors
+		fp = query.Fingerprint(sel.Filter, sel.Sort)
+	}
 	for _, c := range []*query.Cursor{sel.After, sel.Before} {
 		if c != nil && c.Query != "" && c.Query != fp {
 			return nil, rowhouse.Invalidf("invalid cursor: it was made for a read with another sort or filter; read the first page again with this sort and filter")
@@ -315,7 +322,7 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 	if sel.Limit > 0 {
 		sel1.WriteString(" LIMIT " + strconv.Itoa(sel.Limit+1))
 	}
-	res := &Rows{Table: t, Columns: cols, nkeys: len(terms), idKeys: idKeys, stamps: sel.Timestamps, want: sel.Limit, fp: fp}
+	res := &Rows{Table: t, Columns: cols, nkeys: len(terms), idKeys: idKeys, stamps: sel.Timestamps, want: sel.Limit, fp: fp, filter: sel.Filter, sort: sel.Sort}
 	doc.docs.advisor.note(doc.docs, doc.id, s, t, sel, cols)
 	if sel.Count || sel.CountOnly {
 		var n int64
@@ -630,7 +637,12 @@ func (r *Rows) Values(dst []any, typed bool) []any {
 }
 
 // Cursor returns the current row's cursor.
-func (r *Rows) Cursor() string { return r.cur.cursor(r.fp).Encode() }
+func (r *Rows) Cursor() string {
+	if r.fp == "" {
+		r.fp = query.Fingerprint(r.filter, r.sort)
+	}
+	return r.cur.cursor(r.fp).Encode()
+}
 
 // Close ends the read.
 func (r *Rows) Close() error {

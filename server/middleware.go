@@ -86,8 +86,10 @@ func requestID(in string) string {
 		return in
 	}
 	var b [10]byte
+	var h [20]byte
 	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
-	return hex.EncodeToString(b[:])
+	hex.Encode(h[:], b[:])
+	return string(h[:])
 }
 
 // logRequests writes one structured line per request: method, path,
@@ -101,6 +103,9 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 		w.Header().Set(HeaderRequestID, ri.ID)
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r.WithContext(api.WithRequestInfo(r.Context(), ri)))
+		if !log.Enabled(r.Context(), slog.LevelInfo) {
+			return
+		}
 		attrs := make([]slog.Attr, 0, 11)
 		attrs = append(attrs,
 			slog.String("method", r.Method),

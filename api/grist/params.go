@@ -48,22 +48,19 @@ func params(allowed []string, h api.HandlerFunc) api.HandlerFunc {
 }
 
 // checkParams refuses the first query parameter (in the order given) that
-// is not in allowed.
+// is not in allowed. It reads the raw query without building url.Values:
+// it runs on every read.
 func checkParams(r *http.Request, allowed []string) error {
-	if r.URL.RawQuery == "" {
-		return nil
-	}
-	q := r.URL.Query()
-	// The raw query's order, so the error names the first unknown one.
 	for part := range strings.SplitSeq(r.URL.RawQuery, "&") {
 		name, _, _ := strings.Cut(part, "=")
-		if n, err := url.QueryUnescape(name); err == nil {
+		if strings.ContainsAny(name, "%+") {
+			n, err := url.QueryUnescape(name)
+			if err != nil {
+				continue // url.Values drops it too
+			}
 			name = n
 		}
 		if name == "" || slices.Contains(allowed, name) {
-			continue
-		}
-		if _, ok := q[name]; !ok {
 			continue
 		}
 		if len(allowed) == 0 {
