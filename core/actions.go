@@ -112,6 +112,10 @@ type AddOrUpdateRecords struct {
 	// RecordLabel is how errors name the records: RecordLabel[i] ("data"
 	// gives data[1]); empty names them "record i".
 	RecordLabel string
+	// oneByOne matches each record with its own query after the writes
+	// of the records before it, as upserts used to: the reference the
+	// tests hold batch matching to.
+	oneByOne bool
 }
 
 // UpsertResult is what AddOrUpdateRecords returns: per record, the ids it

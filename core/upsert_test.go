@@ -3,11 +3,13 @@ package core_test
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/core"
+	"github.com/rowhouse/rowhouse/store/postgres/pgtest"
 )
 
 // upsertColumns is the table of the upsert semantics tests: a plain key k,
@@ -54,6 +56,17 @@ func eventTrail(evs []core.Event) string {
 		for i, id := range e.RowIDs {
 			f := e.Rows[i].Fields
 			parts = append(parts, fmt.Sprintf("%s:%d(%v,%v)", e.Kind, id, f["k"], f["v"]))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// eventSteps flattens events into "kind:id" steps, in order.
+func eventSteps(evs []core.Event) string {
+	var parts []string
+	for _, e := range evs {
+		for _, id := range e.RowIDs {
+			parts = append(parts, fmt.Sprintf("%s:%d", e.Kind, id))
 		}
 	}
 	return strings.Join(parts, " ")
@@ -277,5 +290,102 @@ func TestUpsertSemantics(t *testing.T) {
 				t.Errorf("rows %s\nwant %s", got, c.rows)
 			}
 		})
+	}
+}
+
+// TestUpsertBatchMatchesOneByOne applies random upserts twice, matched as
+// a batch and matched one record after another (the way upserts always
+// were), to twin documents, and requires the same answer or error, the
+// same rows and the same changes, record by record.
+func TestUpsertBatchMatchesOneByOne(t *testing.T) {
+	rounds := 300
+	if testing.Short() || pgtest.Enabled() {
+		rounds = 60
+	}
+	batch, single := openDoc(t), openDoc(t)
+	rng := rand.New(rand.NewPCG(18, 2024))
+	pick := func(vals ...any) any { return vals[rng.IntN(len(vals))] }
+	cell := func(col string) any {
+		switch col {
+		case "k":
+			return pick("a", "b", "c", "", nil, num("1"))
+		case "v":
+			return pick(num("0"), num("1"), num("2"), "2", "x", nil, "")
+		case "n":
+			return pick(num("0"), num("1.5"), num("1"), "1.50", nil)
+		case "b":
+			return pick(true, false, "true", nil)
+		case "u":
+			return pick("", "u1", "u2", "u3", "u4", nil)
+		case "e":
+			return pick("", "e1", "e2", nil)
+		}
+		return pick(num("1"), num("2"), num("3"), num("9"), num("30"), num("31"), "x")
+	}
+	cols := []string{"k", "v", "n", "b", "u", "e"}
+	object := func(keys []string, most int) map[string]any {
+		m := map[string]any{}
+		for range rng.IntN(most + 1) {
+			k := keys[rng.IntN(len(keys))]
+			m[k] = cell(k)
+		}
+		return m
+	}
+	for round := range rounds {
+		table := fmt.Sprintf("T%d", round)
+		var seed []core.Row
+		used := map[any]bool{}
+		for range rng.IntN(30) {
+			f := object(cols, 4)
+			for _, k := range []string{"u", "e"} { // unique: keep the seed valid
+				if v := f[k]; v != nil && v != "" {
+					if used[k+v.(string)] {
+						delete(f, k)
+					}
+					used[k+fmt.Sprint(v)] = true
+				}
+			}
+			seed = append(seed, core.Row{Fields: f})
+		}
+		a := core.AddOrUpdateRecords{Table: table, OnMany: []core.OnMany{core.OnManyFirst, core.OnManyNone, core.OnManyAll}[rng.IntN(3)],
+			NoAdd: rng.IntN(6) == 0, NoUpdate: rng.IntN(8) == 0, NoParse: rng.IntN(8) == 0, UniqueMatch: rng.IntN(8) == 0,
+			MatchUnique: rng.IntN(5) == 0, AllowEmptyRequire: rng.IntN(10) == 0}
+		for range 1 + rng.IntN(25) {
+			u := core.Upsert{Require: object(append(cols, "id"), 3), Fields: object(cols, 3)}
+			if len(u.Require) == 0 && !a.AllowEmptyRequire && !a.MatchUnique {
+				u.Require["k"] = cell("k")
+			}
+			a.Records = append(a.Records, u)
+		}
+		outcome := func(d *core.Doc, a core.AddOrUpdateRecords) string {
+			apply(t, d, core.AddTable{ID: table, Columns: upsertColumns}, core.AddRecords{Table: table, Rows: seed})
+			seq := lastSeq(t, d)
+			res, err := d.Apply(t.Context(), actor, []core.Action{a}, core.ApplyOptions{})
+			out := ""
+			if err != nil {
+				out = "error: " + rowhouse.ErrorMessage(err)
+			} else {
+				b, _ := json.Marshal(res.RetValues[0])
+				out = string(b)
+			}
+			var steps []string
+			for _, e := range eventsSince(t, d, seq) {
+				for i, id := range e.RowIDs {
+					after, _ := json.Marshal(e.Rows[i])
+					var before []byte
+					if i < len(e.Before) {
+						before, _ = json.Marshal(e.Before[i])
+					}
+					steps = append(steps, fmt.Sprintf("%s:%d %s %s", e.Kind, id, after, before))
+				}
+			}
+			return out + "\n" + rowsJSON(t, d, table) + "\n" + strings.Join(steps, "\n")
+		}
+		got, want := outcome(batch, a), outcome(single, core.OneByOne(a))
+		if got != want {
+			b, _ := json.Marshal(a)
+			s, _ := json.Marshal(seed)
+			t.Fatalf("round %d: batch and one by one differ\nseed %s\nupsert %s\nbatch:\n%s\none by one:\n%s", round, s, b, got, want)
+		}
 	}
 }
