@@ -389,3 +389,26 @@ func TestUpsertBatchMatchesOneByOne(t *testing.T) {
 		}
 	}
 }
+
+// TestUpsertIndexesItsKey: the column a batch of upserts is matched by is
+// indexed, whatever the table's size, as join keys are; a unique column
+// (which has its own index) and the id are not.
+func TestUpsertIndexesItsKey(t *testing.T) {
+	_, docs, d := newDoc(t, core.Options{})
+	apply(t, d, core.AddTable{ID: "T", Columns: upsertColumns}, core.AddRecords{Table: "T", Rows: upsertSeed})
+	var byK, byU []core.Upsert
+	for i := range core.DefaultIndexReads {
+		byK = append(byK, up(fmt.Sprintf(`{"k":"key%d"}`, i), `{"v":1}`))
+		byU = append(byU, up(fmt.Sprintf(`{"u":"u%d"}`, i), `{"v":1}`), up(fmt.Sprintf(`{"id":%d}`, i+1), `{"v":2}`))
+	}
+	apply(t, d, core.AddOrUpdateRecords{Table: "T", Records: byU}, core.AddOrUpdateRecords{Table: "T", Records: byK[:len(byK)-1]})
+	docs.Wait()
+	if got, err := d.AdvisedIndexes(t.Context()); err != nil || len(got) != 0 {
+		t.Fatalf("indexes before enough lookups: %v, %v", got, err)
+	}
+	apply(t, d, core.AddOrUpdateRecords{Table: "T", Records: byK})
+	docs.Wait()
+	if got, err := d.AdvisedIndexes(t.Context()); err != nil || fmt.Sprint(got) != "map[T:[[k]]]" {
+		t.Fatalf("indexes: %v, %v", got, err)
+	}
+}
