@@ -100,6 +100,9 @@ func (doc *Doc) Query(ctx context.Context, sel Select) (*Rows, error) {
 	if res, ok, err := doc.queryKnown(ctx, sel); ok {
 		return res, err
 	}
+	if res, ok, err := doc.queryVersioned(ctx, sel); ok {
+		return res, err
+	}
 	g0 := doc.genNow()
 	tx, err := doc.db.BeginRead(ctx)
 	if err != nil {
