@@ -197,6 +197,9 @@ func (doc *Doc) Apply(ctx context.Context, actor rowhouse.Actor, actions []Actio
 	if err := commit(); err != nil {
 		return Applied{}, fmt.Errorf("doc %s: commit: %w", doc.id, err)
 	}
+	if w.newSchema {
+		doc.remember(w.s)
+	}
 	if w.modified && doc.docs.onCommit != nil {
 		doc.docs.onCommit(doc.id)
 	}

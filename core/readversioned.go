@@ -28,11 +28,16 @@ import (
 const versionColumn = `(SELECT value FROM _rh_meta WHERE key = 'schema_version') AS _rh_v, `
 
 // queryVersioned is Query as one statement outside any transaction, when
-// the document's schema has been read before: ok is false when the read
-// must go the usual way (see above).
+// the document's schema has been read before and other processes may
+// change it: ok is false when the read must go the usual way (see above).
 func (doc *Doc) queryVersioned(ctx context.Context, sel Select) (res *Rows, ok bool, err error) {
 	if sel.Count {
 		return nil, false, nil // a count and a page: two statements, one snapshot
+	}
+	if doc.docs.gen(doc.id) != nil {
+		// This process alone writes: queryKnown serves, and the usual way
+		// makes the schema known to it again after a change.
+		return nil, false, nil
 	}
 	doc.docs.mu.Lock()
 	s := doc.docs.schemas[doc.id].s
