@@ -37,26 +37,23 @@ func bumpSchemaVersion(ctx context.Context, q store.Querier, v int64) error {
 	return err
 }
 
-// nextActionNum increments and returns the document's action counter.
+// nextActionNum increments and returns the document's action counter, in
+// one statement (a round trip on PostgreSQL) once the counter exists.
 func nextActionNum(ctx context.Context, q store.Querier) (int64, error) {
 	var v string
-	err := q.QueryRow(ctx, `SELECT value FROM _rh_meta WHERE key = 'action_num'`).Scan(&v)
-	n := int64(0)
-	switch {
-	case errors.Is(err, store.ErrNoRows):
-		if _, err := q.Exec(ctx, `INSERT INTO _rh_meta (key, value) VALUES ('action_num', '0')`); err != nil {
-			return 0, err
-		}
-	case err != nil:
-		return 0, err
-	default:
-		if n, err = strconv.ParseInt(v, 10, 64); err != nil {
-			return 0, fmt.Errorf("bad action number %q", v)
-		}
+	err := q.QueryRow(ctx, `UPDATE _rh_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'action_num' RETURNING value`).Scan(&v)
+	if errors.Is(err, store.ErrNoRows) {
+		_, err = q.Exec(ctx, `INSERT INTO _rh_meta (key, value) VALUES ('action_num', '1')`)
+		return 1, err
 	}
-	n++
-	_, err = q.Exec(ctx, `UPDATE _rh_meta SET value = ? WHERE key = 'action_num'`, strconv.FormatInt(n, 10))
-	return n, err
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("bad action number %q", v)
+	}
+	return n, nil
 }
 
 // loadSchema reads the metadata tables.
