@@ -270,11 +270,11 @@ func (w *writer) writeEvents(ctx context.Context, actionNum int64) error {
 		if err != nil {
 			return err
 		}
-		rows, err := json.Marshal(nonNilR(e.Rows))
+		rows, err := appendRecordsJSON(nil, e.Rows)
 		if err != nil {
 			return err
 		}
-		before, err := json.Marshal(nonNilR(e.Before))
+		before, err := appendRecordsJSON(nil, e.Before)
 		if err != nil {
 			return err
 		}
@@ -296,13 +296,6 @@ func nonNil(s []int64) []int64 {
 func nonNilS(s []string) []string {
 	if s == nil {
 		return []string{}
-	}
-	return s
-}
-
-func nonNilR(s []Record) []Record {
-	if s == nil {
-		return []Record{}
 	}
 	return s
 }
