@@ -284,11 +284,11 @@ func paddedCount(n int) int {
 
 // noteLookups tells the index advisor that n records were looked up by
 // the columns eq, unless an index serves them already (the id's, a unique
-// column's).
+// column's: its own index leaves out the empty values, which few look up).
 func (m *matcher) noteLookups(eq []probeCol, n int) {
 	var cols []string
 	for _, c := range eq {
-		if c.col == nil || c.uniq {
+		if c.col == nil || c.col.IsUnique {
 			return
 		}
 		if indexable(c.col.Type.Kind) {
