@@ -72,7 +72,6 @@ var pageNames = []string{"login", "home", "account", "doc", "docapi", "rest", "g
 func New(d Deps) *Web {
 	w := &Web{Deps: d, pages: map[string]*template.Template{}}
 	funcs := template.FuncMap{
-		"cell":   formatCell,
 		"time":   formatTime,
 		"timep":  formatTimePtr,
 		"scopes": formatScopes,
