@@ -13,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -131,6 +133,14 @@ func (b *browser) listen() error {
 			}
 		case *network.EventRequestWillBeSent:
 			b.requests = append(b.requests, ev.Request.URL)
+		case *cdppage.EventJavascriptDialogOpening:
+			// A confirmation the page asks for: the person says OK.
+			go func() {
+				_ = chromedp.Do(b.ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+					_, err := cdp.Call(ctx, t, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: true})
+					return err
+				}))
+			}()
 		}
 	})
 	if err != nil {
@@ -312,7 +322,7 @@ func TestBrowser(t *testing.T) {
 	// The grid (TestBrowserGrid works it through).
 	b.do("doc page", chromedp.Navigate(srv.URL+"/doc/"+w.docID), chromedp.WaitVisible(chromedp.CSS(`#grid[data-state=ready] .slick-row`)))
 	b.waitIdle("grid")
-	if table := run(b, "read records", chromedp.Text(chromedp.CSS(`#grid .grid-canvas`))); !strings.Contains(table, "Ada") || !strings.Contains(table, "85") {
+	if table := run(b, "read records", chromedp.Evaluate[string](`[...document.querySelectorAll("#grid .grid-canvas")].map(c => c.textContent).join(" ")`)); !strings.Contains(table, "Ada") || !strings.Contains(table, "85") {
 		t.Errorf("grid: %q", table)
 	}
 	b.shot("05-doc")
@@ -339,6 +349,15 @@ func (b *browser) waitIdle(step string) {
 	b.t.Helper()
 	b.do(step+": wait until idle", chromedp.Action[chromedp.Void](func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
 		_, err := chromedp.Poll[bool](`window.rowhouseGrid && window.rowhouseGrid.idle()`, chromedp.WithPollingTimeout(20*time.Second))(ctx, tg)
+		return chromedp.Void{}, err
+	}))
+}
+
+// poll waits until a JavaScript expression is true.
+func (b *browser) poll(step, expr string, timeout time.Duration) {
+	b.t.Helper()
+	b.do(step, chromedp.Action[chromedp.Void](func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(timeout), chromedp.WithPollingInterval(20*time.Millisecond))(ctx, tg)
 		return chromedp.Void{}, err
 	}))
 }

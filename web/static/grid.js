@@ -302,6 +302,7 @@
       return (b && b.rows[i % BLOCK]) || LOADING;
     },
     getItemMetadata(i) {
+      if (i >= count) return { cssClasses: "rh-newrow" }; // the row to type a new record into
       const b = blocks[Math.floor(i / BLOCK)];
       return b && b.rows[i % BLOCK] ? null : { cssClasses: "rh-loading" };
     },
@@ -472,7 +473,7 @@
     const rowNum = {
       id: "__row", name: "#", field: "__row", width: 58, resizable: false, sortable: false, selectable: true, focusable: false,
       cssClass: "rh-rownum", headerCssClass: "rh-rownum",
-      formatter: (row, cell, v, def, item) => (item.__loading ? "" : String(row + 1)),
+      formatter: (row, cell, v, def, item) => (row >= count ? "+" : item.__loading ? "" : String(row + 1)),
     };
     const defs = [rowNum];
     for (const c of table.columns) {
@@ -506,13 +507,14 @@
   function formatter(row, cell, v, def, item) {
     if (item.__loading) return "";
     const c = def.rh;
+    if (c.kind === "Bool" && (v === null || v === undefined)) v = false;
     if (v === null || v === undefined) return "";
     if (!fits(c.kind, v)) {
       return { html: esc(rawText(v)), addClasses: "rh-invalid", toolTip: "Not a valid " + c.type + " value: kept as it was given" };
     }
     switch (c.kind) {
       case "Bool":
-        return '<span class="rh-check' + (v ? " on" : "") + '" role="checkbox" aria-checked="' + v + '">' + (v ? "✓" : "") + "</span>";
+        return { html: '<span class="rh-check' + (v ? " on" : "") + '" role="checkbox" aria-checked="' + v + '">' + (v ? "✓" : "") + "</span>", addClasses: "rh-bool" };
       case "Numeric": case "Int":
         return { html: esc(String(v)), addClasses: "rh-num" };
       case "Ref":
@@ -1467,7 +1469,7 @@
     grid = new Slick.Grid(root, data, columnDefs, {
       editable: cfg.canEdit, enableAddRow: cfg.canEdit, autoEdit: false, autoEditByKeypress: true,
       enableCellNavigation: true, enableColumnReorder: false, multiColumnSort: true, asyncEditorLoading: false,
-      showHeaderRow: true, headerRowHeight: 34, explicitInitialization: true, rowHeight: 30,
+      showHeaderRow: true, headerRowHeight: 34, explicitInitialization: true, rowHeight: 30, frozenColumn: 0,
       editCommandHandler, forceFitColumns: false, enableTextSelectionOnCells: false,
     });
     grid.setSelectionModel(new Slick.CellSelectionModel({ selectActiveCell: true }));
