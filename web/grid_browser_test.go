@@ -556,6 +556,80 @@ func TestBrowserGrid(t *testing.T) {
 	}
 	b.check("delete and undo")
 
+	// The keyboard: Tab moves right, Esc cancels an edit, Delete clears,
+	// Ctrl+Z undoes.
+	g.click(2, "name")
+	b.do("tab to score and type", chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent("7.25"), chromedp.KeyEvent(kb.Enter))
+	b.waitIdle("tabbed")
+	b.do("type and cancel", chromedp.KeyEvent(kb.ArrowUp), chromedp.KeyEvent("999"), chromedp.KeyEvent(kb.Escape))
+	b.waitIdle("cancelled")
+	b.do("clear with Delete", chromedp.KeyEvent(kb.ArrowRight), chromedp.KeyEvent(kb.Delete))
+	b.waitIdle("cleared")
+	recs := r.records("People")
+	if recs[3]["score"] != 7.25 || recs[2]["score"] != 1.5 || recs[2]["age"] != nil {
+		t.Errorf("after Tab, Esc and Delete: row 3 score %v, row 2 score %v age %v", recs[3]["score"], recs[2]["score"], recs[2]["age"])
+	}
+	b.do("undo with Ctrl+Z", chromedp.KeyEvent("z", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
+	b.waitIdle("undone by key")
+	if recs := r.records("People"); recs[2]["age"] != 21.0 {
+		t.Errorf("Ctrl+Z did not bring age back: %v", recs[2]["age"])
+	}
+	b.check("keyboard")
+
+	// Retype a column: Int to Text keeps the values, as text.
+	g.menu("age", "Change type")
+	g.dialog("retype age", map[string]string{"type": "Text"})
+	eventually(t, "age is Text", 5*time.Second, func() error {
+		if c := columns("People")["age"]; c != "Text" {
+			return fmt.Errorf("age is %s", c)
+		}
+		return nil
+	})
+	b.waitIdle("retyped")
+	if recs := r.records("People"); recs[1]["age"] != "20" {
+		t.Errorf("age after retyping: %#v", recs[1]["age"])
+	}
+	if got := g.cellText(0, "age"); got != "20" {
+		t.Errorf("retyped cell shows %q", got)
+	}
+	b.check("retype")
+
+	// A table made, renamed and removed.
+	newTable("Scratch")
+	b.do("rename table", chromedp.Click(chromedp.CSS(`#rename-table`)))
+	g.dialog("rename Scratch", map[string]string{"name": "Drafts"})
+	b.do("renamed table shown", chromedp.WaitVisible(chromedp.CSS(`#grid[data-table="Drafts"][data-state=ready]`)))
+	b.waitIdle("renamed table")
+	tablesNow := func() []string {
+		var out []string
+		for _, tb := range r.get("/tables").(map[string]any)["tables"].([]any) {
+			out = append(out, tb.(map[string]any)["id"].(string))
+		}
+		return out
+	}
+	if got := tablesNow(); !reflect.DeepEqual(got, []string{"Teams", "People", "Drafts"}) {
+		t.Errorf("tables after renaming: %v", got)
+	}
+	b.do("remove table", chromedp.Click(chromedp.CSS(`#remove-table`)),
+		chromedp.WaitVisible(chromedp.CSS(`#grid[data-table="Teams"][data-state=ready]`)))
+	b.waitIdle("removed table")
+	if got := tablesNow(); !reflect.DeepEqual(got, []string{"Teams", "People"}) {
+		t.Errorf("tables after removing: %v", got)
+	}
+	b.do("back to People", chromedp.Click(chromedp.CSS(`#table-list a[href$="table=People"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#grid[data-table="People"][data-state=ready] .slick-row`)))
+	b.waitIdle("People again")
+	// Going back and forth: each page's change feed closes as it is left
+	// (browsers allow six connections per server; a feed kept open by a
+	// page left behind would stall the seventh page).
+	for i := range 8 {
+		to := []string{"Teams", "People"}[i%2]
+		b.do("to "+to, chromedp.Click(chromedp.CSS(`#table-list a[href$="table=`+to+`"]`)),
+			chromedp.WaitVisible(chromedp.CSS(`#grid[data-table="`+to+`"][data-state=ready] .slick-row`)), chromedp.WaitVisible(chromedp.CSS(`#live.on`)))
+	}
+	b.waitIdle("back and forth")
+	b.check("tables")
+
 	// A refused write: the server's message on the cell, which reverts.
 	if res := s.Do(t, "PATCH", "/api/docs/"+docID+"/tables/People/columns", ownerKey,
 		map[string]any{"columns": []any{map[string]any{"id": "name", "fields": map[string]any{"isUnique": true}}}}); res.Status != 200 {
@@ -611,6 +685,15 @@ func TestBrowserGrid(t *testing.T) {
 	b.poll("the owner sees bob's edit", `(function(){const G=window.rowhouseGrid.grid; const c=G.getColumns().findIndex(c=>c.id==="name"); const n=G.getCellNode(2,c); return !!n && n.textContent==="Bob was here";})()`, time.Second)
 	if recs := r.records("People"); recs[3]["name"] != "Bob was here" {
 		t.Errorf("bob's edit: %v", recs[3])
+	}
+	// Both edit one cell: each grid ends with the later value.
+	g.typeCell(3, "name", "first")
+	bg.typeCell(3, "name", "second")
+	for _, o := range []*browser{b, bb} {
+		o.poll("latest value everywhere", `(function(){const G=window.rowhouseGrid.grid; const c=G.getColumns().findIndex(c=>c.id==="name"); const n=G.getCellNode(3,c); return !!n && n.textContent==="second";})()`, 2*time.Second)
+	}
+	if recs := r.records("People"); recs[4]["name"] != "second" {
+		t.Errorf("the cell both edited: %v", recs[4]["name"])
 	}
 	// Rows added by one appear for the other.
 	bb.do("bob adds a row", chromedp.Click(chromedp.CSS(`#add-row`)))

@@ -1226,6 +1226,10 @@
       change(d);
     };
     feed.addEventListener("error", (ev) => { if (ev.data) status(JSON.parse(ev.data).error, true); });
+    // A page left for another must not keep its connection: browsers
+    // allow few per server, and a cached page would hold one.
+    window.addEventListener("pagehide", () => feed.close());
+    window.addEventListener("pageshow", (ev) => { if (ev.persisted) window.location.reload(); });
   }
   let schemaTimer = null;
   function change(d) {
