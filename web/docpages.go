@@ -86,10 +86,11 @@ func (w *Web) docPage(rw http.ResponseWriter, r *http.Request, s auth.Session) e
 	return nil
 }
 
-// gridScripts are the grid page's scripts, in load order: SlickGrid
-// (vendored, see static/vendor/README.md) and the page's own.
+// gridScripts are the grid page's scripts, in load order: the first reads
+// (sent before the rest is parsed), SlickGrid (vendored, see
+// static/vendor/README.md) and the page's own.
 var gridScripts = []string{
-	"vendor/slickgrid/slick.core.js", "vendor/slickgrid/slick.interactions.js", "vendor/slickgrid/slick.grid.js",
+	"grid-boot.js", "vendor/slickgrid/slick.core.js", "vendor/slickgrid/slick.interactions.js", "vendor/slickgrid/slick.grid.js",
 	"vendor/slickgrid/slick.cellrangedecorator.js", "vendor/slickgrid/slick.cellrangeselector.js",
 	"vendor/slickgrid/slick.cellselectionmodel.js", "vendor/slickgrid/slick.headermenu.js", "grid.js",
 }

@@ -72,7 +72,8 @@
     }
     pending++;
     try {
-      const res = await fetch(path, { method, headers, body: payload, credentials: "same-origin", signal: opts && opts.signal });
+      // opts.started: the same request, already sent (static/grid-boot.js).
+      const res = await ((opts && opts.started) || fetch(path, { method, headers, body: payload, credentials: "same-origin", signal: opts && opts.signal }));
       const text = await res.text();
       let data = null;
       try { data = text ? JSON.parse(text) : null; } catch (_) { data = null; }
@@ -308,14 +309,16 @@
     },
   };
 
-  // indexOf finds a loaded row by id.
+  // indexOf finds a loaded row by id, in a map rebuilt after blocks
+  // change (positions move when rows come and go).
+  let byID = null;
   function indexOf(id) {
-    for (const [k, b] of blocks.entries()) {
-      if (!b) continue;
-      const j = b.rows.findIndex((r) => r.id === id);
-      if (j >= 0) return k * BLOCK + j;
+    if (!byID) {
+      byID = new Map();
+      blocks.forEach((b, k) => { if (b) b.rows.forEach((r, j) => byID.set(r.id, k * BLOCK + j)); });
     }
-    return -1;
+    const i = byID.get(id);
+    return i === undefined ? -1 : i;
   }
 
   const sortParam = () => sort.map((s) => {
@@ -353,6 +356,7 @@
     const rows = res.records.map((r) => Object.assign({ id: r.id }, r.fields));
     const info = res.pageInfo || {};
     blocks[k] = { rows, start: info.startCursor, end: info.endCursor, gen: g, stale: false };
+    byID = null;
     if (res.totalCount !== undefined && res.totalCount !== count) {
       count = res.totalCount;
       grid.updateRowCount();
@@ -400,6 +404,7 @@
     const mid = Math.floor((vp.top + vp.bottom) / 2 / BLOCK);
     const far = blocks.map((b, k) => (b ? k : -1)).filter((k) => k >= 0).sort((a, b) => Math.abs(b - mid) - Math.abs(a - mid));
     for (const k of far.slice(0, live - MAX_BLOCKS)) delete blocks[k];
+    byID = null;
   }
 
   // reset starts over after a change of order or filter.
@@ -408,6 +413,7 @@
     for (const ctl of inflight.values()) ctl.abort();
     inflight.clear();
     blocks = [];
+    byID = null;
     needCount = true;
     grid.invalidateAllRows();
     grid.render();
@@ -1261,8 +1267,8 @@
 
   // ---- schema: tables and columns
 
-  async function loadTables() {
-    const res = await api("GET", base + "/tables?expand=column");
+  async function loadTables(started) {
+    const res = await api("GET", base + "/tables?expand=column", undefined, { started });
     tables = res.tables.map((t) => ({ id: t.id, columns: t.columns || [] }));
     drawTables();
   }
@@ -1451,13 +1457,15 @@
   // ---- start
 
   async function start() {
-    const tablesP = loadTables();
+    const boot = window.rowhouseGridBoot || {};
+    window.rowhouseGridBoot = undefined; // answers are read once
+    const tablesP = loadTables(boot.tables);
     let firstP = null;
     if (cfg.table) {
       // The first page and the schema at once: the page shows rows in one
       // round trip.
       needCount = false;
-      firstP = api("GET", tablePath() + "/records?" + query({ limit: BLOCK, count: 1 }));
+      firstP = api("GET", tablePath() + "/records?" + query({ limit: BLOCK, count: 1 }), undefined, { started: boot.first });
     }
     follow();
     wireToolbar();
@@ -1539,6 +1547,7 @@
         const res = await firstP;
         const info = res.pageInfo || {};
         blocks[0] = { rows: res.records.map((r) => Object.assign({ id: r.id }, r.fields)), start: info.startCursor, end: info.endCursor, gen, stale: false };
+        byID = null;
         count = res.totalCount || 0;
         grid.updateRowCount();
         grid.invalidate();
