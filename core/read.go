@@ -29,6 +29,9 @@ type Select struct {
 	Offset int
 	// Count asks for the number of rows matching the filter.
 	Count bool
+	// CountOnly asks for that number alone: the rows are not read (one
+	// COUNT statement), and Rows has no rows and no Page.
+	CountOnly bool
 	// Columns names the columns to read, in the order wanted; nil reads
 	// every column. Reverse columns cost a subquery per row, so a reader
 	// that does not show them should leave them out.
@@ -314,12 +317,15 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 	}
 	res := &Rows{Table: t, Columns: cols, nkeys: len(terms), idKeys: idKeys, stamps: sel.Timestamps, want: sel.Limit}
 	doc.docs.advisor.note(doc.docs, doc.id, s, t, sel, cols)
-	if sel.Count {
+	if sel.Count || sel.CountOnly {
 		var n int64
 		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM `+d.QuoteIdent(t.ID)+` AS t WHERE `+filterWhere, filterArgs...).Scan(&n); err != nil {
 			return nil, fmt.Errorf("count %s: %w", t.ID, err)
 		}
 		res.TotalCount = &n
+		if sel.CountOnly {
+			return res, nil
+		}
 	}
 	rows, err := q.Query(ctx, sel1.String(), c.args...)
 	if err != nil {

@@ -362,3 +362,30 @@ func TestQueryErrors(t *testing.T) {
 		}
 	}
 }
+
+// CountOnly reads the number of rows the filter selects in one COUNT
+// statement (with the schema check), and no rows.
+func TestCountOnly(t *testing.T) {
+	got := map[string]int{}
+	_, _, d := newDoc(t, core.Options{Statements: func(surface string, n int) { got[surface] += n }})
+	sortFixture(t, d)
+	f, err := query.ParseFilter(`a[eq]:x`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clear(got)
+	rows, err := d.Query(context.Background(), core.Select{Table: "K", Filter: f, CountOnly: true, Surface: "twenty"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	if rows.TotalCount == nil || *rows.TotalCount != 15 {
+		t.Errorf("TotalCount %v, want 15", rows.TotalCount)
+	}
+	if rows.Next() || rows.Page != nil {
+		t.Errorf("a count-only read has rows or a page")
+	}
+	if got["twenty"] != 2 {
+		t.Errorf("statements %v, want twenty: 2 (schema version, COUNT)", got)
+	}
+}

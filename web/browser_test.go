@@ -396,6 +396,22 @@ func browserREST(t *testing.T, b *browser, w *world, srv *httptest.Server) {
 		t.Errorf("REST console: status %q, body %.300q", status, body)
 	}
 	b.check("REST console")
+
+	// The Twenty REST core is in the same console.
+	twenty := chromedp.CSS(`.opblock-get .opblock-summary-path[data-path$="/rest/people"]`)
+	b.do("open a Twenty operation", chromedp.Navigate(srv.URL+"/doc/"+w.docID+"/api/rest"), chromedp.WaitVisible(twenty))
+	b.do("try GET /rest/people",
+		chromedp.Click(twenty),
+		chromedp.WaitVisible(chromedp.CSS(`.opblock-get.is-open .execute`)),
+		chromedp.Click(chromedp.CSS(`.opblock-get.is-open .execute`)),
+		chromedp.WaitVisible(chromedp.CSS(`.opblock-get.is-open .live-responses-table .response-col_status`)))
+	status = run(b, "read Twenty status", chromedp.Text(chromedp.CSS(`.opblock-get.is-open .live-responses-table tbody .response-col_status`)))
+	body = run(b, "read Twenty body", chromedp.Text(chromedp.CSS(`.opblock-get.is-open .live-responses-table tbody .response-col_description`)))
+	b.element("08b-rest-console-twenty", `.opblock-get.is-open .live-responses-table`)
+	if strings.TrimSpace(status) != "200" || !strings.Contains(body, `"people"`) || !strings.Contains(body, "Grace") || !strings.Contains(body, "00000000-0000-4000-8000-") {
+		t.Errorf("REST console, Twenty: status %q, body %.300q", status, body)
+	}
+	b.check("REST console, Twenty")
 }
 
 func browserGraphiQL(t *testing.T, b *browser, w *world, srv *httptest.Server) {

@@ -399,7 +399,7 @@ func TestPageAccess(t *testing.T) {
 		runPages(t, w.s, []page{
 			{name: "doc", req: get(ann, d), status: 200, contains: []string{"Sales", "This document has no tables yet."}},
 			{name: "api", req: get(ann, d+"/api"), status: 200,
-				contains:    []string{"/api/docs/" + w.docID + "/openapi.json", d + "/api/rest", d + "/api/graphql", `id="webhooks"`},
+				contains:    []string{"/api/docs/" + w.docID + "/openapi.json", d + "/api/rest", d + "/api/graphql", `id="webhooks"`, `id="twenty"`, "/rest/{plural}"},
 				notContains: []string{"Only the document's owners manage its webhooks."}},
 			{name: "rest", req: get(ann, d+"/api/rest"), status: 200,
 				contains: []string{`data-spec-url="/api/docs/` + w.docID + `/openapi.json"`, `data-csrf="` + ann.CSRF + `"`, "/static/vendor/swagger-ui/swagger-ui-bundle.js", "/static/rest.js"}},

@@ -75,7 +75,7 @@ func ForDocument(docID string, s *schema.Schema, lim core.Limits) (*openapi3.T, 
 	doc := newDocument(&openapi3.Info{
 		Title:   "Rowhouse document " + docID,
 		Version: "schema " + strconv.FormatInt(s.Version, 10),
-		Description: "The API of one Rowhouse document (REST, webhooks, change feed, GraphQL), generated from its tables and columns at schema version " +
+		Description: "The API of one Rowhouse document (REST, webhooks, change feed, GraphQL, the Twenty-compatible REST API), generated from its tables and columns at schema version " +
 			strconv.FormatInt(s.Version, 10) + ". The REST API is Grist's: Grist clients work unchanged. " +
 			"The fixed endpoints (orgs, workspaces, documents, access, profile, API keys) are described by /api/openapi.json. " + rateLimitNote,
 	}, errSchema)
@@ -84,13 +84,16 @@ func ForDocument(docID string, s *schema.Schema, lim core.Limits) (*openapi3.T, 
 		return nil, err
 	}
 	g.webhookSchemas()
-	names := newNamer(append(sharedDocSchemas(), extraSchemas()...))
+	names := newNamer(append(append(sharedDocSchemas(), extraSchemas()...), twentySchemas()...))
+	g.bases = map[string]string{}
 	for _, t := range s.Tables {
-		g.table(t, names.base(t.ID))
+		g.bases[t.ID] = names.base(t.ID)
+		g.table(t, g.bases[t.ID])
 	}
 	g.documentOps()
 	g.webhookOps()
 	g.graphqlOps()
+	g.twentyOps()
 	doc.Tags = append(doc.Tags,
 		&openapi3.Tag{Name: "document", Description: "Tables, user actions, SQL, attachments and downloads."},
 		&openapi3.Tag{Name: "changes", Description: "The change feed."},
@@ -108,6 +111,8 @@ type docGen struct {
 	prefix string // /api/docs/<docId>
 	lim    core.Limits
 	schema *schema.Schema
+	// bases are the tables' component name bases, by table id.
+	bases map[string]string
 }
 
 func (g *docGen) component(name string, s *openapi3.Schema) {

@@ -323,7 +323,7 @@ func TestDocumentResponsesMatchDescription(t *testing.T) {
 		c.call(t, rq("DELETE", tp, o, nil), s404)
 	}
 
-	c.badKeyEverywhere(t, map[string]string{"colId": "a", "attachmentId": "1", "webhookId": "w", "deliveryId": "d"})
+	c.badKeyEverywhere(t, map[string]string{"colId": "a", "attachmentId": "1", "webhookId": "w", "deliveryId": "d", "id": "1"})
 	tags := []string{"document"}
 	for _, table := range []string{"Companies", "People", "Scratch"} {
 		tags = append(tags, table)
@@ -416,7 +416,7 @@ func TestWebhookAndGraphQLResponsesMatchDescription(t *testing.T) {
 	}
 	c.call(t, rq("POST", p("/graphql"), f.editor, map[string]any{"query": `mutation { createCompany(data: {name: "Q"}) { id name } }`}), s200)
 
-	c.badKeyEverywhere(t, map[string]string{"colId": "a", "attachmentId": "1", "webhookId": "w", "deliveryId": "d"})
+	c.badKeyEverywhere(t, map[string]string{"colId": "a", "attachmentId": "1", "webhookId": "w", "deliveryId": "d", "id": "1"})
 	c.covered(t, "webhooks", "changes", "graphql")
 }
 
