@@ -14,9 +14,13 @@ import (
 )
 
 // metadataSDL is the metadata API's schema: tables and columns, read and
-// changed through the core's schema actions, and webhooks, managed through
-// webhook.Service as the REST API does.
-const metadataSDL = `"""A table of the document."""
+// changed through the core's schema actions, webhooks, managed through
+// webhook.Service as the REST API does, and Twenty's objects and fields
+// (twentyMetadataSDL).
+const metadataSDL = rowhouseMetadataSDL + twentyMetadataSDL
+
+// rowhouseMetadataSDL is the metadata API's own part.
+const rowhouseMetadataSDL = `"""A table of the document."""
 type Table {
   id: String!
   nameSingular: String!
@@ -385,6 +389,11 @@ func (a *API) metaField(ex *executor, doc *core.Doc, name string, args map[strin
 		return a.column(ctx, doc, tid, cid)
 	case "webhooks", "createWebhook", "updateWebhook", "deleteWebhook":
 		return a.webhookField(ctx, doc.ID(), name, args)
+	}
+	if twentyFields[name] {
+		return a.twentyField(ex, doc, name, args)
+	}
+	switch name {
 	case "deleteColumn":
 		tid, cid := str(args, "tableId"), str(args, "id")
 		c, err := a.column(ctx, doc, tid, cid)
