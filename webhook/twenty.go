@@ -158,8 +158,13 @@ func twentyHeaders(secret string, at time.Time, body []byte) (map[string]string,
 
 // tableAt follows table id, as event seq named it, through the renames
 // and removals of the schema events later (the document's, in order) to
-// the table of s it is now; nil if it was removed.
-func tableAt(s *schema.Schema, id string, seq int64, later []core.Event) *schema.Table {
+// the table of s it is now (nil if it was removed), and returns the
+// table's nameSingular at the event's time, as Twenty names an event when
+// it happens: its name now, unless a rename since re-derived it from the
+// new id (the names were the default ones), when it was the old id's;
+// the old id's default for a removed table.
+func tableAt(s *schema.Schema, id string, seq int64, later []core.Event) (*schema.Table, string) {
+	orig, updated := id, false
 	for _, e := range later {
 		if e.Seq <= seq || len(e.Columns) < 2 {
 			continue
@@ -167,19 +172,33 @@ func tableAt(s *schema.Schema, id string, seq int64, later []core.Event) *schema
 		switch c := e.Columns; {
 		case c[0] == "RenameTable" && len(c) == 3 && c[1] == id:
 			id = c[2]
+		case c[0] == "UpdateTable" && c[1] == id:
+			updated = true
 		case c[0] == "RemoveTable" && c[1] == id:
-			return nil
+			singular, _ := schema.Inflect(orig)
+			return nil, singular
 		}
 	}
-	return s.Table(id)
+	t := s.Table(id)
+	if t == nil {
+		singular, _ := schema.Inflect(orig)
+		return nil, singular
+	}
+	if id != orig && !updated {
+		if ds, dp := schema.Inflect(id); ds == t.NameSingular && dp == t.NamePlural {
+			singular, _ := schema.Inflect(orig)
+			return t, singular
+		}
+	}
+	return t, t.NameSingular
 }
 
 // planTwenty turns events into Twenty-format deliveries for webhook h:
 // one per record whose event its operations match, each body Twenty's
-// payload. Tables are named as they are now, in s (the document's schema
-// when the events are queued), followed through the schema events later
-// than each event; a table removed since is named by its id's default
-// names. An update that changed no value is not sent.
+// payload. Each event's table is found in s (the document's schema when
+// the events are queued) through the schema events later than it, and
+// named as it was at the event's time (see tableAt). An update that
+// changed no value is not sent.
 func planTwenty(h store.Webhook, s *schema.Schema, later []core.Event, events []core.Event) (Planned, error) {
 	info := twentymodel.Info{DocID: h.DocID}
 	var out []Batch
@@ -189,17 +208,16 @@ func planTwenty(h store.Webhook, s *schema.Schema, later []core.Event, events []
 		if e.Kind == core.EventSchema {
 			continue
 		}
-		t := tableAt(s, e.Table, e.Seq, later)
-		object := &schema.Table{ID: e.Table}
-		object.NameSingular, _ = schema.Inflect(e.Table)
+		t, singular := tableAt(s, e.Table, e.Seq, later)
+		objectID := twentymodel.ObjectID(info, &schema.Table{ID: e.Table})
 		if t != nil {
-			object = t
+			objectID = twentymodel.ObjectID(info, t)
 		}
 		op := twentyOp(e.Kind)
-		if !matches(h.EventTypes, object.NameSingular, op) {
+		if !matches(h.EventTypes, singular, op) {
 			continue
 		}
-		name := object.NameSingular + "." + op
+		name := singular + "." + op
 		at := e.At
 		for i, r := range e.Rows {
 			times := twentymodel.RecordTimes{}
@@ -221,8 +239,8 @@ func planTwenty(h store.Webhook, s *schema.Schema, later []core.Event, events []
 			payload := twentymodel.Members{
 				{Key: "targetUrl", Value: h.URL},
 				{Key: "eventName", Value: name},
-				{Key: "objectMetadata", Value: twentymodel.Members{{Key: "id", Value: twentymodel.ObjectID(info, object)},
-					{Key: "nameSingular", Value: object.NameSingular}}},
+				{Key: "objectMetadata", Value: twentymodel.Members{{Key: "id", Value: objectID},
+					{Key: "nameSingular", Value: singular}}},
 				{Key: "workspaceId", Value: h.DocID},
 				{Key: "webhookId", Value: h.ID},
 				{Key: "eventDate", Value: twentymodel.Time(at)},
