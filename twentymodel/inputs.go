@@ -37,12 +37,13 @@ type ObjectInput struct {
 
 // OptionInput is one option of a SELECT or MULTI_SELECT field given to
 // CreateField or UpdateField.
+// (omitempty marks the optional members in the OpenAPI description.)
 type OptionInput struct {
-	ID       *string  `json:"id"`
-	Label    string   `json:"label"`
+	ID       *string  `json:"id,omitempty"`
+	Label    string   `json:"label,omitempty"`
 	Value    string   `json:"value"`
-	Color    string   `json:"color"`
-	Position *float64 `json:"position"`
+	Color    string   `json:"color,omitempty"`
+	Position *float64 `json:"position,omitempty"`
 }
 
 // RelationInput is Twenty's relationCreationPayload: the other end of a
@@ -50,7 +51,7 @@ type OptionInput struct {
 type RelationInput struct {
 	TargetObjectMetadataID string `json:"targetObjectMetadataId"`
 	TargetFieldLabel       string `json:"targetFieldLabel"`
-	TargetFieldIcon        string `json:"targetFieldIcon"`
+	TargetFieldIcon        string `json:"targetFieldIcon,omitempty"`
 	Type                   string `json:"type"`
 }
 

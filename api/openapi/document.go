@@ -84,18 +84,23 @@ func ForDocument(docID string, s *schema.Schema, lim core.Limits) (*openapi3.T, 
 		return nil, err
 	}
 	g.webhookSchemas()
-	names := newNamer(append(sharedDocSchemas(), extraSchemas()...))
+	if err := g.twentyMetaComponents(); err != nil {
+		return nil, err
+	}
+	names := newNamer(append(append(sharedDocSchemas(), extraSchemas()...), twentyMetaSchemas()...))
 	for _, t := range s.Tables {
 		g.table(t, names.base(t.ID))
 	}
 	g.documentOps()
 	g.webhookOps()
 	g.graphqlOps()
+	g.twentyMetaOps()
 	doc.Tags = append(doc.Tags,
 		&openapi3.Tag{Name: "document", Description: "Tables, user actions, SQL, attachments and downloads."},
 		&openapi3.Tag{Name: "changes", Description: "The change feed."},
 		&openapi3.Tag{Name: "webhooks", Description: "Webhooks: deliveries of record changes, signed, retried until delivered."},
-		&openapi3.Tag{Name: "graphql", Description: "The GraphQL API of the document."})
+		&openapi3.Tag{Name: "graphql", Description: "The GraphQL API of the document."},
+		&openapi3.Tag{Name: tagTwentyMetadata, Description: "Twenty's metadata API (objects and fields: the document's tables and columns) and Twenty-format webhooks."})
 	for _, t := range s.Tables {
 		doc.Tags = append(doc.Tags, &openapi3.Tag{Name: t.ID, Description: fmt.Sprintf("Records, column-oriented data and columns of table %s.", t.ID)})
 	}
