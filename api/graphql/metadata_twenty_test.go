@@ -166,6 +166,12 @@ func TestTwentyMetadataGraphQL(t *testing.T) {
 			json:  `{"data":{"deleteOneObject":{"id":"` + petID + `","labelPlural":"Animals"}}}`},
 		{name: "today's fields still answer", key: e.viewerKey,
 			query: `{ tables { id } }`, json: `{"data":{"tables":[{"id":"Cities"},{"id":"Companies"},{"id":"People"}]}}`},
+		{name: "a twenty webhook through createWebhook",
+			query: `mutation { createWebhook(input: {url: "https://93.184.216.34/hook", format: "twenty", operations: ["person.created"]}) { webhook { format operations eventTypes tableId } } }`,
+			json:  `{"data":{"createWebhook":{"webhook":{"format":"twenty","operations":["person.created"],"eventTypes":[],"tableId":""}}}}`},
+		{name: "a twenty webhook needs known objects",
+			query: `mutation { createWebhook(input: {url: "https://93.184.216.34/hook", format: "twenty", operations: ["pet.created"]}) { id } }`,
+			json:  `{"errors":[{"message":"operation \"pet.created\": no object is named \"pet\"","path":["createWebhook"],"extensions":{"code":"NOT_FOUND"}}],"data":null}`},
 		{name: "objects page", key: e.viewerKey,
 			query: `{ objects(paging: {first: 1}) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { nameSingular } } } }`,
 			json: `{"data":{"objects":{"totalCount":3,"pageInfo":{"hasNextPage":true,"hasPreviousPage":false,"startCursor":"` + testserver.Str +
