@@ -56,6 +56,9 @@ func (c Choices) WidgetOptions(widgetOptions string) (string, error) {
 		if err := json.Unmarshal([]byte(widgetOptions), &m); err != nil {
 			return "", fmt.Errorf("widgetOptions: %w", err)
 		}
+		if m == nil { // "null"
+			m = map[string]any{}
+		}
 	}
 	values := c.Values
 	if values == nil {

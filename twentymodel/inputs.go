@@ -252,6 +252,9 @@ func withDecimals(widgetOptions string, d int) (string, error) {
 		if err := json.Unmarshal([]byte(widgetOptions), &m); err != nil {
 			return "", fmt.Errorf("widgetOptions: %w", err)
 		}
+		if m == nil { // "null"
+			m = map[string]any{}
+		}
 	}
 	if d < 0 {
 		delete(m, "decimals")
