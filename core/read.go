@@ -23,8 +23,15 @@ type Select struct {
 	Limit int
 	// After and Before page from a cursor (only with a Limit).
 	After, Before *query.Cursor
+	// Offset skips that many rows of the sorted, filtered rows before the
+	// page (only with a Limit, without a cursor). It costs the rows
+	// skipped: it is for jumping to a position, cursors for paging on.
+	Offset int
 	// Count asks for the number of rows matching the filter.
 	Count bool
+	// CountOnly asks for that number alone: the rows are not read (one
+	// COUNT statement), and Rows has no rows and no Page.
+	CountOnly bool
 	// Columns names the columns to read, in the order wanted; nil reads
 	// every column. Reverse columns cost a subquery per row, so a reader
 	// that does not show them should leave them out.
@@ -186,6 +193,14 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 	if sel.After != nil && sel.Before != nil {
 		return nil, rowhouse.Invalidf("use either starting_after or ending_before, not both")
 	}
+	switch {
+	case sel.Offset < 0:
+		return nil, rowhouse.Invalidf("offset must not be negative")
+	case sel.Offset > 0 && sel.Limit == 0:
+		return nil, rowhouse.Invalidf("offset needs a limit")
+	case sel.Offset > 0 && (sel.After != nil || sel.Before != nil):
+		return nil, rowhouse.Invalidf("offset cannot be combined with starting_after or ending_before")
+	}
 	// Every surface's filter and sort meet the same bounds here, however
 	// they were built (REST's parsers check them too, GraphQL builds its
 	// own): past them SQLite and PostgreSQL fail with internal errors. Lists
@@ -296,15 +311,21 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 	}
 	if sel.Limit > 0 {
 		sel1.WriteString(" LIMIT " + strconv.Itoa(sel.Limit+1))
+		if sel.Offset > 0 {
+			sel1.WriteString(" OFFSET " + strconv.Itoa(sel.Offset))
+		}
 	}
 	res := &Rows{Table: t, Columns: cols, nkeys: len(terms), idKeys: idKeys, stamps: sel.Timestamps, want: sel.Limit}
 	doc.docs.advisor.note(doc.docs, doc.id, s, t, sel, cols)
-	if sel.Count {
+	if sel.Count || sel.CountOnly {
 		var n int64
 		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM `+d.QuoteIdent(t.ID)+` AS t WHERE `+filterWhere, filterArgs...).Scan(&n); err != nil {
 			return nil, fmt.Errorf("count %s: %w", t.ID, err)
 		}
 		res.TotalCount = &n
+		if sel.CountOnly {
+			return res, nil
+		}
 	}
 	rows, err := q.Query(ctx, sel1.String(), c.args...)
 	if err != nil {
@@ -337,7 +358,7 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 	if backward {
 		p.HasPreviousPage, p.HasNextPage = more, true
 	} else {
-		p.HasNextPage, p.HasPreviousPage = more, sel.After != nil
+		p.HasNextPage, p.HasPreviousPage = more, sel.After != nil || sel.Offset > 0
 	}
 	if n := len(res.buf); n > 0 {
 		start, end := res.buf[0].cursor().Encode(), res.buf[n-1].cursor().Encode()

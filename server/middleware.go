@@ -8,6 +8,7 @@ import (
 
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/api"
+	"github.com/rowhouse/rowhouse/api/twenty"
 	"github.com/rowhouse/rowhouse/auth"
 	"github.com/rowhouse/rowhouse/ratelimit"
 )
@@ -79,7 +80,7 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 func limitBody(max int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > max {
-			api.WriteError(w, r, nil, rowhouse.Errorf(rowhouse.ETOOLARGE, "request body is larger than the limit of %d bytes", max))
+			writeError(w, r, nil, rowhouse.Errorf(rowhouse.ETOOLARGE, "request body is larger than the limit of %d bytes", max))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, max)
@@ -108,9 +109,20 @@ func authenticate(keys *auth.Keys, sessions *auth.Sessions, log *slog.Logger, li
 			r, actor, err = sessionActor(sessions, r, actor)
 		}
 		if err != nil {
-			limit(api.Handle(log, func(http.ResponseWriter, *http.Request) error { return err })).ServeHTTP(w, r)
+			limit(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { writeError(w, r, log, err) })).ServeHTTP(w, r)
 			return
 		}
 		ok.ServeHTTP(w, r.WithContext(api.WithActor(r.Context(), actor)))
 	})
+}
+
+// writeError answers an error found before any handler ran, in the shape
+// of the surface the path belongs to: Twenty's on its paths, else the
+// REST error shape.
+func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	if twenty.IsPath(r.URL.Path) {
+		twenty.WriteError(w, r, log, err)
+		return
+	}
+	api.WriteError(w, r, log, err)
 }

@@ -113,6 +113,10 @@ func routes(mux *http.ServeMux, d Deps) {
 		r.Pattern = r2.Pattern // so that metrics label the inner route
 	})
 
+	// Twenty's own paths, for an API key scoped to exactly one document:
+	// /rest/companies is /api/docs/{thatDoc}/rest/companies.
+	mux.Handle("/rest/", twenty.Scoped(mux, d.Log))
+
 	mux.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	}))

@@ -325,7 +325,7 @@ func TestDocumentResponsesMatchDescription(t *testing.T) {
 		c.call(t, rq("DELETE", tp, o, nil), s404)
 	}
 
-	c.badKeyEverywhere(t, map[string]string{"colId": "a", "attachmentId": "1", "webhookId": "w", "deliveryId": "d", "objectId": "o", "fieldId": "f"})
+	c.badKeyEverywhere(t, map[string]string{"colId": "a", "attachmentId": "1", "webhookId": "w", "deliveryId": "d", "id": "1", "objectId": "o", "fieldId": "f"})
 	tags := []string{"document"}
 	for _, table := range []string{"Companies", "People", "Scratch"} {
 		tags = append(tags, table)
@@ -418,7 +418,7 @@ func TestWebhookAndGraphQLResponsesMatchDescription(t *testing.T) {
 	}
 	c.call(t, rq("POST", p("/graphql"), f.editor, map[string]any{"query": `mutation { createCompany(data: {name: "Q"}) { id name } }`}), s200)
 
-	c.badKeyEverywhere(t, map[string]string{"colId": "a", "attachmentId": "1", "webhookId": "w", "deliveryId": "d", "objectId": "o", "fieldId": "f"})
+	c.badKeyEverywhere(t, map[string]string{"colId": "a", "attachmentId": "1", "webhookId": "w", "deliveryId": "d", "id": "1", "objectId": "o", "fieldId": "f"})
 	c.covered(t, "webhooks", "changes", "graphql")
 }
 

@@ -13,18 +13,16 @@ import (
 const (
 	schemaTwentyObject       = "TwentyObject"
 	schemaTwentyField        = "TwentyField"
-	schemaTwentyPageInfo     = "TwentyPageInfo"
 	schemaTwentyObjectInput  = "TwentyObjectInput"
 	schemaTwentyFieldInput   = "TwentyFieldInput"
 	schemaTwentyWebhook      = "TwentyWebhook"
 	schemaTwentyWebhookInput = "TwentyWebhookInput"
-	schemaTwentyError        = "TwentyError"
 	tagTwentyMetadata        = "twenty metadata"
 )
 
 func twentyMetaSchemas() []string {
-	return []string{schemaTwentyObject, schemaTwentyField, schemaTwentyPageInfo, schemaTwentyObjectInput, schemaTwentyFieldInput,
-		schemaTwentyWebhook, schemaTwentyWebhookInput, schemaTwentyError}
+	return []string{schemaTwentyObject, schemaTwentyField, schemaTwentyObjectInput, schemaTwentyFieldInput,
+		schemaTwentyWebhook, schemaTwentyWebhookInput}
 }
 
 // anyOrNull matches every JSON value, null included.
@@ -64,11 +62,6 @@ func (g *docGen) twentyMetaComponents() error {
 	}
 	obj.Properties["fields"] = val(arrayOf(ref(schemaTwentyField)))
 	g.component(schemaTwentyObject, describe(obj, "A table as a Twenty object; its id is the table's uuid, kept through renames."))
-	pageInfo, err := fromType(twentymodel.PageInfo{})
-	if err != nil {
-		return err
-	}
-	g.component(schemaTwentyPageInfo, pageInfo)
 	oi, err := inputSchema(twentymodel.ObjectInput{}, "primaryKeyFieldMetadataSettings")
 	if err != nil {
 		return err
@@ -97,26 +90,14 @@ func (g *docGen) twentyMetaComponents() error {
 		opt("description", val(str())),
 		opt("secret", val(describe(str(), "A signing secret of at least 16 characters; a random one when absent."))),
 	)))
-	g.component(schemaTwentyError, describe(object(
-		req("statusCode", val(integer())), req("error", val(str())), req("messages", val(arrayOf(val(str())))),
-	), "Twenty's error answer: {statusCode, error: \"BadRequestException\", messages: [...]}."))
 	return nil
 }
 
 // twentyMetaOps adds Twenty's metadata routes and webhook endpoints, whose
-// errors are in Twenty's shape (the server's own 401, 429 and 500 may
-// come in the REST shape, before the Twenty API runs).
+// errors are in Twenty's shape.
 func (g *docGen) twentyMetaOps() {
 	base := g.prefix + "/rest/metadata"
 	tags := []string{tagTwentyMetadata}
-	twentyErr := func(status int) *openapi3.ResponseRef {
-		return &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription(errorText(status) + " The body is Twenty's error shape.").
-			WithContent(jsonContent(ref(schemaTwentyError), nil))}
-	}
-	eitherErr := func(status int) *openapi3.ResponseRef {
-		return &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription(errorText(status)).
-			WithContent(jsonContent(val(anyOf(ref("Error"), ref(schemaTwentyError))), nil))}
-	}
 	data := func(key string, item *openapi3.SchemaRef) *openapi3.SchemaRef {
 		return val(object(req("data", val(object(req(key, item))))))
 	}
@@ -206,20 +187,20 @@ func (g *docGen) twentyMetaOps() {
 				status: http.StatusOK, response: jsonResponse("true.", val(constant(true)), nil), errors: owner},
 		)
 	}
+	twenty := map[int]bool{}
+	for _, status := range twentyErrorStatuses() {
+		twenty[status] = true
+	}
 	for _, o := range ops {
 		o.tags = tags
 		o.add(g.doc)
+		// The errors the Twenty API answers are in Twenty's shape (see
+		// twentyComponents); the rate limiter's 429 is the REST one.
 		op := g.doc.Paths.Value(o.path).GetOperation(o.method)
 		for code, r := range op.Responses.Map() {
 			var status int
-			if _, err := fmt.Sscan(code, &status); err != nil || status < 400 || r.Ref == "" {
-				continue
-			}
-			switch status {
-			case http.StatusUnauthorized, http.StatusTooManyRequests, http.StatusInternalServerError, http.StatusRequestEntityTooLarge:
-				op.Responses.Set(code, eitherErr(status))
-			default:
-				op.Responses.Set(code, twentyErr(status))
+			if _, err := fmt.Sscan(code, &status); err == nil && twenty[status] && r.Ref != "" {
+				op.Responses.Set(code, &openapi3.ResponseRef{Ref: "#/components/responses/" + twentyErrorName(status)})
 			}
 		}
 	}

@@ -80,7 +80,8 @@ func (w *metaWorld) must(t *testing.T, method, path string, body any) *testserve
 }
 
 // twentyError is Twenty's error answer.
-func twentyError(status int, message string) string {
+// metaError is Twenty's error answer for status with one message.
+func metaError(status int, message string) string {
 	names := map[int]string{400: "BadRequestException", 403: "ForbiddenException", 404: "NotFoundException", 401: "UnauthorizedException"}
 	return fmt.Sprintf(`{"statusCode":%d,"error":%q,"messages":[%q]}`, status, names[status], message)
 }
@@ -93,10 +94,10 @@ const (
 // fieldJSON is a Twenty field answer with the given members over the
 // defaults of a custom Text field of object.
 func fieldJSON(id, object string, members map[string]string) string {
-	m := map[string]string{"id": q(id), "type": `"TEXT"`, "name": `""`, "label": `""`, "description": "null", "icon": "null",
+	m := map[string]string{"id": jq(id), "type": `"TEXT"`, "name": `""`, "label": `""`, "description": "null", "icon": "null",
 		"isCustom": "true", "isActive": "true", "isSystem": "false", "isUIReadOnly": "false", "isNullable": "false", "isUnique": "false",
 		"isLabelSyncedWithName": "false", "defaultValue": `"''"`, "options": "null", "settings": "null", "relation": "null",
-		"objectMetadataId": q(object), "createdAt": q(at), "updatedAt": q(at)}
+		"objectMetadataId": jq(object), "createdAt": jq(at), "updatedAt": jq(at)}
 	for k, v := range members {
 		m[k] = v
 	}
@@ -104,12 +105,13 @@ func fieldJSON(id, object string, members map[string]string) string {
 		"isUnique", "isLabelSyncedWithName", "defaultValue", "options", "settings", "relation", "objectMetadataId", "createdAt", "updatedAt"}
 	parts := make([]string, len(order))
 	for i, k := range order {
-		parts[i] = q(k) + ":" + m[k]
+		parts[i] = jq(k) + ":" + m[k]
 	}
 	return "{" + strings.Join(parts, ",") + "}"
 }
 
-func q(s string) string { return fmt.Sprintf("%q", s) }
+// jq is s as a JSON string.
+func jq(s string) string { return fmt.Sprintf("%q", s) }
 
 // systemFields are the id, createdAt and updatedAt fields of an object.
 func systemFields(object string) (id, created, updated string) {
@@ -196,16 +198,16 @@ func TestMetadataListsInTwentyShape(t *testing.T) {
 			}},
 		// Refusals, in Twenty's error shape.
 		{Name: "unknown object", Method: "GET", URL: w.base + "/objects/0d4389ef-ea9c-4ae8-ada1-1cddc440fb56", Key: w.viewer, Status: 404,
-			JSON: twentyError(404, `Object "0d4389ef-ea9c-4ae8-ada1-1cddc440fb56" not found`)},
-		{Name: "unknown field", Method: "GET", URL: w.base + "/fields/nope", Key: w.viewer, Status: 404, JSON: twentyError(404, `Field "nope" not found`)},
+			JSON: metaError(404, `Object "0d4389ef-ea9c-4ae8-ada1-1cddc440fb56" not found`)},
+		{Name: "unknown field", Method: "GET", URL: w.base + "/fields/nope", Key: w.viewer, Status: 404, JSON: metaError(404, `Field "nope" not found`)},
 		{Name: "unknown parameter", Method: "GET", URL: w.base + "/objects?depth=1", Key: w.viewer, Status: 400,
-			JSON: twentyError(400, `unknown query parameter "depth": this endpoint takes limit, starting_after, ending_before`)},
+			JSON: metaError(400, `unknown query parameter "depth": this endpoint takes limit, starting_after, ending_before`)},
 		{Name: "parameter on one", Method: "GET", URL: w.base + "/objects/" + pe + "?limit=1", Key: w.viewer, Status: 400,
-			JSON: twentyError(400, `unknown query parameter "limit": this endpoint takes none`)},
-		{Name: "bad limit", Method: "GET", URL: w.base + "/fields?limit=0", Key: w.viewer, Status: 400, JSON: twentyError(400, "limit must be an integer from 1 to 1000")},
+			JSON: metaError(400, `unknown query parameter "limit": this endpoint takes none`)},
+		{Name: "bad limit", Method: "GET", URL: w.base + "/fields?limit=0", Key: w.viewer, Status: 400, JSON: metaError(400, "limit must be an integer from 1 to 1000")},
 		{Name: "bad cursor", Method: "GET", URL: w.base + "/objects?starting_after=x", Key: w.viewer, Status: 400,
-			JSON: twentyError(400, `cursor "x" names no item of this list`)},
-		{Name: "stranger", Method: "GET", URL: w.base + "/objects", Key: w.stranger, Status: 403, JSON: twentyError(403, "No view access")},
+			JSON: metaError(400, `cursor "x" names no item of this list`)},
+		{Name: "stranger", Method: "GET", URL: w.base + "/objects", Key: w.stranger, Status: 403, JSON: metaError(403, "No view access")},
 		{Name: "bad key", Method: "GET", URL: w.base + "/objects", Key: "rh_nope", Status: 401},
 	} {
 		sc.Run(t, w.s)
@@ -286,22 +288,22 @@ func TestMetadataWrites(t *testing.T) {
 		{Name: "the field keeps its id", Method: "GET", URL: w.base + "/fields/" + petName, Key: w.viewer, Status: 200, Contains: []string{`"name":"nickname"`}},
 		// Refusals.
 		{Name: "viewer", Method: "POST", URL: w.base + "/objects", Key: w.viewer, Status: 403, Body: map[string]any{"nameSingular": "x", "namePlural": "xs"},
-			JSON: twentyError(403, "No write access")},
+			JSON: metaError(403, "No write access")},
 		{Name: "no plural", Method: "POST", URL: w.base + "/objects", Key: w.editor, Status: 400, Body: map[string]any{"nameSingular": "x"},
-			JSON: twentyError(400, "namePlural is missing")},
+			JSON: metaError(400, "namePlural is missing")},
 		{Name: "taken names", Method: "POST", URL: w.base + "/objects", Key: w.editor, Status: 400, Body: map[string]any{"nameSingular": "pet", "namePlural": "pets"},
-			JSON: twentyError(400, `GraphQL name "pet" of table Pets2 is already used by table Pets; set nameSingular and namePlural`)},
+			JSON: metaError(400, `GraphQL name "pet" of table Pets2 is already used by table Pets; set nameSingular and namePlural`)},
 		{Name: "unknown member", Method: "POST", URL: w.base + "/objects", Key: w.editor, Status: 400, Body: map[string]any{"nameSingular": "x", "namePlural": "xs", "colour": "red"},
-			JSON: twentyError(400, `unknown property "colour"`)},
+			JSON: metaError(400, `unknown property "colour"`)},
 		{Name: "composite type", Method: "POST", URL: w.base + "/fields", Key: w.editor, Status: 400,
 			Body: map[string]any{"objectMetadataId": pet, "type": "EMAILS", "name": "emails"},
-			JSON: twentyError(400, `field type "EMAILS" cannot be mapped onto a Rowhouse column type; the types that can are TEXT, NUMBER, NUMERIC, BOOLEAN, DATE, DATE_TIME, SELECT, MULTI_SELECT, RELATION, RAW_JSON, FILES`)},
+			JSON: metaError(400, `field type "EMAILS" cannot be mapped onto a Rowhouse column type; the types that can are TEXT, NUMBER, NUMERIC, BOOLEAN, DATE, DATE_TIME, SELECT, MULTI_SELECT, RELATION, RAW_JSON, FILES`)},
 		{Name: "no object", Method: "POST", URL: w.base + "/fields", Key: w.editor, Status: 400, Body: map[string]any{"type": "TEXT", "name": "x"},
-			JSON: twentyError(400, "objectMetadataId is missing")},
+			JSON: metaError(400, "objectMetadataId is missing")},
 		{Name: "system field", Method: "PATCH", URL: w.base + "/fields/" + w.ids["People.id"], Key: w.editor, Status: 400, Body: map[string]any{"label": "X"},
-			JSON: twentyError(400, "field "+w.ids["People.id"]+" (id) is a system field of every object and cannot change")},
+			JSON: metaError(400, "field "+w.ids["People.id"]+" (id) is a system field of every object and cannot change")},
 		{Name: "query on a write", Method: "POST", URL: w.base + "/fields?upsert=true", Key: w.editor, Status: 400, Body: map[string]any{},
-			JSON: twentyError(400, `unknown query parameter "upsert": this endpoint takes none`)},
+			JSON: metaError(400, `unknown query parameter "upsert": this endpoint takes none`)},
 		// Removals answer the id.
 		{Name: "delete field", Method: "DELETE", URL: w.base + "/fields/" + petKind, Key: w.editor, Status: 200,
 			JSON: `{"data":{"deleteOneField":{"id":"` + petKind + `"}}}`},
@@ -360,14 +362,14 @@ func TestTwentyWebhookEndpoints(t *testing.T) {
 				`],"pageInfo":{"hasNextPage":false,"hasPreviousPage":false,"startCursor":"` + str + `","endCursor":"` + str + `"},"totalCount":1}`},
 		{Name: "Grist's listing", Method: "GET", URL: "/api/docs/" + w.doc + "/webhooks", Key: w.owner, Status: 200,
 			Contains: []string{`"format":"twenty","operations":["person.created","*.updated"]`}},
-		{Name: "editor", Method: "GET", URL: rest, Key: w.editor, Status: 403, JSON: twentyError(403, "No owner access")},
+		{Name: "editor", Method: "GET", URL: rest, Key: w.editor, Status: 403, JSON: metaError(403, "No owner access")},
 		{Name: "bad operation", Method: "POST", URL: rest, Key: w.owner, Status: 400,
 			Body: map[string]any{"targetUrl": "http://127.0.0.1:9/hook", "operations": []string{"person.born"}},
-			JSON: twentyError(400, `operation "person.born": "born" is not one of created, updated, deleted, *`)},
+			JSON: metaError(400, `operation "person.born": "born" is not one of created, updated, deleted, *`)},
 		{Name: "no url", Method: "POST", URL: rest, Key: w.owner, Status: 400, Body: map[string]any{"operations": []string{"*.*"}},
-			JSON: twentyError(400, "targetUrl is missing")},
+			JSON: metaError(400, "targetUrl is missing")},
 		{Name: "short secret", Method: "POST", URL: rest, Key: w.owner, Status: 400, Body: map[string]any{"targetUrl": "http://127.0.0.1:9/", "secret": "short"},
-			JSON: twentyError(400, "secret must be at least 16 characters")},
+			JSON: metaError(400, "secret must be at least 16 characters")},
 	} {
 		sc.Run(t, w.s)
 	}
@@ -378,7 +380,7 @@ func TestTwentyWebhookEndpoints(t *testing.T) {
 			Body: map[string]any{"operations": []string{"*.*"}, "description": "all"},
 			JSON: hookJSON("http://127.0.0.1:9/hook", `["*.*"]`, `"all"`, "")},
 		{Name: "delete", Method: "DELETE", URL: rest + "/" + id, Key: w.owner, Status: 200, JSON: `true`},
-		{Name: "gone", Method: "GET", URL: rest + "/" + id, Key: w.owner, Status: 404, JSON: twentyError(404, "Webhook not found")},
+		{Name: "gone", Method: "GET", URL: rest + "/" + id, Key: w.owner, Status: 404, JSON: metaError(404, "Webhook not found")},
 	} {
 		sc.Run(t, w.s)
 	}
@@ -387,6 +389,6 @@ func TestTwentyWebhookEndpoints(t *testing.T) {
 		"url": "http://127.0.0.1:9/x", "eventTypes": []string{"add"}, "tableId": "People"}}}})
 	gristID := res.JSON.(map[string]any)["webhooks"].([]any)[0].(map[string]any)["id"].(string)
 	testserver.Scenario{Method: "GET", URL: rest + "/" + gristID, Key: w.owner, Status: 404,
-		JSON: twentyError(404, "Webhook "+gristID+" is not a twenty webhook: see /api/docs/"+w.doc+"/webhooks")}.Run(t, w.s)
+		JSON: metaError(404, "Webhook "+gristID+" is not a twenty webhook: see /api/docs/"+w.doc+"/webhooks")}.Run(t, w.s)
 	testserver.Scenario{Method: "GET", URL: rest, Key: w.owner, Status: 200, JSON: `[]`}.Run(t, w.s)
 }

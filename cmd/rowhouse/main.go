@@ -43,6 +43,7 @@ const usage = `usage: rowhouse <command> [flags]
 commands:
   serve         run the server (default data folder ./rowhouse-data, address 127.0.0.1:8484)
   user create   create a user (or find one) and print a new API key
+  user signin-link  print a one-time sign-in link for the browser (--email; a forgotten password)
   bench         load-test a server over HTTP (--url, --key) and print ops, p50, p99, errors
   import        import a CSV or XLSX file into a table (--doc, --table, --key-column to upsert)
   export        export a table or document as CSV, XLSX or JSON (--doc, --table, --format)
@@ -62,10 +63,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "serve":
 		return runServe(ctx, args[1:], getenv, stderr)
 	case "user":
-		if len(args) < 2 || args[1] != "create" {
-			return usageError{"usage: rowhouse user create --email E [--name N] [--password P | --password-stdin] [--data DIR]"}
+		switch {
+		case len(args) >= 2 && args[1] == "create":
+			return runUserCreate(ctx, args[2:], getenv, stdin, stdout, stderr)
+		case len(args) >= 2 && args[1] == "signin-link":
+			return runUserSignInLink(ctx, args[2:], getenv, stdout, stderr)
 		}
-		return runUserCreate(ctx, args[2:], getenv, stdin, stdout, stderr)
+		return usageError{"usage: rowhouse user create --email E [--name N] [--password P | --password-stdin] [--data DIR]\n" +
+			"       rowhouse user signin-link --email E [--url URL] [--ttl 1h] [--data DIR]"}
 	case "bench":
 		return runBench(ctx, args[1:], getenv, stdout, stderr)
 	case "import":
