@@ -58,7 +58,7 @@ func nextActionNum(ctx context.Context, q store.Querier) (int64, error) {
 
 // loadSchema reads the metadata tables.
 func loadSchema(ctx context.Context, q store.Querier, version int64) (*schema.Schema, error) {
-	rows, err := q.Query(ctx, `SELECT table_id, name_singular, name_plural FROM _rh_tables ORDER BY position, table_id`)
+	rows, err := q.Query(ctx, `SELECT table_id, name_singular, name_plural, uuid, label_singular, label_plural, description, icon FROM _rh_tables ORDER BY position, table_id`)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +66,7 @@ func loadSchema(ctx context.Context, q store.Querier, version int64) (*schema.Sc
 	byID := map[string]*schema.Table{}
 	for rows.Next() {
 		t := &schema.Table{}
-		if err := rows.Scan(&t.ID, &t.NameSingular, &t.NamePlural); err != nil {
+		if err := rows.Scan(&t.ID, &t.NameSingular, &t.NamePlural, &t.UUID, &t.LabelSingular, &t.LabelPlural, &t.Description, &t.Icon); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -78,7 +78,7 @@ func loadSchema(ctx context.Context, q store.Querier, version int64) (*schema.Sc
 		return nil, err
 	}
 	rows.Close()
-	rows, err = q.Query(ctx, `SELECT table_id, col_id, type, label, description, widget_options, is_unique, reverse_col, is_reverse FROM _rh_columns ORDER BY table_id, position, col_id`)
+	rows, err = q.Query(ctx, `SELECT table_id, col_id, type, label, description, widget_options, is_unique, reverse_col, is_reverse, uuid, icon FROM _rh_columns ORDER BY table_id, position, col_id`)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +86,7 @@ func loadSchema(ctx context.Context, q store.Querier, version int64) (*schema.Sc
 	for rows.Next() {
 		var tableID, typ string
 		c := &schema.Column{}
-		if err := rows.Scan(&tableID, &c.ID, &typ, &c.Label, &c.Description, &c.WidgetOptions, &c.IsUnique, &c.ReverseCol, &c.Reverse); err != nil {
+		if err := rows.Scan(&tableID, &c.ID, &typ, &c.Label, &c.Description, &c.WidgetOptions, &c.IsUnique, &c.ReverseCol, &c.Reverse, &c.UUID, &c.Icon); err != nil {
 			return nil, err
 		}
 		if c.Type, err = schema.ParseType(typ); err != nil {

@@ -84,7 +84,10 @@ func ForDocument(docID string, s *schema.Schema, lim core.Limits) (*openapi3.T, 
 		return nil, err
 	}
 	g.webhookSchemas()
-	names := newNamer(append(append(sharedDocSchemas(), extraSchemas()...), twentySchemas()...))
+	if err := g.twentyMetaComponents(); err != nil {
+		return nil, err
+	}
+	names := newNamer(append(append(append(sharedDocSchemas(), extraSchemas()...), twentySchemas()...), twentyMetaSchemas()...))
 	g.bases = map[string]string{}
 	for _, t := range s.Tables {
 		g.bases[t.ID] = names.base(t.ID)
@@ -94,11 +97,13 @@ func ForDocument(docID string, s *schema.Schema, lim core.Limits) (*openapi3.T, 
 	g.webhookOps()
 	g.graphqlOps()
 	g.twentyOps()
+	g.twentyMetaOps()
 	doc.Tags = append(doc.Tags,
 		&openapi3.Tag{Name: "document", Description: "Tables, user actions, SQL, attachments and downloads."},
 		&openapi3.Tag{Name: "changes", Description: "The change feed."},
 		&openapi3.Tag{Name: "webhooks", Description: "Webhooks: deliveries of record changes, signed, retried until delivered."},
-		&openapi3.Tag{Name: "graphql", Description: "The GraphQL API of the document."})
+		&openapi3.Tag{Name: "graphql", Description: "The GraphQL API of the document."},
+		&openapi3.Tag{Name: tagTwentyMetadata, Description: "Twenty's metadata API (objects and fields: the document's tables and columns) and Twenty-format webhooks."})
 	for _, t := range s.Tables {
 		doc.Tags = append(doc.Tags, &openapi3.Tag{Name: t.ID, Description: fmt.Sprintf("Records, column-oriented data and columns of table %s.", t.ID)})
 	}
