@@ -27,6 +27,10 @@ type Select struct {
 	// Last takes the Limit rows at the end of the order (without Before:
 	// the last rows), answered in order: GraphQL's last without before.
 	Last bool
+	// Offset skips that many rows of the sorted, filtered rows before the
+	// page (only with a Limit, without a cursor). It costs the rows
+	// skipped: it is for jumping to a position, cursors for paging on.
+	Offset int
 	// Count asks for the number of rows matching the filter.
 	Count bool
 	// CountOnly asks for that number alone: the rows are not read (one
@@ -111,6 +115,9 @@ type scanned struct {
 // Query reads records. The caller must Close the result.
 func (doc *Doc) Query(ctx context.Context, sel Select) (*Rows, error) {
 	if res, ok, err := doc.queryKnown(ctx, sel); ok {
+		return res, err
+	}
+	if res, ok, err := doc.queryVersioned(ctx, sel); ok {
 		return res, err
 	}
 	g0 := doc.genNow()
@@ -198,6 +205,16 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 	}
 	if sel.After != nil && sel.Before != nil {
 		return nil, rowhouse.Invalidf("use either starting_after or ending_before, not both")
+	}
+	switch {
+	case sel.Offset < 0:
+		return nil, rowhouse.Invalidf("offset must not be negative")
+	case sel.Offset > 0 && sel.Limit == 0:
+		return nil, rowhouse.Invalidf("offset needs a limit")
+	case sel.Offset > 0 && (sel.After != nil || sel.Before != nil):
+		return nil, rowhouse.Invalidf("offset cannot be combined with starting_after or ending_before")
+	case sel.Offset > 0 && sel.Last:
+		return nil, rowhouse.Invalidf("offset cannot be combined with reading the last rows")
 	}
 	if sel.Last && (sel.Limit == 0 || sel.After != nil) {
 		return nil, rowhouse.Invalidf("reading the last rows needs a limit, and no cursor to start after")
@@ -321,6 +338,9 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 	}
 	if sel.Limit > 0 {
 		sel1.WriteString(" LIMIT " + strconv.Itoa(sel.Limit+1))
+		if sel.Offset > 0 {
+			sel1.WriteString(" OFFSET " + strconv.Itoa(sel.Offset))
+		}
 	}
 	res := &Rows{Table: t, Columns: cols, nkeys: len(terms), idKeys: idKeys, stamps: sel.Timestamps, want: sel.Limit, fp: fp, filter: sel.Filter, sort: sel.Sort}
 	doc.docs.advisor.note(doc.docs, doc.id, s, t, sel, cols)
@@ -365,7 +385,7 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 	if backward {
 		p.HasPreviousPage, p.HasNextPage = more, sel.Before != nil
 	} else {
-		p.HasNextPage, p.HasPreviousPage = more, sel.After != nil
+		p.HasNextPage, p.HasPreviousPage = more, sel.After != nil || sel.Offset > 0
 	}
 	if n := len(res.buf); n > 0 {
 		start, end := res.buf[0].cursor(fp).Encode(), res.buf[n-1].cursor(fp).Encode()

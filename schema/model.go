@@ -19,6 +19,13 @@ type Table struct {
 	NamePlural   string
 	Columns      []*Column
 	byID         map[string]*Column
+
+	// UUID is the table's stable id, given when it is made and kept
+	// through renames (Twenty's object id).
+	UUID string
+	// LabelSingular, LabelPlural, Description and Icon describe the table
+	// to people (Twenty's object labels and icon); "" when unset.
+	LabelSingular, LabelPlural, Description, Icon string
 }
 
 // Column is one user column of a table. The id column and the system
@@ -36,6 +43,11 @@ type Column struct {
 	// Reverse marks the reverse side of a two-way reference: a RefList
 	// computed from the forward Ref column, not stored in this table.
 	Reverse bool
+	// UUID is the column's stable id, given when it is made and kept
+	// through renames and type changes (Twenty's field id).
+	UUID string
+	// Icon names an icon for the column (Twenty's field icon); "" when unset.
+	Icon string
 }
 
 // New builds a schema from its tables and indexes it.

@@ -505,12 +505,31 @@ func (d *Dispatcher) enqueue(ctx context.Context, h store.Webhook) error {
 			}
 		}
 		now := d.o.Now()
-		p := plan(rule, earlier, events, d.o.BatchSize)
+		var p Planned
+		if Format(h) == FormatTwenty {
+			// Every table, named as it is now: the schema, and the schema
+			// events after these events' start to follow them there.
+			sch, err := doc.Schema(ctx)
+			if err != nil {
+				return fmt.Errorf("webhook %s: %w", h.ID, err)
+			}
+			later, err := doc.SchemaEvents(ctx, h.AckedSeq, 0)
+			if err != nil {
+				return fmt.Errorf("webhook %s: %w", h.ID, err)
+			}
+			if p, err = planTwenty(h, sch, later, events); err != nil {
+				return fmt.Errorf("webhook %s: %w", h.ID, err)
+			}
+		} else {
+			p = plan(rule, earlier, events, d.o.BatchSize)
+		}
 		var ds []store.Delivery
 		for _, b := range p.Batches {
-			body, err := json.Marshal(b.Records)
-			if err != nil {
-				return fmt.Errorf("webhook %s: encode batch: %w", h.ID, err)
+			body := b.Body
+			if body == nil {
+				if body, err = json.Marshal(b.Records); err != nil {
+					return fmt.Errorf("webhook %s: encode batch: %w", h.ID, err)
+				}
 			}
 			ds = append(ds, store.Delivery{ID: uuid.NewString(), Event: b.Event, FirstSeq: b.FirstSeq, LastSeq: b.LastSeq,
 				NumRecords: len(b.Records), Body: body, NextAttemptAt: now, CommittedAt: b.CommittedAt, CreatedAt: now})
@@ -676,7 +695,17 @@ func (d *Dispatcher) send(h store.Webhook, del store.Delivery, at time.Time) (*i
 	req.Header.Set("User-Agent", "Rowhouse-Webhooks/1")
 	req.Header.Set(HeaderEvent, del.Event)
 	req.Header.Set(HeaderDelivery, del.ID)
-	req.Header.Set(HeaderSignature, Sign(h.Secret, at, del.Body))
+	if Format(h) == FormatTwenty {
+		hs, err := twentyHeaders(h.Secret, at, del.Body)
+		if err != nil {
+			return nil, "sign: " + err.Error()
+		}
+		for k, v := range hs {
+			req.Header.Set(k, v)
+		}
+	} else {
+		req.Header.Set(HeaderSignature, Sign(h.Secret, at, del.Body))
+	}
 	if h.Authorization != "" {
 		req.Header.Set("Authorization", h.Authorization)
 	}

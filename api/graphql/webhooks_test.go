@@ -201,6 +201,8 @@ func TestGraphQLWebhookValidation(t *testing.T) {
 		{"eventTypes empty", "BAD_USER_INPUT", "eventTypes must be a non-empty array", map[string]any{"eventTypes": []string{}}},
 		{"eventTypes unknown", "BAD_USER_INPUT", `eventTypes must contain only "add", "update" or "remove", not "delete"`, map[string]any{"eventTypes": []string{"add", "delete"}}},
 		{"tableId empty", "BAD_USER_INPUT", "tableId is missing", map[string]any{"tableId": ""}},
+		{"tableId absent", "BAD_USER_INPUT", "tableId is missing", map[string]any{"tableId": nil}},
+		{"eventTypes absent", "BAD_USER_INPUT", "eventTypes must be a non-empty array", map[string]any{"eventTypes": nil}},
 		{"unknown table", "NOT_FOUND", `Table not found "Nope"`, map[string]any{"tableId": "Nope"}},
 		{"unknown watched column", "NOT_FOUND", `Column not found "zzz"`, map[string]any{"watchedColIds": []string{"qty", "zzz"}}},
 		{"unknown ready column", "NOT_FOUND", `Column not found "zzz"`, map[string]any{"isReadyColumn": "zzz"}},
@@ -220,8 +222,6 @@ func TestGraphQLWebhookValidation(t *testing.T) {
 		in   map[string]any
 	}{
 		{"url absent", validInput(map[string]any{"url": nil})},
-		{"tableId absent", validInput(map[string]any{"tableId": nil})},
-		{"eventTypes absent", validInput(map[string]any{"eventTypes": nil})},
 		{"unknown field", validInput(map[string]any{"secret": "mine"})},
 		{"wrong type", validInput(map[string]any{"enabled": "yes"})},
 	} {

@@ -1064,6 +1064,52 @@ func TestRecordsCursorPagination(t *testing.T) {
 	}
 }
 
+// offset with limit jumps to a position of the sorted rows (by query
+// string and by records/list body), its cursors page on from there, and
+// offset without a limit or with a cursor is a 400 naming the mistake.
+func TestRecordsOffset(t *testing.T) {
+	e := newEnv(t, core.Limits{})
+	rows := paginationFixture(e)
+	want := expectedOrder(rows, []string{"cat", "-n"})
+	ids := func(v any) []int64 {
+		var out []int64
+		for _, r := range v.(map[string]any)["records"].([]any) {
+			n, _ := r.(map[string]any)["id"].(json.Number).Int64()
+			out = append(out, n)
+		}
+		return out
+	}
+	for _, off := range []int{0, 1, 9, len(want) - 2} {
+		v := e.mustJSON("GET", fmt.Sprintf("/tables/P/records?sort=%s&limit=4&offset=%d&count=1", qs("cat,-n"), off), nil, 200)
+		if got, w := ids(v), want[off:min(off+4, len(want))]; !reflect.DeepEqual(got, w) {
+			t.Fatalf("offset %d: %v, want %v", off, got, w)
+		}
+		m := v.(map[string]any)
+		info := m["pageInfo"].(map[string]any)
+		if info["hasPreviousPage"] != (off > 0) || m["totalCount"] != json.Number(fmt.Sprint(len(want))) {
+			t.Errorf("offset %d: pageInfo %v, totalCount %v", off, info, m["totalCount"])
+		}
+		list := e.mustJSON("POST", "/tables/P/records/list", map[string]any{"sort": []string{"cat", "-n"}, "limit": 4, "offset": off}, 200)
+		if got := ids(list); !reflect.DeepEqual(got, ids(v)) {
+			t.Errorf("records/list offset %d: %v, GET %v", off, got, ids(v))
+		}
+		if off == 9 { // on by cursor
+			next := e.mustJSON("GET", "/tables/P/records?sort="+qs("cat,-n")+"&limit=3&starting_after="+info["endCursor"].(string), nil, 200)
+			if got := ids(next); !reflect.DeepEqual(got, want[13:16]) {
+				t.Errorf("the page after offset 9: %v, want %v", got, want[13:16])
+			}
+		}
+	}
+	cur := e.readPage("cat,-n", 5, "", false).info["endCursor"].(string)
+	e.run([]step{
+		{"offset without limit", "GET", "/tables/P/records?offset=5", nil, 400, errJSON("offset needs a limit")},
+		{"offset with a cursor", "GET", "/tables/P/records?sort=cat,-n&limit=5&offset=5&starting_after=" + cur, nil, 400,
+			errJSON("offset cannot be combined with starting_after or ending_before")},
+		{"negative offset", "GET", "/tables/P/records?limit=5&offset=-5", nil, 400, errJSON(`invalid offset "-5": expected a non-negative integer`)},
+		{"offset in a body without limit", "POST", "/tables/P/records/list", map[string]any{"offset": 3}, 400, errJSON("offset needs a limit")},
+	})
+}
+
 // A read without a limit returns every row, streamed, as valid JSON.
 func TestRecordsStreamLargeRead(t *testing.T) {
 	if testing.Short() {

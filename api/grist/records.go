@@ -21,6 +21,7 @@ type listBody struct {
 	Filter        json.RawMessage `json:"filter"` // a JSON object (Grist) or a string (expression)
 	Sort          json.RawMessage `json:"sort"`   // a string or an array of strings
 	Limit         *int            `json:"limit"`
+	Offset        *int            `json:"offset"`
 	Hidden        bool            `json:"hidden"`
 	CellFormat    string          `json:"cellFormat"`
 	StartingAfter string          `json:"starting_after"`
@@ -31,16 +32,16 @@ type listBody struct {
 // readRequest is a records read as the client wrote it, from the query
 // string or from a listBody, before parsing.
 type readRequest struct {
-	filter, sort, limit, startingAfter, endingBefore, cellFormat string
-	sortList                                                     []string // the array form of sort, from a body
-	hidden, count                                                bool
+	filter, sort, limit, offset, startingAfter, endingBefore, cellFormat string
+	sortList                                                             []string // the array form of sort, from a body
+	hidden, count                                                        bool
 }
 
 // queryRead reads a readRequest from the URL, with Grist's X-Sort and
 // X-Limit headers standing in for sort and limit.
 func queryRead(r *http.Request) readRequest {
 	q := r.URL.Query()
-	req := readRequest{filter: q.Get("filter"), sort: q.Get("sort"), limit: q.Get("limit"),
+	req := readRequest{filter: q.Get("filter"), sort: q.Get("sort"), limit: q.Get("limit"), offset: q.Get("offset"),
 		startingAfter: q.Get("starting_after"), endingBefore: q.Get("ending_before"), cellFormat: q.Get("cellFormat"),
 		hidden: boolParam(r, "hidden"), count: boolParam(r, "count")}
 	if req.sort == "" {
@@ -61,6 +62,9 @@ func bodyRead(r *http.Request) (readRequest, error) {
 	req := readRequest{startingAfter: b.StartingAfter, endingBefore: b.EndingBefore, cellFormat: b.CellFormat, hidden: b.Hidden, count: b.Count}
 	if b.Limit != nil {
 		req.limit = strconv.Itoa(*b.Limit)
+	}
+	if b.Offset != nil {
+		req.offset = strconv.Itoa(*b.Offset)
 	}
 	if len(b.Filter) > 0 && string(b.Filter) != "null" {
 		if err := json.Unmarshal(b.Filter, &req.filter); err != nil {
@@ -101,11 +105,11 @@ func (a *API) selection(table string, req readRequest) (core.Select, bool, error
 	if err != nil {
 		return sel, false, err
 	}
-	page, err := query.ParsePage(req.limit, req.startingAfter, req.endingBefore, a.docs.Limits().MaxPage)
+	page, err := query.ParsePage(req.limit, req.offset, req.startingAfter, req.endingBefore, a.docs.Limits().MaxPage)
 	if err != nil {
 		return sel, false, err
 	}
-	sel.Limit, sel.After, sel.Before = page.Limit, page.After, page.Before
+	sel.Limit, sel.Offset, sel.After, sel.Before = page.Limit, page.Offset, page.After, page.Before
 	return sel, typed, nil
 }
 

@@ -182,8 +182,8 @@ func TestWebhookLifecycle(t *testing.T) {
 	usageIdle := `{"numWaiting":0,"status":"idle","updatedTime":1709528767089,"lastSuccessTime":null,"lastFailureTime":null,"lastErrorMessage":null,"lastHttpStatus":null,"disabledReason":null}`
 	usageDisabled := strings.Replace(usageIdle, `"idle"`, `"disabled"`, 1)
 	list := `{"webhooks":[` +
-		`{"id":"` + id1 + `","fields":{"name":"sync","memo":"to the CRM","url":"` + publicURL + `","eventTypes":["add","update"],"isReadyColumn":"ready","tableId":"Items","watchedColIds":["qty"],"enabled":true,"authorization":"Bearer t"},"usage":` + usageIdle + `},` +
-		`{"id":"` + id2 + `","fields":{"name":"","memo":"","url":"` + publicURL + `2","eventTypes":["remove"],"isReadyColumn":null,"tableId":"Items","watchedColIds":[],"enabled":false,"authorization":""},"usage":` + usageDisabled + `}]}`
+		`{"id":"` + id1 + `","fields":{"name":"sync","memo":"to the CRM","url":"` + publicURL + `","eventTypes":["add","update"],"isReadyColumn":"ready","tableId":"Items","watchedColIds":["qty"],"enabled":true,"authorization":"Bearer t","format":"rowhouse"},"usage":` + usageIdle + `},` +
+		`{"id":"` + id2 + `","fields":{"name":"","memo":"","url":"` + publicURL + `2","eventTypes":["remove"],"isReadyColumn":null,"tableId":"Items","watchedColIds":[],"enabled":false,"authorization":"","format":"rowhouse"},"usage":` + usageDisabled + `}]}`
 	if len(id1) != 36 || len(id2) != 36 {
 		t.Fatalf("ids %s %s", id1, id2)
 	}

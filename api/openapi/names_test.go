@@ -81,7 +81,7 @@ func TestComponentNamesUnique(t *testing.T) {
 		}
 		seen[strings.ToLower(name)] = name
 	}
-	want := len(sharedDocSchemas()) + len(extraSchemas()) + len(twentySchemas()) + len(tables)*len(tableSuffixes())
+	want := len(sharedDocSchemas()) + len(extraSchemas()) + len(twentySchemas()) + len(twentyMetaSchemas()) + len(tables)*len(tableSuffixes())
 	if len(spec.Components.Schemas) != want {
 		t.Errorf("%d component schemas, want %d", len(spec.Components.Schemas), want)
 	}

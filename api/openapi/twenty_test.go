@@ -127,6 +127,6 @@ func TestTwentyResponsesMatchDescription(t *testing.T) {
 		}
 	}
 
-	c.badKeyEverywhere(t, map[string]string{"colId": "a", "attachmentId": "1", "webhookId": "w", "deliveryId": "d", "id": "1"})
+	c.badKeyEverywhere(t, map[string]string{"colId": "a", "attachmentId": "1", "webhookId": "w", "deliveryId": "d", "id": "1", "objectId": "o", "fieldId": "f"})
 	c.covered(t, "Twenty records")
 }

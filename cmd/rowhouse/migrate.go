@@ -26,7 +26,7 @@ import (
 // homeTableOrder is the order home tables are copied in, parents before
 // the tables whose foreign keys name them. Tables of the source not listed
 // here are copied after, in the source's order.
-var homeTableOrder = []string{"users", "orgs", "workspaces", "docs", "acl", "api_keys", "sessions",
+var homeTableOrder = []string{"users", "orgs", "workspaces", "docs", "acl", "api_keys", "sessions", "signin_links",
 	"webhooks", "webhook_deliveries", "webhook_attempts"}
 
 // migrateBatch is how many rows one INSERT carries at most (fewer for

@@ -73,6 +73,8 @@ func TestRunUsageErrors(t *testing.T) {
 		{args: []string{"nope"}},
 		{args: []string{"user"}},
 		{args: []string{"user", "create"}},
+		{args: []string{"user", "signin-link"}},
+		{args: []string{"user", "signin-link", "--email", "a@example.com", "--ttl", "0s"}},
 		{args: []string{"serve", "-bogus"}},
 		{args: []string{"serve", "--max-body", "-1"}},
 		{args: []string{"serve", "--max-batch", "0"}},

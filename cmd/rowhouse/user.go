@@ -101,3 +101,50 @@ func runUserCreate(ctx context.Context, args []string, getenv func(string) strin
 	fmt.Fprintln(stdout, secret)
 	return nil
 }
+
+// runUserSignInLink prints, alone on stdout, a one-time sign-in link for an
+// existing user: it signs the browser in once, within --ttl, and the home
+// page then asks for a (new) password. It is how the owner gets back in
+// when the first start's link has expired, and how anyone replaces a
+// forgotten password. It works while a server runs on the same storage.
+func runUserSignInLink(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("user signin-link", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	email := fs.String("email", "", "the user's email (required)")
+	base := fs.String("url", defaultBaseURL(getenv), "the server's address, as the browser reaches it (env ROWHOUSE_URL, else from ROWHOUSE_ADDR)")
+	ttl := fs.Duration("ttl", auth.DefaultSignInLinkTTL, "how long the link works")
+	dataDir := fs.String("data", envOr(getenv, "ROWHOUSE_DATA", "./rowhouse-data"), "data folder (env ROWHOUSE_DATA)")
+	dbURL := fs.String("db", getenv("ROWHOUSE_DB"), dbFlagHelp)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return usageError{err.Error()}
+	}
+	if *email == "" {
+		return usageError{"--email is required"}
+	}
+	if *ttl <= 0 || *ttl > 7*24*time.Hour {
+		return usageError{"--ttl must be positive and at most 168h"}
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	st, err := openStorage(ctx, *dataDir, *dbURL, false, false, log)
+	if err != nil {
+		return err
+	}
+	defer st.engine.Close()
+	u, err := st.engine.Home().Read().UserByEmail(ctx, home.NormalizeEmail(*email))
+	if rowhouse.ErrorKind(err) == rowhouse.ENOTFOUND {
+		return fmt.Errorf("there is no user %s (rowhouse user create --email %s makes one)", *email, *email)
+	}
+	if err != nil {
+		return err
+	}
+	token, exp, err := auth.NewSessions(st.engine.Home(), time.Now, auth.SessionConfig{}).CreateSignInLink(ctx, u.ID, *ttl)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "one-time sign-in link for %s, valid until %s:\n", u.Email, exp.UTC().Format(time.RFC3339))
+	fmt.Fprintln(stdout, auth.SignInURL(strings.TrimRight(*base, "/"), token))
+	return nil
+}
