@@ -20,9 +20,10 @@ var (
 	// readParams are GET .../records and GET .../data: Grist's filter,
 	// sort, limit, hidden and immediate (a Grist option to skip waiting
 	// for the document to load: nothing to wait for here, so accepted and
-	// without effect), cellFormat, and Rowhouse's cursor pages.
+	// without effect), cellFormat, and Rowhouse's cursor pages, offset
+	// (the grid's jumps) and count.
 	readParams = []string{"filter", "sort", "limit", "hidden", "cellFormat", "immediate",
-		"starting_after", "ending_before", "count"}
+		"starting_after", "ending_before", "offset", "count"}
 	// listParams are POST .../records/list: everything is in the body.
 	listParams = []string{}
 	// addParams are POST .../records: noparse, Grist's flat (a plain array

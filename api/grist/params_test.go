@@ -15,7 +15,7 @@ func TestUnknownQueryParameters(t *testing.T) {
 	w := newFilesWorld(t) // Pets: name, legs, born; records Rex (1), Tweety (2)
 	recs := w.url("/tables/Pets/records")
 	data := w.url("/tables/Pets/data")
-	const readTakes = " (this endpoint takes filter, sort, limit, hidden, cellFormat, immediate, starting_after, ending_before, count)"
+	const readTakes = " (this endpoint takes filter, sort, limit, hidden, cellFormat, immediate, starting_after, ending_before, offset, count)"
 	add := map[string]any{"records": []any{map[string]any{"fields": map[string]any{"name": "Nemo", "legs": 0}}}}
 	put := map[string]any{"records": []any{map[string]any{"require": map[string]any{"name": "Rex"}, "fields": map[string]any{"legs": 4}}}}
 	for _, sc := range []testserver.Scenario{
