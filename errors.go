@@ -17,6 +17,7 @@ const (
 	EUNAUTHORIZED  Kind = "unauthorized"  // no valid credentials (401)
 	EFORBIDDEN     Kind = "forbidden"     // valid credentials, not enough access (403)
 	ENOTFOUND      Kind = "not_found"     // the resource does not exist or is hidden (404)
+	EMETHOD        Kind = "method"        // the path exists, but not with this method (405)
 	ECONFLICT      Kind = "conflict"      // the resource exists or changed underneath (409)
 	ETOOLARGE      Kind = "too_large"     // a body, batch or page exceeds a limit (413)
 	EUNPROCESSABLE Kind = "unprocessable" // well-formed but cannot be processed, e.g. idempotency key reuse (422)

@@ -81,6 +81,8 @@ func Status(err error) int {
 		return http.StatusForbidden
 	case rowhouse.ENOTFOUND:
 		return http.StatusNotFound
+	case rowhouse.EMETHOD:
+		return http.StatusMethodNotAllowed
 	case rowhouse.ECONFLICT:
 		return http.StatusConflict
 	case rowhouse.ETOOLARGE:
@@ -117,8 +119,11 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if errors.As(err, &e) && status != http.StatusInternalServerError {
 		body.Details = e.Details
 	}
+	if ri := RequestInfoFrom(r.Context()); ri != nil {
+		ri.Error = body.Error
+	}
 	if status >= 500 && log != nil {
-		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "request_id", RequestID(r.Context()), "err", err)
 	}
 	WriteJSON(w, status, body)
 }
@@ -168,6 +173,9 @@ func DecodeJSONBytes(data []byte, dst any) error {
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
 	if err := dec.Decode(dst); err != nil {
+		if notJSON(err) {
+			return notJSONError(describeJSONError(err))
+		}
 		return rowhouse.InvalidPayload("%s", describeJSONError(err))
 	}
 	if dec.More() {
@@ -177,6 +185,20 @@ func DecodeJSONBytes(data []byte, dst any) error {
 		return rowhouse.InvalidPayload("unexpected data after the JSON value")
 	}
 	return nil
+}
+
+// notJSON reports whether a decoding error means the bytes are not JSON
+// at all (rather than JSON of the wrong shape).
+func notJSON(err error) bool {
+	var se *json.SyntaxError
+	return errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// notJSONError says that a body is not JSON, and where it stops being so:
+// a form-encoded body or a truncated one should not read like a JSON
+// value of the wrong shape.
+func notJSONError(where string) error {
+	return &rowhouse.Error{Kind: rowhouse.EINVALID, Message: "request body must be JSON", Details: map[string]any{"userError": where}}
 }
 
 func describeJSONError(err error) string {

@@ -59,7 +59,6 @@ func TestDecodeJSON(t *testing.T) {
 		{``, ""},
 		{`{"name":"a","x":1}`, `unknown property "x"`},
 		{`{"n":"three"}`, `n: expected an integer, got string`},
-		{`{"name":`, `malformed JSON: unexpected end of input`},
 		{`{"name":"a"} {}`, `unexpected data after the JSON value`},
 	}
 	for _, c := range cases {
@@ -74,6 +73,19 @@ func TestDecodeJSON(t *testing.T) {
 		var e *rowhouse.Error
 		if !errors.As(err, &e) || e.Message != "Invalid payload" || e.Details["userError"] != c.userError {
 			t.Errorf("%q: got %#v, want userError %q", c.body, err, c.userError)
+		}
+	}
+	// A body that is not JSON says so, then where.
+	for body, where := range map[string]string{
+		`{"name":`:   "malformed JSON: unexpected end of input",
+		`name=a&n=1`: "malformed JSON at byte 2: invalid character 'a' in literal null (expecting 'u')",
+		`<xml/>`:     "malformed JSON at byte 1: invalid character '<' looking for beginning of value",
+	} {
+		var dst target
+		var e *rowhouse.Error
+		err := api.DecodeJSONBytes([]byte(body), &dst)
+		if !errors.As(err, &e) || e.Kind != rowhouse.EINVALID || e.Message != "request body must be JSON" || e.Details["userError"] != where {
+			t.Errorf("%q: got %#v, want \"request body must be JSON\" with userError %q", body, err, where)
 		}
 	}
 }

@@ -96,6 +96,9 @@ type Session struct {
 	User      rowhouse.User
 	CSRF      string
 	ExpiresAt time.Time
+	// FromLink is set when a one-time sign-in link started the session:
+	// it may set the password without the current one.
+	FromLink  bool
 	tokenHash string
 }
 
@@ -238,7 +241,7 @@ func (s *Sessions) Lookup(ctx context.Context, token string) (Session, error) {
 		return Session{}, errNoSession
 	}
 	s.touch(ctx, h, st.LastSeenAt, now)
-	return Session{User: u, CSRF: st.CSRFSecret, ExpiresAt: st.ExpiresAt, tokenHash: h}, nil
+	return Session{User: u, CSRF: st.CSRFSecret, ExpiresAt: st.ExpiresAt, FromLink: st.FromLink, tokenHash: h}, nil
 }
 
 // SignOut ends the session of a cookie's token.

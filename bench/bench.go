@@ -88,6 +88,8 @@ type Runner struct {
 	log    io.Writer
 
 	doc, table   string
+	madeWS       int64      // the workspace bulk-add made (0: none), which Cleanup removes
+	madeTable    bool       // bulk-add made the table in a document it was given
 	minID, maxID int64      // ids known to be in the table; maxID 0: unknown
 	gen          *generator // carries on from bulk-add to mixed's writer
 	pageP99      time.Duration
@@ -154,6 +156,34 @@ func newClient(conns int) *http.Client {
 // them with --doc and --table.
 func (r *Runner) Doc() string   { return r.doc }
 func (r *Runner) Table() string { return r.table }
+
+// Made reports whether the runner made a workspace or a table that
+// Cleanup would remove.
+func (r *Runner) Made() bool { return r.madeWS != 0 || r.madeTable }
+
+// Cleanup removes what bulk-add made: the workspace (with its document),
+// or the table when the document was given. It says what it removed, ""
+// if nothing.
+func (r *Runner) Cleanup(ctx context.Context) (string, error) {
+	var out any
+	switch {
+	case r.madeWS != 0:
+		if err := r.setup(ctx, "DELETE", "/api/workspaces/"+strconv.FormatInt(r.madeWS, 10), nil, &out); err != nil {
+			return "", err
+		}
+		what := fmt.Sprintf("workspace %d and document %s", r.madeWS, r.doc)
+		r.madeWS, r.doc, r.table = 0, "", ""
+		return what, nil
+	case r.madeTable:
+		if err := r.setup(ctx, "DELETE", "/api/docs/"+url.PathEscape(r.doc)+"/tables/"+url.PathEscape(r.table), nil, &out); err != nil {
+			return "", err
+		}
+		what := fmt.Sprintf("table %s of document %s", r.table, r.doc)
+		r.madeTable, r.table = false, ""
+		return what, nil
+	}
+	return "", nil
+}
 
 // Run runs the named scenarios (all of them when names is empty) in the
 // order given. It returns the results so far with the error that stopped
@@ -423,6 +453,7 @@ func (r *Runner) bulkAdd(ctx context.Context) ([]Result, error) {
 		if err := r.setup(ctx, "POST", "/api/workspaces/"+strconv.FormatInt(ws, 10)+"/docs", jsonObject("name", "bench"), &r.doc); err != nil {
 			return nil, err
 		}
+		r.madeWS = ws
 		fmt.Fprintf(r.log, "bench: bulk-add: made workspace %d (%q) and document %s\n", ws, name, r.doc)
 	}
 	if r.table == "" {
@@ -434,6 +465,7 @@ func (r *Runner) bulkAdd(ctx context.Context) ([]Result, error) {
 			return nil, fmt.Errorf("POST /api/docs/%s/tables: no table id in the answer", r.doc)
 		}
 		r.table = out.Tables[0].ID
+		r.madeTable = r.madeWS == 0
 		fmt.Fprintf(r.log, "bench: bulk-add: made table %s in document %s\n", r.table, r.doc)
 	}
 	s := r.scenario("bulk-add")

@@ -112,6 +112,10 @@ type AddOrUpdateRecords struct {
 	// RecordLabel is how errors name the records: RecordLabel[i] ("data"
 	// gives data[1]); empty names them "record i".
 	RecordLabel string
+	// oneByOne matches each record with its own query after the writes
+	// of the records before it, as upserts used to: the reference the
+	// tests hold batch matching to.
+	oneByOne bool
 }
 
 // UpsertResult is what AddOrUpdateRecords returns: per record, the ids it
@@ -131,8 +135,11 @@ type ColumnSpec struct {
 	WidgetOptions string
 	IsUnique      bool
 	// ReverseCol, on a Ref column, names a reverse column to create on the
-	// referenced table (two-way reference).
-	ReverseCol string
+	// referenced table (two-way reference); ReverseLabel and ReverseIcon
+	// describe it ("" gives its id as its label).
+	ReverseCol                string
+	ReverseLabel, ReverseIcon string
+	Icon                      string
 }
 
 // AddTable adds a table with columns. Returns AddTableResult.
@@ -141,6 +148,8 @@ type AddTable struct {
 	Columns      []ColumnSpec
 	NameSingular string // GraphQL names; "" derives them from the id
 	NamePlural   string
+	// Labels, description and icon for people (Twenty's object fields).
+	LabelSingular, LabelPlural, Description, Icon string
 }
 
 // AddTableResult is what AddTable returns: the final ids.
@@ -154,11 +163,16 @@ type RenameTable struct {
 	Table, NewID string
 }
 
-// UpdateTable changes a table's GraphQL names. Returns nil.
+// UpdateTable changes a table's GraphQL names, labels, description or
+// icon; nil fields stay. Returns nil.
 type UpdateTable struct {
-	Table        string
-	NameSingular *string
-	NamePlural   *string
+	Table         string
+	NameSingular  *string
+	NamePlural    *string
+	LabelSingular *string
+	LabelPlural   *string
+	Description   *string
+	Icon          *string
 }
 
 // RemoveTable removes a table and its records. Returns nil.
@@ -180,6 +194,7 @@ type ColumnUpdate struct {
 	Description   *string
 	WidgetOptions *string
 	IsUnique      *bool
+	Icon          *string
 }
 
 // ModifyColumn changes a column's fields, converting its values when its

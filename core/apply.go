@@ -197,6 +197,9 @@ func (doc *Doc) Apply(ctx context.Context, actor rowhouse.Actor, actions []Actio
 	if err := commit(); err != nil {
 		return Applied{}, fmt.Errorf("doc %s: commit: %w", doc.id, err)
 	}
+	if w.newSchema {
+		doc.remember(w.s)
+	}
 	if w.modified && doc.docs.onCommit != nil {
 		doc.docs.onCommit(doc.id)
 	}
@@ -267,11 +270,11 @@ func (w *writer) writeEvents(ctx context.Context, actionNum int64) error {
 		if err != nil {
 			return err
 		}
-		rows, err := json.Marshal(nonNilR(e.Rows))
+		rows, err := appendRecordsJSON(nil, e.Rows)
 		if err != nil {
 			return err
 		}
-		before, err := json.Marshal(nonNilR(e.Before))
+		before, err := appendRecordsJSON(nil, e.Before)
 		if err != nil {
 			return err
 		}
@@ -293,13 +296,6 @@ func nonNil(s []int64) []int64 {
 func nonNilS(s []string) []string {
 	if s == nil {
 		return []string{}
-	}
-	return s
-}
-
-func nonNilR(s []Record) []Record {
-	if s == nil {
-		return []Record{}
 	}
 	return s
 }

@@ -18,8 +18,8 @@ func (w *writer) modifyColumn(ctx context.Context, a ModifyColumn) error {
 	}
 	u := a.Update
 	changed := false
-	if u.Label != nil || u.Description != nil || u.WidgetOptions != nil {
-		label, desc, opts := c.Label, c.Description, c.WidgetOptions
+	if u.Label != nil || u.Description != nil || u.WidgetOptions != nil || u.Icon != nil {
+		label, desc, opts, icon := c.Label, c.Description, c.WidgetOptions, c.Icon
 		if u.Label != nil {
 			label = *u.Label
 		}
@@ -29,7 +29,10 @@ func (w *writer) modifyColumn(ctx context.Context, a ModifyColumn) error {
 		if u.WidgetOptions != nil {
 			opts = *u.WidgetOptions
 		}
-		if _, err := w.q.Exec(ctx, `UPDATE _rh_columns SET label = ?, description = ?, widget_options = ? WHERE table_id = ? AND col_id = ?`, label, desc, opts, t.ID, c.ID); err != nil {
+		if u.Icon != nil {
+			icon = *u.Icon
+		}
+		if _, err := w.q.Exec(ctx, `UPDATE _rh_columns SET label = ?, description = ?, widget_options = ?, icon = ? WHERE table_id = ? AND col_id = ?`, label, desc, opts, icon, t.ID, c.ID); err != nil {
 			return err
 		}
 		changed = true

@@ -223,6 +223,24 @@ func (doc *Doc) schemaIn(ctx context.Context, q store.Querier, g0 uint64) (*sche
 	return s, nil
 }
 
+// remember caches a schema this process just committed, for the reads
+// that check the version in their statement (queryVersioned), which would
+// otherwise find the version before the change cached and go the long way
+// once. An exclusive engine's reads learn it their own way (schemaIn).
+func (doc *Doc) remember(s *schema.Schema) {
+	if doc.docs.gen(doc.id) != nil {
+		return
+	}
+	doc.docs.mu.Lock()
+	if len(doc.docs.schemas) >= maxCachedSchemas {
+		clear(doc.docs.schemas)
+	}
+	if cur := doc.docs.schemas[doc.id]; cur.s == nil || cur.s.Version < s.Version {
+		doc.docs.schemas[doc.id] = cachedSchema{s: s, gen: noGen}
+	}
+	doc.docs.mu.Unlock()
+}
+
 // commitSchema commits a transaction that changed the schema inside the
 // document's generation bracket (see store.SchemaGen), for readers of
 // knownSchema. The bracket closes as soon as the commit returns: another

@@ -52,7 +52,7 @@ func resolve(t *schema.Table, id string) (*schema.Column, string, error) {
 	case "updatedAt":
 		return updatedColumn, colUpdated, nil
 	}
-	return nil, "", rowhouse.Invalidf("Invalid column %q in table %s", id, t.ID)
+	return nil, "", rowhouse.Invalidf("Invalid column %q in table %s%s", id, t.ID, didYouMean(t, id))
 }
 
 // columnSQL is the SQL expression of a column of the row aliased alias.

@@ -178,10 +178,24 @@ func (a *advisor) note(d *Docs, docID string, s *schema.Schema, t *schema.Table,
 	}
 }
 
+// noteLookups counts n lookups of table by equality on cols (an upsert
+// batch matching its records), which are indexed at any table size, as
+// join keys are: each record would otherwise cost a scan.
+func (a *advisor) noteLookups(d *Docs, docID string, version int64, tableID string, cols []string, n int) {
+	if !a.cfg.Disabled {
+		a.noteShapeN(d, docID, version, tableID, cols, true, n)
+	}
+}
+
 // noteShape counts one read needing an index on table's cols, and starts
 // its build once the shape has been read often enough. anySize skips the
 // table size check.
 func (a *advisor) noteShape(d *Docs, docID string, version int64, tableID string, cols []string, anySize bool) {
+	a.noteShapeN(d, docID, version, tableID, cols, anySize, 1)
+}
+
+// noteShapeN is noteShape for n reads at once.
+func (a *advisor) noteShapeN(d *Docs, docID string, version int64, tableID string, cols []string, anySize bool, n int) {
 	key := docID + "\x00" + strconv.FormatInt(version, 10) + "\x00" + tableID + "\x00" + strings.Join(cols, "\x00")
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -191,7 +205,7 @@ func (a *advisor) noteShape(d *Docs, docID string, version int64, tableID string
 	if len(a.counts) >= maxAdvisorShapes {
 		clear(a.counts)
 	}
-	a.counts[key]++
+	a.counts[key] += n
 	if a.counts[key] < a.cfg.Reads {
 		return
 	}

@@ -12,7 +12,7 @@ import (
 
 // An offset skips rows of the order before the page, from the start or
 // from a cursor; the page says there are rows before it.
-func TestOffsetPages(t *testing.T) {
+func TestOffsetWithCursors(t *testing.T) {
 	d := openDoc(t)
 	sortFixture(t, d)
 	keys, err := query.ParseSort("b,-a")
@@ -46,7 +46,7 @@ func TestOffsetPages(t *testing.T) {
 		msg string
 	}{
 		{core.Select{Table: "K", Limit: 2, Offset: -1}, "offset must not be negative"},
-		{core.Select{Table: "K", Offset: 2}, "an offset needs a limit"},
+		{core.Select{Table: "K", Offset: 2}, "offset needs a limit"},
 		{core.Select{Table: "K", Sort: keys, Limit: 2, Offset: 2, Before: cur}, "an offset pages forwards: use it with starting_after, not ending_before"},
 	} {
 		rows, err := d.Query(context.Background(), c.sel)

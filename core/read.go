@@ -21,13 +21,22 @@ type Select struct {
 	Sort   []query.SortKey
 	// Limit is the page size; 0 reads every row, streamed.
 	Limit int
-	// After and Before page from a cursor (only with a Limit).
+	// After and Before page from a cursor (only with a Limit), which must
+	// have been made by a read of the same Filter and Sort.
 	After, Before *query.Cursor
-	// Offset skips that many rows first (only with a Limit, and not with
-	// Before): a page after the cursor or the start, Offset rows on.
+	// Last takes the Limit rows at the end of the order (without Before:
+	// the last rows), answered in order: GraphQL's last without before.
+	Last bool
+	// Offset skips that many rows of the sorted, filtered rows before the
+	// page (only with a Limit, and not with Before or Last): a page after
+	// the cursor or the start, Offset rows on. It costs the rows skipped:
+	// it is for jumping to a position, cursors for paging on.
 	Offset int
 	// Count asks for the number of rows matching the filter.
 	Count bool
+	// CountOnly asks for that number alone: the rows are not read (one
+	// COUNT statement), and Rows has no rows and no Page.
+	CountOnly bool
 	// Columns names the columns to read, in the order wanted; nil reads
 	// every column. Reverse columns cost a subquery per row, so a reader
 	// that does not show them should leave them out.
@@ -64,6 +73,12 @@ type Rows struct {
 	tx    store.Tx
 	rows  store.Rows
 	nkeys int
+	// fp is the read's fingerprint, which its cursors carry, computed
+	// from filter and sort when a cursor is first needed (most reads make
+	// none).
+	fp     string
+	filter query.Expr
+	sort   []query.SortKey
 	// idKeys are the sort keys that are the id (not read: copied).
 	idKeys []int
 	// stamps is set when the timestamps are read.
@@ -101,6 +116,9 @@ type scanned struct {
 // Query reads records. The caller must Close the result.
 func (doc *Doc) Query(ctx context.Context, sel Select) (*Rows, error) {
 	if res, ok, err := doc.queryKnown(ctx, sel); ok {
+		return res, err
+	}
+	if res, ok, err := doc.queryVersioned(ctx, sel); ok {
 		return res, err
 	}
 	g0 := doc.genNow()
@@ -193,9 +211,23 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 	case sel.Offset < 0:
 		return nil, rowhouse.Invalidf("offset must not be negative")
 	case sel.Offset > 0 && sel.Limit == 0:
-		return nil, rowhouse.Invalidf("an offset needs a limit")
+		return nil, rowhouse.Invalidf("offset needs a limit")
 	case sel.Offset > 0 && sel.Before != nil:
 		return nil, rowhouse.Invalidf("an offset pages forwards: use it with starting_after, not ending_before")
+	case sel.Offset > 0 && sel.Last:
+		return nil, rowhouse.Invalidf("offset cannot be combined with reading the last rows")
+	}
+	if sel.Last && (sel.Limit == 0 || sel.After != nil) {
+		return nil, rowhouse.Invalidf("reading the last rows needs a limit, and no cursor to start after")
+	}
+	var fp string
+	if sel.After != nil || sel.Before != nil || sel.Limit > 0 { // pages make cursors
+		fp = query.Fingerprint(sel.Filter, sel.Sort)
+	}
+	for _, c := range []*query.Cursor{sel.After, sel.Before} {
+		if c != nil && c.Query != "" && c.Query != fp {
+			return nil, rowhouse.Invalidf("invalid cursor: it was made for a read with another sort or filter; read the first page again with this sort and filter")
+		}
 	}
 	// Every surface's filter and sort meet the same bounds here, however
 	// they were built (REST's parsers check them too, GraphQL builds its
@@ -234,7 +266,7 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 		}
 		terms = append(terms, sortTerm{expr: x, desc: k.Desc, nulls: nulls})
 	}
-	backward := sel.Before != nil
+	backward := sel.Before != nil || sel.Last
 	order := make([]sortTerm, len(terms))
 	copy(order, terms)
 	if backward { // read the page backwards from the cursor, then flip it
@@ -311,14 +343,17 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 			sel1.WriteString(" OFFSET " + strconv.Itoa(sel.Offset))
 		}
 	}
-	res := &Rows{Table: t, Columns: cols, nkeys: len(terms), idKeys: idKeys, stamps: sel.Timestamps, want: sel.Limit}
+	res := &Rows{Table: t, Columns: cols, nkeys: len(terms), idKeys: idKeys, stamps: sel.Timestamps, want: sel.Limit, fp: fp, filter: sel.Filter, sort: sel.Sort}
 	doc.docs.advisor.note(doc.docs, doc.id, s, t, sel, cols)
-	if sel.Count {
+	if sel.Count || sel.CountOnly {
 		var n int64
 		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM `+d.QuoteIdent(t.ID)+` AS t WHERE `+filterWhere, filterArgs...).Scan(&n); err != nil {
 			return nil, fmt.Errorf("count %s: %w", t.ID, err)
 		}
 		res.TotalCount = &n
+		if sel.CountOnly {
+			return res, nil
+		}
 	}
 	rows, err := q.Query(ctx, sel1.String(), c.args...)
 	if err != nil {
@@ -349,12 +384,12 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 	}
 	p := &PageInfo{}
 	if backward {
-		p.HasPreviousPage, p.HasNextPage = more, true
+		p.HasPreviousPage, p.HasNextPage = more, sel.Before != nil
 	} else {
 		p.HasNextPage, p.HasPreviousPage = more, sel.After != nil || sel.Offset > 0
 	}
 	if n := len(res.buf); n > 0 {
-		start, end := res.buf[0].cursor().Encode(), res.buf[n-1].cursor().Encode()
+		start, end := res.buf[0].cursor(fp).Encode(), res.buf[n-1].cursor(fp).Encode()
 		p.StartCursor, p.EndCursor = &start, &end
 	}
 	res.Page = p
@@ -382,7 +417,7 @@ func selectColumns(t *schema.Table, ids []string) ([]*schema.Column, error) {
 	for _, id := range ids {
 		c := t.Column(id)
 		if c == nil {
-			return nil, invalidColumn(id)
+			return nil, invalidColumn(t, id)
 		}
 		cols = append(cols, c)
 	}
@@ -550,7 +585,9 @@ func (r *Rows) scan(rows store.Rows, buffered bool) (scanned, error) {
 	return s, err
 }
 
-func (s scanned) cursor() query.Cursor { return query.Cursor{Values: s.keys, ID: s.id} }
+func (s scanned) cursor(fp string) query.Cursor {
+	return query.Cursor{Values: s.keys, ID: s.id, Query: fp}
+}
 
 // prime reads the first row of a streamed read, which gives the read its
 // snapshot (SQLite takes it at the first step); Next returns it first.
@@ -621,7 +658,12 @@ func (r *Rows) Values(dst []any, typed bool) []any {
 }
 
 // Cursor returns the current row's cursor.
-func (r *Rows) Cursor() string { return r.cur.cursor().Encode() }
+func (r *Rows) Cursor() string {
+	if r.fp == "" {
+		r.fp = query.Fingerprint(r.filter, r.sort)
+	}
+	return r.cur.cursor(r.fp).Encode()
+}
 
 // Close ends the read.
 func (r *Rows) Close() error {

@@ -206,6 +206,59 @@ func TestCursorPagesEveryNullPlacement(t *testing.T) {
 	}
 }
 
+// A page at an offset is the rows at those positions of the sorted,
+// filtered read, whatever the sort and the filter; its cursors page on
+// from there (both ways), and its hasPreviousPage says whether rows come
+// before it.
+func TestOffsetPages(t *testing.T) {
+	d := openDoc(t)
+	sortFixture(t, d)
+	for _, spec := range []string{"", "a,b", "-b,a", "-id"} {
+		for _, filter := range []string{"", "b[is]:NOT_NULL"} {
+			keys, err := query.ParseSort(spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := query.ParseFilter(filter)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all, _ := readAll(t, d, core.Select{Table: "K", Sort: keys, Filter: f})
+			var want []int64
+			for _, r := range all {
+				want = append(want, r["id"].(int64))
+			}
+			for _, c := range []struct{ offset, limit int }{{0, 7}, {1, 7}, {13, 7}, {len(want) - 3, 7}, {len(want), 5}, {len(want) + 10, 5}} {
+				sel := core.Select{Table: "K", Sort: keys, Filter: f, Limit: c.limit, Offset: c.offset, Count: true}
+				ids, p := pageIDs(t, d, sel)
+				lo, hi := min(c.offset, len(want)), min(c.offset+c.limit, len(want))
+				if !slices.Equal(ids, want[lo:hi]) {
+					t.Fatalf("sort %q filter %q offset %d limit %d: %v, want %v", spec, filter, c.offset, c.limit, ids, want[lo:hi])
+				}
+				if p.HasPreviousPage != (c.offset > 0) || p.HasNextPage != (hi < len(want)) {
+					t.Errorf("sort %q offset %d: pageInfo %+v", spec, c.offset, p)
+				}
+				if len(ids) == 0 {
+					continue
+				}
+				// Paging on by cursor from the jump lands next to it.
+				if p.HasNextPage {
+					next, _ := pageIDs(t, d, core.Select{Table: "K", Sort: keys, Filter: f, Limit: 3, After: cursorOf(t, p.EndCursor)})
+					if !slices.Equal(next, want[hi:min(hi+3, len(want))]) {
+						t.Errorf("sort %q offset %d: next page %v", spec, c.offset, next)
+					}
+				}
+				if p.HasPreviousPage {
+					prev, _ := pageIDs(t, d, core.Select{Table: "K", Sort: keys, Filter: f, Limit: 3, Before: cursorOf(t, p.StartCursor)})
+					if !slices.Equal(prev, want[max(lo-3, 0):lo]) {
+						t.Errorf("sort %q offset %d: previous page %v", spec, c.offset, prev)
+					}
+				}
+			}
+		}
+	}
+}
+
 // A page sorted through a Ref path pages too: the cursor carries the
 // referenced value.
 func TestCursorThroughRef(t *testing.T) {
@@ -295,6 +348,9 @@ func TestQueryErrors(t *testing.T) {
 		{core.Select{Table: "K", Limit: 2, After: cur, Before: cur}, rowhouse.EINVALID, "use either starting_after or ending_before, not both"},
 		{core.Select{Table: "K", Limit: 2, After: cur}, rowhouse.EINVALID, "invalid cursor: it was made for another sort"},
 		{core.Select{Table: "K", Sort: []query.SortKey{{Path: []string{"a", "x"}}}}, rowhouse.EINVALID, "K.a is not a Ref column: cannot sort by a.x"},
+		{core.Select{Table: "K", Limit: 2, Offset: -1}, rowhouse.EINVALID, "offset must not be negative"},
+		{core.Select{Table: "K", Offset: 3}, rowhouse.EINVALID, "offset needs a limit"},
+		{core.Select{Table: "K", Limit: 2, Offset: 3, Before: cur}, rowhouse.EINVALID, "an offset pages forwards: use it with starting_after, not ending_before"},
 	} {
 		rows, err := d.Query(context.Background(), c.sel)
 		if err == nil {
@@ -303,5 +359,32 @@ func TestQueryErrors(t *testing.T) {
 		if rowhouse.ErrorKind(err) != c.kind || rowhouse.ErrorMessage(err) != c.msg {
 			t.Errorf("%+v: %v (%s), want %s %q", c.sel, err, rowhouse.ErrorKind(err), c.kind, c.msg)
 		}
+	}
+}
+
+// CountOnly reads the number of rows the filter selects in one COUNT
+// statement (with the schema check), and no rows.
+func TestCountOnly(t *testing.T) {
+	got := map[string]int{}
+	_, _, d := newDoc(t, core.Options{Statements: func(surface string, n int) { got[surface] += n }})
+	sortFixture(t, d)
+	f, err := query.ParseFilter(`a[eq]:x`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clear(got)
+	rows, err := d.Query(context.Background(), core.Select{Table: "K", Filter: f, CountOnly: true, Surface: "twenty"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	if rows.TotalCount == nil || *rows.TotalCount != 15 {
+		t.Errorf("TotalCount %v, want 15", rows.TotalCount)
+	}
+	if rows.Next() || rows.Page != nil {
+		t.Errorf("a count-only read has rows or a page")
+	}
+	if got["twenty"] != 2 {
+		t.Errorf("statements %v, want twenty: 2 (schema version, COUNT)", got)
 	}
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/rowhouse/rowhouse"
@@ -13,8 +15,10 @@ import (
 	"github.com/rowhouse/rowhouse/store"
 )
 
-// invalidColumn is Grist's message for a write to an unknown column.
-func invalidColumn(id string) error { return rowhouse.Invalidf("Invalid column %q", id) }
+// invalidColumn is Grist's message for a write to an unknown column of t.
+func invalidColumn(t *schema.Table, id string) error {
+	return rowhouse.Invalidf("Invalid column %q%s", id, didYouMean(t, id))
+}
 
 func invalidRowID(id int64) error { return rowhouse.Invalidf("Invalid row id %d", id) }
 
@@ -29,7 +33,7 @@ func (w *writer) checkBatch(n int) error {
 func writableColumn(t *schema.Table, id string) (*schema.Column, error) {
 	c := t.Column(id)
 	if c == nil {
-		return nil, invalidColumn(id)
+		return nil, invalidColumn(t, id)
 	}
 	if !c.Stored() {
 		return nil, rowhouse.Invalidf("Column %q is the reverse side of a two-way reference: set %s.%s instead", id, c.Type.Table, c.ReverseCol)
@@ -371,11 +375,15 @@ func (w *writer) readRows(ctx context.Context, t *schema.Table, cols []*schema.C
 	const chunk = 10000
 	for start := 0; start < len(uniq); start += chunk {
 		part := uniq[start:min(start+chunk, len(uniq))]
-		args := make([]any, len(part))
+		// A few statement texts only: the list padded with 0, no row's id.
+		args := make([]any, min(paddedCount(len(part)), chunk))
+		for i := range args {
+			args[i] = int64(0)
+		}
 		for i, id := range part {
 			args[i] = id
 		}
-		rows, err := w.q.Query(ctx, `SELECT `+selectList(w.d, "t", cols)+` FROM `+w.d.QuoteIdent(t.ID)+` AS t WHERE t."id" IN (`+placeholders(len(part))+`)`, args...)
+		rows, err := w.q.Query(ctx, `SELECT `+selectList(w.d, "t", cols)+` FROM `+w.d.QuoteIdent(t.ID)+` AS t WHERE t."id" IN (`+placeholders(len(args))+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", t.ID, err)
 		}
@@ -410,6 +418,11 @@ func placeholders(n int) string {
 
 // ---- update
 
+// updateWindow is how many records an update reads and writes at a time
+// when it writes them together: few enough that the pages the read brought
+// in are still in the engine's cache when the write comes.
+const updateWindow = 256
+
 func (w *writer) updateRecords(ctx context.Context, tableID string, rows []Row, parse bool) error {
 	t, err := table(w.s, tableID)
 	if err != nil {
@@ -419,15 +432,18 @@ func (w *writer) updateRecords(ctx context.Context, tableID string, rows []Row, 
 		return err
 	}
 	ids := make([]int64, len(rows))
+	unique := false // does the update set a unique column?
 	for i, r := range rows {
 		if r.ID <= 0 {
 			return invalidRowID(r.ID)
 		}
 		ids[i] = r.ID
 		for id := range r.Fields {
-			if _, err := writableColumn(t, id); err != nil {
+			c, err := writableColumn(t, id)
+			if err != nil {
 				return err
 			}
+			unique = unique || c.IsUnique
 		}
 	}
 	cols := t.StoredColumns()
@@ -435,76 +451,226 @@ func (w *writer) updateRecords(ctx context.Context, tableID string, rows []Row, 
 	for i, c := range cols {
 		colIdx[c.ID] = i
 	}
-	current, err := w.readRows(ctx, t, cols, ids)
-	if err != nil {
-		return err
+	u := &updater{w: w, t: t, cols: cols, colIdx: colIdx, parse: parse, stmts: map[string]string{},
+		changed: map[string]bool{}, before: make([]Record, 0, len(rows)), after: make([]Record, 0, len(rows))}
+	if unique {
+		// Row by row, in order: a unique value may move from one record to
+		// another only as the order of the changes allows, and every id is
+		// checked before anything is written.
+		if u.current, err = w.readRows(ctx, t, cols, ids); err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if err := u.apply(ctx, r); err != nil {
+				return err
+			}
+		}
+	} else {
+		// No change can fail but for a missing id: read and write a window
+		// of records at a time, the writes of a window together.
+		u.current = make(map[int64]rawRow, len(rows))
+		for start := 0; start < len(rows); start += updateWindow {
+			part := rows[start:min(start+updateWindow, len(rows))]
+			var need []int64
+			for _, r := range part {
+				if _, ok := u.current[r.ID]; !ok {
+					need = append(need, r.ID)
+				}
+			}
+			got, err := w.readRows(ctx, t, cols, need)
+			if err != nil {
+				return err
+			}
+			maps.Copy(u.current, got)
+			final := map[int64]map[string]bool{} // per record, the columns the window set
+			var order []int64
+			for _, r := range part {
+				u.note(r)
+				f := final[r.ID]
+				if f == nil {
+					f = map[string]bool{}
+					final[r.ID] = f
+					order = append(order, r.ID)
+				}
+				for k := range r.Fields {
+					f[k] = true
+				}
+			}
+			if err := u.writeTogether(ctx, order, final); err != nil {
+				return err
+			}
+		}
 	}
 	if len(rows) == 0 {
 		return nil
 	}
-	before := make([]Record, len(rows))
-	after := make([]Record, len(rows))
-	changed := map[string]bool{}
-	stmts := map[string]string{} // SQL text by sorted field set
-	for i, r := range rows {
-		cur := current[r.ID]
-		before[i] = cur.record(cols)
-		keys := make([]string, 0, len(r.Fields))
-		for k := range r.Fields {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		alt := map[string]any{}
-		for k, v := range cur.alt {
-			alt[k] = v
-		}
-		args := make([]any, 0, len(keys)+3)
-		for _, k := range keys {
-			c := cols[colIdx[k]]
-			e := encodeCell(c, r.Fields[k], parse)
-			delete(alt, k)
-			if e.hasAlt {
-				alt[k] = e.alt
-			}
-			args = append(args, e.sql)
-			cur.vals[colIdx[k]] = e.sql
-			changed[k] = true
-		}
-		cur.alt = alt
-		current[r.ID] = cur
-		after[i] = cur.record(cols)
-		altText, err := altJSON(alt)
-		if err != nil {
-			return err
-		}
-		args = append(args, altText, w.nowMS, r.ID)
-		sig := strings.Join(keys, "\x00")
-		query, ok := stmts[sig]
-		if !ok {
-			var b strings.Builder
-			b.WriteString("UPDATE " + w.d.QuoteIdent(t.ID) + " SET ")
-			for _, k := range keys {
-				b.WriteString(w.d.QuoteIdent(k) + " = ?, ")
-			}
-			b.WriteString(w.d.QuoteIdent(colAlt) + " = ?, " + w.d.QuoteIdent(colUpdated) + ` = ? WHERE "id" = ?`)
-			query = b.String()
-			stmts[sig] = query
-		}
-		if _, err := w.q.Exec(ctx, query, args...); err != nil {
-			if w.d.IsUniqueViolation(err) {
-				return w.uniqueError(t, err, false)
-			}
-			return fmt.Errorf("update %s: %w", t.ID, err)
-		}
-	}
-	cl := make([]string, 0, len(changed))
+	cl := make([]string, 0, len(u.changed))
 	for _, c := range cols {
-		if changed[c.ID] {
+		if u.changed[c.ID] {
 			cl = append(cl, c.ID)
 		}
 	}
 	w.modified = true
-	w.events = append(w.events, Event{Table: t.ID, Kind: EventUpdate, RowIDs: ids, Columns: cl, Rows: after, Before: before})
+	w.events = append(w.events, Event{Table: t.ID, Kind: EventUpdate, RowIDs: ids, Columns: cl, Rows: u.after, Before: u.before})
+	return nil
+}
+
+// updater is the state of one updateRecords.
+type updater struct {
+	w       *writer
+	t       *schema.Table
+	cols    []*schema.Column
+	colIdx  map[string]int
+	parse   bool
+	current map[int64]rawRow // the records as the changes so far left them
+	changed map[string]bool
+	before  []Record
+	after   []Record
+	stmts   map[string]string // SQL text by sorted field set
+}
+
+// note applies r to the record in current, noting it before and after,
+// and returns the keys it set, sorted.
+func (u *updater) note(r Row) []string {
+	cur := u.current[r.ID]
+	u.before = append(u.before, cur.record(u.cols))
+	keys := make([]string, 0, len(r.Fields))
+	for k := range r.Fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	alt := map[string]any{}
+	for k, v := range cur.alt {
+		alt[k] = v
+	}
+	vals := cur.vals // record copied them into before
+	for _, k := range keys {
+		c := u.cols[u.colIdx[k]]
+		e := encodeCell(c, r.Fields[k], u.parse)
+		delete(alt, k)
+		if e.hasAlt {
+			alt[k] = e.alt
+		}
+		vals[u.colIdx[k]] = e.sql
+		u.changed[k] = true
+	}
+	cur.vals, cur.alt = vals, alt
+	u.current[r.ID] = cur
+	u.after = append(u.after, cur.record(u.cols))
+	return keys
+}
+
+// apply notes r and writes it with its own UPDATE.
+func (u *updater) apply(ctx context.Context, r Row) error {
+	keys := u.note(r)
+	cur := u.current[r.ID]
+	altText, err := altJSON(cur.alt)
+	if err != nil {
+		return err
+	}
+	args := make([]any, 0, len(keys)+3)
+	for _, k := range keys {
+		args = append(args, cur.vals[u.colIdx[k]])
+	}
+	args = append(args, altText, u.w.nowMS, r.ID)
+	sig := strings.Join(keys, "\x00")
+	query, ok := u.stmts[sig]
+	if !ok {
+		d := u.w.d
+		var b strings.Builder
+		b.WriteString("UPDATE " + d.QuoteIdent(u.t.ID) + " SET ")
+		for _, k := range keys {
+			b.WriteString(d.QuoteIdent(k) + " = ?, ")
+		}
+		b.WriteString(d.QuoteIdent(colAlt) + " = ?, " + d.QuoteIdent(colUpdated) + ` = ? WHERE "id" = ?`)
+		query = b.String()
+		u.stmts[sig] = query
+	}
+	if _, err := u.w.q.Exec(ctx, query, args...); err != nil {
+		if u.w.d.IsUniqueViolation(err) {
+			return u.w.uniqueError(u.t, err, false)
+		}
+		return fmt.Errorf("update %s: %w", u.t.ID, err)
+	}
+	return nil
+}
+
+// writeTogether writes the records ids as current holds them, each with
+// the columns set says, in one UPDATE ... FROM (VALUES ...) per set of
+// columns.
+func (u *updater) writeTogether(ctx context.Context, ids []int64, set map[int64]map[string]bool) error {
+	bySig := map[string][]int64{}
+	var sigs []string
+	keysOf := map[string][]string{}
+	for _, id := range ids {
+		keys := make([]string, 0, len(set[id]))
+		for k := range set[id] {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		sig := strings.Join(keys, "\x00")
+		if _, ok := bySig[sig]; !ok {
+			sigs = append(sigs, sig)
+			keysOf[sig] = keys
+		}
+		bySig[sig] = append(bySig[sig], id)
+	}
+	d := u.w.d
+	typed, _ := d.(paramTyper)
+	param := func(s schema.Storage) string {
+		if typed != nil {
+			return typed.TypedParam(s)
+		}
+		return "?"
+	}
+	for _, sig := range sigs {
+		keys, group := keysOf[sig], bySig[sig]
+		rowPH := "(" + param(schema.StoreInt) + ", " + param(schema.StoreText)
+		names := "_rh_id, _rh_a"
+		set := ""
+		for i, k := range keys {
+			rowPH += ", " + param(u.cols[u.colIdx[k]].Type.Storage())
+			v := "_rh_" + strconv.Itoa(i)
+			names += ", " + v
+			set += d.QuoteIdent(k) + " = v." + v + ", "
+		}
+		rowPH += ")"
+		per := min(updateWindow, store.RowsPerInsert(2+len(keys)))
+		for start := 0; start < len(group); start += per {
+			part := group[start:min(start+per, len(group))]
+			n := min(paddedCount(len(part)), per) // few statement texts
+			var b strings.Builder
+			b.WriteString("WITH v (" + names + ") AS (VALUES ")
+			args := make([]any, 0, n*(2+len(keys))+1)
+			for j := range n {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(rowPH)
+				if j >= len(part) { // padding: an id no record has
+					for range 2 + len(keys) {
+						args = append(args, nil)
+					}
+					continue
+				}
+				cur := u.current[part[j]]
+				altText, err := altJSON(cur.alt)
+				if err != nil {
+					return err
+				}
+				args = append(args, part[j], altText)
+				for _, k := range keys {
+					args = append(args, cur.vals[u.colIdx[k]])
+				}
+			}
+			tq := d.QuoteIdent(u.t.ID)
+			b.WriteString(") UPDATE " + tq + " SET " + set + d.QuoteIdent(colAlt) + " = v._rh_a, " + d.QuoteIdent(colUpdated) + " = ? FROM v WHERE " + tq + `."id" = v._rh_id`)
+			args = append(args, u.w.nowMS)
+			if _, err := u.w.q.Exec(ctx, b.String(), args...); err != nil {
+				return fmt.Errorf("update %s: %w", u.t.ID, err)
+			}
+		}
+	}
 	return nil
 }
 

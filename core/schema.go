@@ -37,31 +37,28 @@ func bumpSchemaVersion(ctx context.Context, q store.Querier, v int64) error {
 	return err
 }
 
-// nextActionNum increments and returns the document's action counter.
+// nextActionNum increments and returns the document's action counter, in
+// one statement (a round trip on PostgreSQL) once the counter exists.
 func nextActionNum(ctx context.Context, q store.Querier) (int64, error) {
 	var v string
-	err := q.QueryRow(ctx, `SELECT value FROM _rh_meta WHERE key = 'action_num'`).Scan(&v)
-	n := int64(0)
-	switch {
-	case errors.Is(err, store.ErrNoRows):
-		if _, err := q.Exec(ctx, `INSERT INTO _rh_meta (key, value) VALUES ('action_num', '0')`); err != nil {
-			return 0, err
-		}
-	case err != nil:
-		return 0, err
-	default:
-		if n, err = strconv.ParseInt(v, 10, 64); err != nil {
-			return 0, fmt.Errorf("bad action number %q", v)
-		}
+	err := q.QueryRow(ctx, `UPDATE _rh_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'action_num' RETURNING value`).Scan(&v)
+	if errors.Is(err, store.ErrNoRows) {
+		_, err = q.Exec(ctx, `INSERT INTO _rh_meta (key, value) VALUES ('action_num', '1')`)
+		return 1, err
 	}
-	n++
-	_, err = q.Exec(ctx, `UPDATE _rh_meta SET value = ? WHERE key = 'action_num'`, strconv.FormatInt(n, 10))
-	return n, err
+	if err != nil {
+		return 0, err
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("bad action number %q", v)
+	}
+	return n, nil
 }
 
 // loadSchema reads the metadata tables.
 func loadSchema(ctx context.Context, q store.Querier, version int64) (*schema.Schema, error) {
-	rows, err := q.Query(ctx, `SELECT table_id, name_singular, name_plural FROM _rh_tables ORDER BY position, table_id`)
+	rows, err := q.Query(ctx, `SELECT table_id, name_singular, name_plural, uuid, label_singular, label_plural, description, icon FROM _rh_tables ORDER BY position, table_id`)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +66,7 @@ func loadSchema(ctx context.Context, q store.Querier, version int64) (*schema.Sc
 	byID := map[string]*schema.Table{}
 	for rows.Next() {
 		t := &schema.Table{}
-		if err := rows.Scan(&t.ID, &t.NameSingular, &t.NamePlural); err != nil {
+		if err := rows.Scan(&t.ID, &t.NameSingular, &t.NamePlural, &t.UUID, &t.LabelSingular, &t.LabelPlural, &t.Description, &t.Icon); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -81,7 +78,7 @@ func loadSchema(ctx context.Context, q store.Querier, version int64) (*schema.Sc
 		return nil, err
 	}
 	rows.Close()
-	rows, err = q.Query(ctx, `SELECT table_id, col_id, type, label, description, widget_options, is_unique, reverse_col, is_reverse FROM _rh_columns ORDER BY table_id, position, col_id`)
+	rows, err = q.Query(ctx, `SELECT table_id, col_id, type, label, description, widget_options, is_unique, reverse_col, is_reverse, uuid, icon FROM _rh_columns ORDER BY table_id, position, col_id`)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +86,7 @@ func loadSchema(ctx context.Context, q store.Querier, version int64) (*schema.Sc
 	for rows.Next() {
 		var tableID, typ string
 		c := &schema.Column{}
-		if err := rows.Scan(&tableID, &c.ID, &typ, &c.Label, &c.Description, &c.WidgetOptions, &c.IsUnique, &c.ReverseCol, &c.Reverse); err != nil {
+		if err := rows.Scan(&tableID, &c.ID, &typ, &c.Label, &c.Description, &c.WidgetOptions, &c.IsUnique, &c.ReverseCol, &c.Reverse, &c.UUID, &c.Icon); err != nil {
 			return nil, err
 		}
 		if c.Type, err = schema.ParseType(typ); err != nil {
@@ -105,14 +102,35 @@ func loadSchema(ctx context.Context, q store.Querier, version int64) (*schema.Sc
 	return schema.New(version, tables), nil
 }
 
-// tableNotFound is Grist's message for an unknown table.
-func tableNotFound(id string) error { return rowhouse.NotFoundf("Table not found %q", id) }
+// tableNotFound is Grist's message for an unknown table, with the table
+// of s whose id differs only by case, if there is one.
+func tableNotFound(s *schema.Schema, id string) error {
+	if t := s.TableFold(id); t != nil {
+		return rowhouse.NotFoundf("Table not found %q (did you mean %q? table ids are case-sensitive)", id, t.ID)
+	}
+	return rowhouse.NotFoundf("Table not found %q", id)
+}
+
+// didYouMean is the hint added to an unknown column's message when a
+// column of t has the id but for case; "" if none.
+func didYouMean(t *schema.Table, id string) string {
+	if c := t.ColumnFold(id); c != nil {
+		return fmt.Sprintf(" (did you mean %q? column ids are case-sensitive)", c.ID)
+	}
+	return ""
+}
+
+// ColumnNotFound is Grist's 404 for an unknown column of t, naming the
+// column whose id differs only by case, if there is one.
+func ColumnNotFound(t *schema.Table, id string) error {
+	return rowhouse.NotFoundf("Column not found %q%s", id, didYouMean(t, id))
+}
 
 // table returns a table of s or Grist's 404.
 func table(s *schema.Schema, id string) (*schema.Table, error) {
 	t := s.Table(id)
 	if t == nil {
-		return nil, tableNotFound(id)
+		return nil, tableNotFound(s, id)
 	}
 	return t, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"strings"
 	"time"
 
@@ -86,6 +87,7 @@ func (doc *Doc) SQL(ctx context.Context, stmt string, args []any, timeout time.D
 	// the statement shown stays Grist's.
 	rows, err := cq.QueryConfined(tctx, wrapped+" AS _rh_sql", bound...)
 	if err != nil {
+		err = doc.statementErr(tctx, cq, wrapped, bound, err)
 		cancel()
 		return nil, sqlErr(ctx, tctx, err)
 	}
@@ -93,9 +95,84 @@ func (doc *Doc) SQL(ctx context.Context, stmt string, args []any, timeout time.D
 	if err != nil {
 		rows.Close()
 		cancel()
-		return nil, sqlErr(ctx, tctx, err)
+		return nil, sqlErr(ctx, tctx, doc.engineSaid(ctx, err))
 	}
 	return &SQLRows{Statement: wrapped, Columns: cols, ctx: tctx, parent: ctx, cancel: cancel, rows: rows}, nil
+}
+
+// statementErr explains why the caller's statement failed, in the words
+// of the database (SQLite or PostgreSQL, named first). A statement is run
+// wrapped in select * from (...), so a syntax error at its end is reported
+// near a ")" the caller never wrote: the statement alone is prepared again
+// to find what the database says about the caller's own text. That second
+// try reads nothing when the statement is wrong, as it then is; if it
+// happens to run, it is closed at once and the first error stands.
+func (doc *Doc) statementErr(ctx context.Context, cq confinedQuerier, wrapped string, args []any, err error) error {
+	if rowhouse.ErrorKind(err) != rowhouse.EINVALID || ctx.Err() != nil {
+		return err
+	}
+	inner := strings.TrimSuffix(strings.TrimPrefix(wrapped, wrapPrefix), wrapSuffix)
+	if rows, err2 := cq.QueryConfined(ctx, inner, args...); err2 == nil {
+		rows.Close()
+	} else if rowhouse.ErrorKind(err2) == rowhouse.EINVALID && ctx.Err() == nil {
+		err = err2
+	}
+	return doc.engineSaid(ctx, err)
+}
+
+// engineSaid prefixes a database's own message about a caller's statement
+// with the database's name, so the caller knows whose SQL dialect answered
+// ("SQLite: no such column: nme", "PostgreSQL: syntax error at end of
+// input"), as Grist's answers name SQLite's result code.
+func (doc *Doc) engineSaid(ctx context.Context, err error) error {
+	var e *rowhouse.Error
+	if !errors.As(err, &e) || e.Kind != rowhouse.EINVALID {
+		return err
+	}
+	name, hint := "SQLite", ""
+	if doc.db.Dialect().Name() == "postgres" {
+		name, hint = "PostgreSQL", doc.foldHint(ctx, e.Message)
+	}
+	return &rowhouse.Error{Kind: e.Kind, Message: name + ": " + e.Message + hint, Details: e.Details, Err: err}
+}
+
+// pgUnknownName matches PostgreSQL's messages for an unknown table or
+// column.
+var pgUnknownName = regexp.MustCompile(`^(relation|column) "([^"]+)" does not exist`)
+
+// foldHint explains PostgreSQL's "relation "people" does not exist" when
+// the caller wrote People unquoted: PostgreSQL folds unquoted names to
+// lower case, and the document's table (or column) is named with capitals.
+func (doc *Doc) foldHint(ctx context.Context, msg string) string {
+	m := pgUnknownName.FindStringSubmatch(msg)
+	if m == nil {
+		return ""
+	}
+	s, err := doc.Schema(context.WithoutCancel(ctx))
+	if err != nil {
+		return ""
+	}
+	name := m[2]
+	if i := strings.LastIndexByte(name, '.'); i >= 0 { // column "t.name"
+		name = name[i+1:]
+	}
+	var found string
+	if m[1] == "relation" {
+		if t := s.TableFold(name); t != nil {
+			found = t.ID
+		}
+	} else {
+		for _, t := range s.Tables {
+			if c := t.ColumnFold(name); c != nil {
+				found = c.ID
+				break
+			}
+		}
+	}
+	if found == "" || found == name {
+		return ""
+	}
+	return fmt.Sprintf(` (did you mean "%s"? PostgreSQL folds unquoted names to lower case: write "%s" in double quotes)`, found, found)
 }
 
 // sqlErr names a timeout as Grist does; other errors are the engine's
@@ -275,8 +352,14 @@ func WrapSelect(stmt string) (string, error) {
 	if lineCommentAtEOF && end < 0 {
 		body += "\n" // so the comment does not swallow the closing parenthesis
 	}
-	return "select * from (" + body + ")", nil
+	return wrapPrefix + body + wrapSuffix, nil
 }
+
+// The wrapping of a caller's statement (WrapSelect).
+const (
+	wrapPrefix = "select * from ("
+	wrapSuffix = ")"
+)
 
 // skipQuoted returns the offset after the quoted token starting at i, where
 // a doubled quote stands for itself.

@@ -145,7 +145,7 @@ func TestSQL(t *testing.T) {
 		t.Fatal(err)
 	}
 	refused := map[string]string{
-		"select * from _rh_meta":                                            "access to _rh_meta.key is prohibited",
+		"select * from _rh_meta":                                            "SQLite: access to _rh_meta.key is prohibited",
 		"select count(*) from _rh_attachments":                              "",
 		"select * from Pets where id in (select seq from _rh_outbox)":       "",
 		"select * from sqlite_dbpage":                                       "",
@@ -153,8 +153,8 @@ func TestSQL(t *testing.T) {
 		"select * from (select 1) ; attach '" + e.DocPath(other) + "' as o": "only select statements are supported",
 		"with x as (select 1) attach '" + e.DocPath(other) + "' as o":       "",
 		"with x as (select 1) insert into Pets (name) select 1 from x":      "",
-		"select load_extension('/tmp/x')":                                   "not authorized to use function: load_extension",
-		"select * from Nope":                                                "no such table: Nope",
+		"select load_extension('/tmp/x')":                                   "SQLite: not authorized to use function: load_extension",
+		"select * from Nope":                                                "SQLite: no such table: Nope",
 	}
 	for stmt, msg := range refused {
 		_, _, err := sqlAll(t, d, stmt, nil, 0)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/schema"
 )
@@ -120,7 +122,7 @@ func (w *writer) newColumn(spec ColumnSpec, tableID string, taken []string) (*sc
 	if label == "" {
 		label = id
 	}
-	c := &schema.Column{ID: id, Type: typ, Label: label, Description: spec.Description, WidgetOptions: spec.WidgetOptions, IsUnique: spec.IsUnique}
+	c := &schema.Column{ID: id, Type: typ, Label: label, Description: spec.Description, WidgetOptions: spec.WidgetOptions, IsUnique: spec.IsUnique, Icon: spec.Icon}
 	return c, checkUnique(c)
 }
 
@@ -135,8 +137,11 @@ func (w *writer) insertColumnMeta(ctx context.Context, tableID string, c *schema
 	if err != nil {
 		return err
 	}
-	_, err = w.q.Exec(ctx, `INSERT INTO _rh_columns (table_id, col_id, position, type, label, description, widget_options, is_unique, reverse_col, is_reverse) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		tableID, c.ID, pos, c.Type.String(), c.Label, c.Description, c.WidgetOptions, c.IsUnique, c.ReverseCol, c.Reverse)
+	if c.UUID == "" {
+		c.UUID = uuid.NewString()
+	}
+	_, err = w.q.Exec(ctx, `INSERT INTO _rh_columns (table_id, col_id, position, type, label, description, widget_options, is_unique, reverse_col, is_reverse, uuid, icon) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		tableID, c.ID, pos, c.Type.String(), c.Label, c.Description, c.WidgetOptions, c.IsUnique, c.ReverseCol, c.Reverse, c.UUID, c.Icon)
 	return err
 }
 
@@ -146,7 +151,8 @@ func (w *writer) addTable(ctx context.Context, a AddTable) (AddTableResult, erro
 	if err != nil {
 		return AddTableResult{}, err
 	}
-	t := &schema.Table{ID: id, NameSingular: singular, NamePlural: plural}
+	t := &schema.Table{ID: id, NameSingular: singular, NamePlural: plural, UUID: uuid.NewString(),
+		LabelSingular: a.LabelSingular, LabelPlural: a.LabelPlural, Description: a.Description, Icon: a.Icon}
 	taken := make([]string, 0, len(a.Columns)) // never null in AddTable's retValue
 	var reverses []ColumnSpec
 	for _, spec := range a.Columns {
@@ -157,7 +163,7 @@ func (w *writer) addTable(ctx context.Context, a AddTable) (AddTableResult, erro
 		taken = append(taken, c.ID)
 		t.Columns = append(t.Columns, c)
 		if spec.ReverseCol != "" {
-			reverses = append(reverses, ColumnSpec{ID: c.ID, ReverseCol: spec.ReverseCol})
+			reverses = append(reverses, ColumnSpec{ID: c.ID, ReverseCol: spec.ReverseCol, ReverseLabel: spec.ReverseLabel, ReverseIcon: spec.ReverseIcon})
 		}
 	}
 	if _, err := w.q.Exec(ctx, createTableSQL(w.d, t)); err != nil {
@@ -174,7 +180,8 @@ func (w *writer) addTable(ctx context.Context, a AddTable) (AddTableResult, erro
 	if err != nil {
 		return AddTableResult{}, err
 	}
-	if _, err := w.q.Exec(ctx, `INSERT INTO _rh_tables (table_id, position, name_singular, name_plural) VALUES (?, ?, ?, ?)`, id, pos, singular, plural); err != nil {
+	if _, err := w.q.Exec(ctx, `INSERT INTO _rh_tables (table_id, position, name_singular, name_plural, uuid, label_singular, label_plural, description, icon) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, pos, singular, plural, t.UUID, t.LabelSingular, t.LabelPlural, t.Description, t.Icon); err != nil {
 		return AddTableResult{}, fmt.Errorf("add table %s: %w", id, err)
 	}
 	for _, c := range t.Columns {
@@ -186,7 +193,7 @@ func (w *writer) addTable(ctx context.Context, a AddTable) (AddTableResult, erro
 		return AddTableResult{}, err
 	}
 	for _, r := range reverses {
-		if _, err := w.addReverse(ctx, id, r.ID, r.ReverseCol); err != nil {
+		if _, err := w.addReverse(ctx, id, r.ID, r); err != nil {
 			return AddTableResult{}, err
 		}
 	}
@@ -259,13 +266,25 @@ func (w *writer) updateTable(ctx context.Context, a UpdateTable) error {
 	if a.NamePlural != nil {
 		p = *a.NamePlural
 	}
-	if s == t.NameSingular && p == t.NamePlural {
+	ls, lp, desc, icon := t.LabelSingular, t.LabelPlural, t.Description, t.Icon
+	for _, f := range []struct {
+		dst *string
+		src *string
+	}{{&ls, a.LabelSingular}, {&lp, a.LabelPlural}, {&desc, a.Description}, {&icon, a.Icon}} {
+		if f.src != nil {
+			*f.dst = *f.src
+		}
+	}
+	if s == t.NameSingular && p == t.NamePlural && ls == t.LabelSingular && lp == t.LabelPlural && desc == t.Description && icon == t.Icon {
 		return nil
 	}
-	if s, p, err = w.graphQLNames(t.ID, s, p, t.ID); err != nil {
-		return err
+	if s != t.NameSingular || p != t.NamePlural {
+		if s, p, err = w.graphQLNames(t.ID, s, p, t.ID); err != nil {
+			return err
+		}
 	}
-	if _, err := w.q.Exec(ctx, `UPDATE _rh_tables SET name_singular = ?, name_plural = ? WHERE table_id = ?`, s, p, t.ID); err != nil {
+	if _, err := w.q.Exec(ctx, `UPDATE _rh_tables SET name_singular = ?, name_plural = ?, label_singular = ?, label_plural = ?, description = ?, icon = ? WHERE table_id = ?`,
+		s, p, ls, lp, desc, icon, t.ID); err != nil {
 		return err
 	}
 	return w.schemaChanged(ctx, t.ID, "UpdateTable", t.ID)
@@ -342,7 +361,7 @@ func (w *writer) addColumn(ctx context.Context, a AddColumn) (string, error) {
 		return "", err
 	}
 	if a.Column.ReverseCol != "" {
-		if _, err := w.addReverse(ctx, t.ID, c.ID, a.Column.ReverseCol); err != nil {
+		if _, err := w.addReverse(ctx, t.ID, c.ID, a.Column); err != nil {
 			return "", err
 		}
 	}
@@ -350,8 +369,11 @@ func (w *writer) addColumn(ctx context.Context, a AddColumn) (string, error) {
 }
 
 // addReverse makes the reverse side of the Ref column tableID.colID: a
-// RefList column on the referenced table, computed from the references.
-func (w *writer) addReverse(ctx context.Context, tableID, colID, name string) (string, error) {
+// RefList column on the referenced table, computed from the references,
+// named, labelled and with an icon as spec's ReverseCol, ReverseLabel and
+// ReverseIcon say.
+func (w *writer) addReverse(ctx context.Context, tableID, colID string, spec ColumnSpec) (string, error) {
+	name := spec.ReverseCol
 	t := w.s.Table(tableID)
 	fwd := t.Column(colID)
 	if fwd == nil || fwd.Type.Kind != schema.KindRef {
@@ -359,7 +381,11 @@ func (w *writer) addReverse(ctx context.Context, tableID, colID, name string) (s
 	}
 	target := w.s.Table(fwd.Type.Table)
 	rid := schema.SanitizeColID(name, target.ColumnIDs())
-	rev := &schema.Column{ID: rid, Type: schema.Type{Kind: schema.KindRefList, Table: tableID}, Label: rid, ReverseCol: colID, Reverse: true}
+	label := spec.ReverseLabel
+	if label == "" {
+		label = rid
+	}
+	rev := &schema.Column{ID: rid, Type: schema.Type{Kind: schema.KindRefList, Table: tableID}, Label: label, ReverseCol: colID, Reverse: true, Icon: spec.ReverseIcon}
 	if err := w.insertColumnMeta(ctx, target.ID, rev); err != nil {
 		return "", err
 	}
@@ -376,7 +402,7 @@ func (w *writer) column(tableID, colID string) (*schema.Table, *schema.Column, e
 	}
 	c := t.Column(colID)
 	if c == nil {
-		return nil, nil, rowhouse.NotFoundf("Column not found %q", colID)
+		return nil, nil, ColumnNotFound(t, colID)
 	}
 	return t, c, nil
 }

@@ -13,7 +13,8 @@ import (
 	"github.com/rowhouse/rowhouse/schema"
 )
 
-// upsert applies AddOrUpdateRecords record by record.
+// upsert applies AddOrUpdateRecords: record by record, as Grist does, each
+// seeing what the ones before it wrote.
 func (w *writer) upsert(ctx context.Context, a AddOrUpdateRecords) (UpsertResult, error) {
 	res := UpsertResult{RecordIDs: [][]int64{}, Added: []int64{}, Updated: [][]int64{}}
 	t, err := table(w.s, a.Table)
@@ -56,69 +57,111 @@ func (w *writer) upsert(ctx context.Context, a AddOrUpdateRecords) (UpsertResult
 			}
 		}
 	}
-	// With MatchUnique, consecutive records that can match nothing (no id,
-	// no unique value) are added together, in one statement, just before
-	// the next record that must look for its match.
-	var pending []Row
-	var pendingAt []int
-	flush := func() error {
-		if len(pending) == 0 {
-			return nil
+	u := &upsertRun{w: w, t: t, a: a, parse: parse, label: label, res: &res, m: newMatcher(w, t, parse)}
+	if err := u.run(ctx); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// upsertRun is one AddOrUpdateRecords being applied. Records are matched
+// in order, each as if the ones before it had been written (see matcher),
+// but their writes wait in ops, in order, until a match needs the
+// database or the batch ends: consecutive adds are then one INSERT and
+// consecutive updates one UpdateRecords, with one event each.
+type upsertRun struct {
+	w     *writer
+	t     *schema.Table
+	a     AddOrUpdateRecords
+	parse bool
+	label func(int) string
+	res   *UpsertResult
+	m     *matcher
+	plans []upsertPlan
+	ops   []upsertOp
+	// unresolved counts the added rows in ops, which have no id yet.
+	unresolved int
+}
+
+// upsertPlan is how one record is matched.
+type upsertPlan struct {
+	kind   planKind
+	probe  *probe   // planRequire
+	unique []*probe // planUnique: one per unique value, in the table's column order
+	values []uniqueValue
+}
+
+type planKind int
+
+const (
+	planNothing planKind = iota // matches nothing: a value that does not fit, or no unique value
+	planRequire                 // by its require (probe)
+	planUnique                  // by its unique values (MatchUnique)
+	planSQL                     // asked of the database: an empty require matches every record
+)
+
+// upsertOp is writes waiting: rows to add (explicit says whether they
+// carry their own ids), or rows to update.
+type upsertOp struct {
+	add, explicit bool
+	rows          []Row
+	at            []int   // adds: the record each row answers
+	orows         []*orow // adds: the rows in the matcher's overlay
+}
+
+func (u *upsertRun) run(ctx context.Context) error {
+	a := u.a
+	u.plans = make([]upsertPlan, len(a.Records))
+	for i, rec := range a.Records {
+		_, byID := rec.Require["id"]
+		p := &u.plans[i]
+		switch {
+		case a.MatchUnique && !byID:
+			p.values = uniqueValues(u.t, rec, u.parse)
+			p.kind = planUnique
+			if len(p.values) == 0 {
+				p.kind = planNothing
+			}
+			for _, uv := range p.values {
+				p.unique = append(p.unique, u.m.uniqueProbe(uv))
+			}
+		case len(rec.Require) == 0:
+			p.kind = planSQL
+		default:
+			var ok bool
+			if p.probe, ok = u.m.requireProbe(rec.Require); ok {
+				p.kind = planRequire
+			}
 		}
-		added, err := w.addRecords(ctx, t.ID, pending, parse)
+		if a.oneByOne && p.kind != planNothing {
+			p.kind = planSQL
+		}
+	}
+	if err := u.m.lookup(ctx); err != nil {
+		return err
+	}
+	for i, rec := range a.Records {
+		ids, err := u.match(ctx, i)
 		if err != nil {
 			return err
 		}
-		for k, i := range pendingAt {
-			res.RecordIDs[i] = added[k : k+1 : k+1]
-		}
-		res.Added = append(res.Added, added...)
-		pending, pendingAt = pending[:0], pendingAt[:0]
-		return nil
-	}
-	for i, u := range a.Records {
-		var ids []int64
-		_, byID := u.Require["id"]
-		switch {
-		case a.MatchUnique && !byID && !a.NoAdd && len(uniqueValues(t, u, parse)) == 0:
-			pending = append(pending, newRow(u))
-			pendingAt = append(pendingAt, len(res.RecordIDs))
-			res.RecordIDs = append(res.RecordIDs, nil)
-			continue
-		case a.MatchUnique && !byID:
-			if err = flush(); err == nil {
-				ids, err = w.matchUnique(ctx, t, u, parse, label(i))
-			}
-		default:
-			if err = flush(); err == nil {
-				ids, err = w.match(ctx, t, u.Require, parse)
-			}
-		}
-		if err != nil {
-			return res, err
-		}
 		if len(ids) == 0 {
 			if a.NoAdd {
-				res.RecordIDs = append(res.RecordIDs, []int64{})
+				u.res.RecordIDs = append(u.res.RecordIDs, []int64{})
 				continue
 			}
-			row := newRow(u)
-			if id, ok := u.Require["id"]; ok {
+			row := newRow(rec)
+			if id, ok := rec.Require["id"]; ok {
 				if row.ID, ok = asRowID(id); !ok {
-					return res, rowhouse.Invalidf("%s: require.id must be a row id", label(i))
+					return u.fail(ctx, rowhouse.Invalidf("%s: require.id must be a row id", u.label(i)))
 				}
 			}
-			added, err := w.addRecords(ctx, t.ID, []Row{row}, parse)
-			if err != nil {
-				return res, err
-			}
-			res.Added = append(res.Added, added...)
-			res.RecordIDs = append(res.RecordIDs, added)
+			u.add(i, row)
 			continue
 		}
 		if len(ids) > 1 {
 			if a.UniqueMatch || a.MatchUnique {
-				return res, rowhouse.Invalidf("%s matches %d records (ids %s); it must match at most one", label(i), len(ids), joinIDs(ids, 10))
+				return u.fail(ctx, rowhouse.Invalidf("%s matches %d records (ids %s); it must match at most one", u.label(i), len(ids), joinIDs(ids, 10)))
 			}
 			switch a.OnMany {
 			case OnManyFirst:
@@ -127,25 +170,166 @@ func (w *writer) upsert(ctx context.Context, a AddOrUpdateRecords) (UpsertResult
 				ids = []int64{} // shown as [], like a noadd miss, never null
 			}
 		}
-		res.RecordIDs = append(res.RecordIDs, ids)
+		u.res.RecordIDs = append(u.res.RecordIDs, ids)
 		if a.NoUpdate || len(ids) == 0 {
 			continue
 		}
-		if len(u.Fields) > 0 {
-			rows := make([]Row, len(ids))
-			for j, id := range ids {
-				rows[j] = Row{ID: id, Fields: u.Fields}
-			}
-			if err := w.updateRecords(ctx, t.ID, rows, parse); err != nil {
-				return res, err
+		if len(rec.Fields) > 0 {
+			if err := u.update(ctx, ids, rec.Fields); err != nil {
+				return err
 			}
 		}
-		res.Updated = append(res.Updated, ids)
+		u.res.Updated = append(u.res.Updated, ids)
 	}
-	if err := flush(); err != nil {
-		return res, err
+	return u.flush(ctx)
+}
+
+// fail returns err once the writes waiting are written: an error they
+// raise comes first, as it would have, record by record.
+func (u *upsertRun) fail(ctx context.Context, err error) error {
+	if ferr := u.flush(ctx); ferr != nil {
+		return ferr
 	}
-	return res, nil
+	return err
+}
+
+// match returns the records record i matches now, lowest first (for
+// unique values: per column in the table's order).
+func (u *upsertRun) match(ctx context.Context, i int) ([]int64, error) {
+	rec, p := u.a.Records[i], &u.plans[i]
+	switch p.kind {
+	case planNothing:
+		return nil, nil
+	case planSQL:
+		if err := u.flush(ctx); err != nil {
+			return nil, err
+		}
+		if u.a.MatchUnique {
+			if _, byID := rec.Require["id"]; !byID {
+				ids, err := u.w.matchUnique(ctx, u.t, rec, u.parse, u.label(i))
+				if err != nil {
+					return nil, u.fail(ctx, err)
+				}
+				return ids, nil
+			}
+		}
+		return u.w.match(ctx, u.t, rec.Require, u.parse)
+	case planRequire:
+		ids, ok, err := u.resolve(ctx, p.probe)
+		if err != nil || ok {
+			return ids, err
+		}
+		return u.w.match(ctx, u.t, rec.Require, u.parse) // flushed by resolve
+	}
+	var ids []int64
+	var by []string
+	for k, pr := range p.unique {
+		got, ok, err := u.resolve(ctx, pr)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return u.w.matchUnique(ctx, u.t, rec, u.parse, u.label(i))
+		}
+		for _, id := range got {
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+				by = append(by, p.values[k].col.ID)
+			}
+		}
+	}
+	if len(ids) > 1 {
+		return nil, u.fail(ctx, matchesSeveral(u.label(i), u.t, ids, by))
+	}
+	return ids, nil
+}
+
+// resolve answers pr from the batch's lookup and overlay, writing what
+// waits when the answer needs ids not given yet. ok is false when the
+// overlay cannot tell: the writes are then done, and the caller asks the
+// database.
+func (u *upsertRun) resolve(ctx context.Context, pr *probe) (ids []int64, ok bool, err error) {
+	if u.unresolved > 0 && pr.hasID() {
+		if err := u.flush(ctx); err != nil {
+			return nil, false, err
+		}
+	}
+	for {
+		ids, ok, pending := u.m.resolve(pr)
+		if !ok {
+			return nil, false, u.flush(ctx)
+		}
+		if !pending {
+			return ids, true, nil
+		}
+		if err := u.flush(ctx); err != nil {
+			return nil, false, err
+		}
+	}
+}
+
+// add queues a row to add for record i.
+func (u *upsertRun) add(i int, row Row) {
+	explicit := row.ID != 0
+	u.res.RecordIDs = append(u.res.RecordIDs, nil) // set by flush
+	o := u.m.added(row)
+	if !explicit {
+		u.unresolved++
+	}
+	if n := len(u.ops); n == 0 || !u.ops[n-1].add || u.ops[n-1].explicit != explicit {
+		u.ops = append(u.ops, upsertOp{add: true, explicit: explicit})
+	}
+	op := &u.ops[len(u.ops)-1]
+	op.rows = append(op.rows, row)
+	op.at = append(op.at, i)
+	op.orows = append(op.orows, o)
+}
+
+// update queues fields to set on the records ids.
+func (u *upsertRun) update(ctx context.Context, ids []int64, fields map[string]any) error {
+	rows := make([]Row, len(ids))
+	for j, id := range ids {
+		rows[j] = Row{ID: id, Fields: fields}
+	}
+	if len(ids) > u.w.limits.MaxBatch { // refused, as an update of that many records is
+		if err := u.flush(ctx); err != nil {
+			return err
+		}
+		return u.w.updateRecords(ctx, u.t.ID, rows, u.parse)
+	}
+	for _, id := range ids {
+		u.m.updated(id, fields)
+	}
+	if n := len(u.ops); n == 0 || u.ops[n-1].add || len(u.ops[n-1].rows)+len(rows) > u.w.limits.MaxBatch {
+		u.ops = append(u.ops, upsertOp{})
+	}
+	op := &u.ops[len(u.ops)-1]
+	op.rows = append(op.rows, rows...)
+	return nil
+}
+
+// flush writes what waits, in order.
+func (u *upsertRun) flush(ctx context.Context) error {
+	for _, op := range u.ops {
+		if !op.add {
+			if err := u.w.updateRecords(ctx, u.t.ID, op.rows, u.parse); err != nil {
+				return err
+			}
+			continue
+		}
+		added, err := u.w.addRecords(ctx, u.t.ID, op.rows, u.parse)
+		if err != nil {
+			return err
+		}
+		for k, i := range op.at {
+			u.res.RecordIDs[i] = added[k : k+1 : k+1]
+			u.m.inserted(op.orows[k], added[k])
+		}
+		u.res.Added = append(u.res.Added, added...)
+	}
+	u.ops = u.ops[:0]
+	u.unresolved = 0
+	return nil
 }
 
 // newRow is the record an upsert adds: Require's cells (but its id) and
@@ -296,11 +480,17 @@ func (w *writer) matchUnique(ctx context.Context, t *schema.Table, u Upsert, par
 		}
 	}
 	if len(ids) > 1 {
-		parts := make([]string, len(ids))
-		for i, id := range ids {
-			parts[i] = strconv.FormatInt(id, 10) + " (by " + by[i] + ")"
-		}
-		return nil, rowhouse.Invalidf("%s matches %d records of %s: %s; an upsert must match at most one", label, len(ids), t.ID, strings.Join(parts, ", "))
+		return nil, matchesSeveral(label, t, ids, by)
 	}
 	return ids, nil
+}
+
+// matchesSeveral is the error of a record whose unique values match
+// several records: each id with the column that matched it.
+func matchesSeveral(label string, t *schema.Table, ids []int64, by []string) error {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10) + " (by " + by[i] + ")"
+	}
+	return rowhouse.Invalidf("%s matches %d records of %s: %s; an upsert must match at most one", label, len(ids), t.ID, strings.Join(parts, ", "))
 }

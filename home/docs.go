@@ -21,6 +21,15 @@ var urlIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 // CreateDoc creates an empty document in a workspace (editors and owners)
 // and returns its id.
 func (s *Service) CreateDoc(ctx context.Context, a rowhouse.Actor, wsID int64, name string) (string, error) {
+	return s.CreateDocWith(ctx, a, wsID, name, nil)
+}
+
+// CreateDocWith is CreateDoc with fill, if not nil, called with the new
+// document's id once its database exists and before its entry commits:
+// if fill fails, the document is not made (its entry rolls back and its
+// database is removed) and CreateDocWith returns fill's error. It is how
+// a document starts from a template: fill applies the template's actions.
+func (s *Service) CreateDocWith(ctx context.Context, a rowhouse.Actor, wsID int64, name string, fill func(ctx context.Context, docID string) error) (string, error) {
 	if err := checkKeyForHome(a, true); err != nil {
 		return "", err
 	}
@@ -58,6 +67,9 @@ func (s *Service) CreateDoc(ctx context.Context, a rowhouse.Actor, wsID int64, n
 			return err
 		}
 		created = true
+		if fill != nil {
+			return fill(ctx, id)
+		}
 		return nil
 	})
 	if err != nil {

@@ -110,6 +110,14 @@ func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSp
 
 var emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
 
+// ValidEmail reports whether email (once normalized) is an address
+// EnsureUser accepts, so that a command can refuse it as a usage mistake
+// before opening anything.
+func ValidEmail(email string) bool {
+	email = NormalizeEmail(email)
+	return emailRE.MatchString(email) && len(email) <= 320
+}
+
 // ---- users
 
 // EnsureUser returns the user with this email, creating them (with their
@@ -117,7 +125,7 @@ var emailRE = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
 // which happened.
 func (s *Service) EnsureUser(ctx context.Context, email, name string) (u rowhouse.User, created bool, err error) {
 	email = NormalizeEmail(email)
-	if !emailRE.MatchString(email) || len(email) > 320 {
+	if !ValidEmail(email) {
 		return u, false, rowhouse.Invalidf("invalid email address %q", email)
 	}
 	err = s.home.Write(ctx, func(q store.HomeQueries) error {

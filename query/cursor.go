@@ -2,6 +2,7 @@ package query
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"math"
 	"reflect"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/rowhouse/rowhouse"
@@ -19,13 +21,33 @@ import (
 // keyed on these values ("rows after (Values, ID) in this order"), never on
 // an offset, so inserting or deleting rows does not shift them.
 //
+// A cursor also carries the fingerprint of the read that made it (Query,
+// see [Fingerprint]): its sort and filter. A cursor is only meaningful
+// for that read; the core refuses it for another, which would otherwise
+// silently answer a different page.
+//
 // On the wire a cursor is opaque and URL-safe: base64url (unpadded) of a
-// JSON object {"v":1,"k":[values...],"id":N}, where v is the format
-// version. A cursor carries no secret and needs no signature: a forged one
-// only moves the boundary within rows the caller may read anyway.
+// JSON object {"v":1,"k":[values...],"id":N,"q":"..."}, where v is the
+// format version and q the fingerprint (absent from cursors made before
+// fingerprints, which are then not checked). A cursor carries no secret
+// and needs no signature: a forged one only moves the boundary within
+// rows the caller may read anyway.
 type Cursor struct {
 	Values []any
 	ID     int64
+	Query  string
+}
+
+// Fingerprint names a read's sort and filter in a few characters, for
+// [Cursor.Query]: reads whose filter and sort render alike (Expr's
+// String, [FormatSort]) have the same fingerprint, others almost surely
+// not. It is no secret and no signature, only a guard against mistakes.
+func Fingerprint(filter Expr, sort []SortKey) string {
+	h := sha256.New()
+	io.WriteString(h, exprString(filter))
+	h.Write([]byte{0})
+	io.WriteString(h, FormatSort(sort))
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:9])
 }
 
 // cursorVersion is the current wire format version.
@@ -40,6 +62,7 @@ type cursorWire struct {
 	V  *int   `json:"v"`
 	K  []any  `json:"k"`
 	ID *int64 `json:"id"`
+	Q  string `json:"q,omitempty"`
 }
 
 // Encode returns the cursor's URL-safe text. Values should be JSON scalars
@@ -58,7 +81,7 @@ func (c Cursor) Encode() string {
 	id := c.ID
 	v := cursorVersion
 	// Every value is now a scalar that encodes, so this cannot fail.
-	_ = enc.Encode(cursorWire{V: &v, K: vals, ID: &id})
+	_ = enc.Encode(cursorWire{V: &v, K: vals, ID: &id, Q: c.Query})
 	return base64.RawURLEncoding.EncodeToString(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 }
 
@@ -132,7 +155,10 @@ func DecodeCursor(s string) (Cursor, error) {
 			return Cursor{}, invalid
 		}
 	}
-	return Cursor{Values: w.K, ID: *w.ID}, nil
+	if len(w.Q) > 64 || strings.ContainsFunc(w.Q, func(r rune) bool { return r < ' ' || r > '~' }) {
+		return Cursor{}, invalid
+	}
+	return Cursor{Values: w.K, ID: *w.ID, Query: w.Q}, nil
 }
 
 // Check reports whether c fits a sort of the given keys: one value per

@@ -45,25 +45,37 @@ func TestParsePage(t *testing.T) {
 	a := Cursor{Values: []any{"x"}, ID: 3}
 	b := Cursor{Values: []any{"y"}, ID: 8}
 	tests := []struct {
-		limit, after, before string
-		want                 Page
+		limit, offset, after, before string
+		want                         Page
 	}{
-		{"", "", "", Page{}},
-		{"10", "", "", Page{Limit: 10}},
-		{"10", a.Encode(), "", Page{Limit: 10, After: &a}},
-		{"10", "", b.Encode(), Page{Limit: 10, Before: &b, Last: true}},
-		{"", a.Encode(), b.Encode(), Page{After: &a, Before: &b, Last: true}},
+		{"", "", "", "", Page{}},
+		{"10", "", "", "", Page{Limit: 10}},
+		{"10", "", a.Encode(), "", Page{Limit: 10, After: &a}},
+		{"10", "", "", b.Encode(), Page{Limit: 10, Before: &b, Last: true}},
+		{"", "", a.Encode(), b.Encode(), Page{After: &a, Before: &b, Last: true}},
+		{"10", "0", "", "", Page{Limit: 10}},
+		{"10", " 250 ", "", "", Page{Limit: 10, Offset: 250}},
+		{"10", "0", a.Encode(), "", Page{Limit: 10, After: &a}},
 	}
 	for _, tt := range tests {
-		got, err := ParsePage(tt.limit, tt.after, tt.before, 0)
+		got, err := ParsePage(tt.limit, tt.offset, tt.after, tt.before, 0)
 		if err != nil || !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("ParsePage(%q, %q, %q) = %+v, %v; want %+v", tt.limit, tt.after, tt.before, got, err, tt.want)
+			t.Errorf("ParsePage(%q, %q, %q, %q) = %+v, %v; want %+v", tt.limit, tt.offset, tt.after, tt.before, got, err, tt.want)
 		}
 	}
-	_, err := ParsePage("", "junk", "", 0)
-	checkInvalid(t, err, "invalid cursor in starting_after", "ParsePage")
-	_, err = ParsePage("", "", "junk", 0)
-	checkInvalid(t, err, "invalid cursor in ending_before", "ParsePage")
-	_, err = ParsePage("x", "", "", 0)
-	checkInvalid(t, err, `invalid limit "x": expected a non-negative integer`, "ParsePage")
+	for _, tt := range []struct{ limit, offset, after, before, want string }{
+		{"", "", "junk", "", "invalid cursor in starting_after"},
+		{"", "", "", "junk", "invalid cursor in ending_before"},
+		{"x", "", "", "", `invalid limit "x": expected a non-negative integer`},
+		{"10", "-1", "", "", `invalid offset "-1": expected a non-negative integer`},
+		{"10", "2.5", "", "", `invalid offset "2.5": expected a non-negative integer`},
+		{"10", "9999999999999999", "", "", `invalid offset "9999999999999999": expected a non-negative integer`},
+		{"", "5", "", "", "offset needs a limit"},
+		{"0", "5", "", "", "offset needs a limit"},
+		{"10", "5", a.Encode(), "", "offset cannot be combined with starting_after or ending_before"},
+		{"10", "5", "", b.Encode(), "offset cannot be combined with starting_after or ending_before"},
+	} {
+		_, err := ParsePage(tt.limit, tt.offset, tt.after, tt.before, 0)
+		checkInvalid(t, err, tt.want, "ParsePage(%q, %q, %q, %q)", tt.limit, tt.offset, tt.after, tt.before)
+	}
 }

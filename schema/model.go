@@ -1,6 +1,9 @@
 package schema
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // Schema is a document's data model at one version: its tables, in order,
 // with their columns. A Schema is immutable once built; a schema change
@@ -19,6 +22,13 @@ type Table struct {
 	NamePlural   string
 	Columns      []*Column
 	byID         map[string]*Column
+
+	// UUID is the table's stable id, given when it is made and kept
+	// through renames (Twenty's object id).
+	UUID string
+	// LabelSingular, LabelPlural, Description and Icon describe the table
+	// to people (Twenty's object labels and icon); "" when unset.
+	LabelSingular, LabelPlural, Description, Icon string
 }
 
 // Column is one user column of a table. The id column and the system
@@ -36,6 +46,11 @@ type Column struct {
 	// Reverse marks the reverse side of a two-way reference: a RefList
 	// computed from the forward Ref column, not stored in this table.
 	Reverse bool
+	// UUID is the column's stable id, given when it is made and kept
+	// through renames and type changes (Twenty's field id).
+	UUID string
+	// Icon names an icon for the column (Twenty's field icon); "" when unset.
+	Icon string
 }
 
 // New builds a schema from its tables and indexes it.
@@ -58,6 +73,18 @@ func (t *Table) index() {
 // Table returns the table with this id (exact match), or nil.
 func (s *Schema) Table(id string) *Table { return s.byID[id] }
 
+// TableFold returns the table whose id equals id ignoring case, or nil:
+// what an error names when asked for an id that differs only by case
+// (ids are unique case-insensitively, so there is at most one).
+func (s *Schema) TableFold(id string) *Table {
+	for _, t := range s.Tables {
+		if strings.EqualFold(t.ID, id) {
+			return t
+		}
+	}
+	return nil
+}
+
 // TableIDs returns the ids of every table, in order.
 func (s *Schema) TableIDs() []string {
 	ids := make([]string, len(s.Tables))
@@ -69,6 +96,17 @@ func (s *Schema) TableIDs() []string {
 
 // Column returns the column with this id (exact match), or nil.
 func (t *Table) Column(id string) *Column { return t.byID[id] }
+
+// ColumnFold returns the column whose id equals id ignoring case, or nil
+// (see TableFold).
+func (t *Table) ColumnFold(id string) *Column {
+	for _, c := range t.Columns {
+		if strings.EqualFold(c.ID, id) {
+			return c
+		}
+	}
+	return nil
+}
 
 // ColumnIDs returns the ids of every column, in order.
 func (t *Table) ColumnIDs() []string {

@@ -13,6 +13,11 @@ func invalid(userError string) string {
 	return fmt.Sprintf(`{"error":"Invalid payload","details":{"userError":%q}}`, userError)
 }
 
+// notJSON is the answer to a body that is not JSON.
+func notJSON(userError string) string {
+	return fmt.Sprintf(`{"error":"request body must be JSON","details":{"userError":%q}}`, userError)
+}
+
 func plainError(msg string) string { return fmt.Sprintf(`{"error":%q}`, msg) }
 
 // TestBadInput sends malformed, mistyped, incomplete and impossible
@@ -28,8 +33,9 @@ func TestBadInput(t *testing.T) {
 	unknownDoc := "AAAAAAAAAAAAAAAAAAAAAA" // the shape of a document id, but no document
 	cases := []testserver.Scenario{
 		// Decoding, on every kind of body.
-		{Method: "POST", URL: "/api/orgs", Body: `{"name":`, Status: 400, JSON: invalid("malformed JSON: unexpected end of input")},
-		{Method: "POST", URL: "/api/orgs", Body: `{"name" "x"}`, Status: 400, JSON: invalid("malformed JSON at byte 9: invalid character '\"' after object key")},
+		{Method: "POST", URL: "/api/orgs", Body: `{"name":`, Status: 400, JSON: notJSON("malformed JSON: unexpected end of input")},
+		{Method: "POST", URL: "/api/orgs", Body: `{"name" "x"}`, Status: 400, JSON: notJSON("malformed JSON at byte 9: invalid character '\"' after object key")},
+		{Name: "form-encoded body", Method: "POST", URL: "/api/orgs", Body: `name=Acme&domain=acme`, Status: 400, Error: "request body must be JSON"},
 		{Method: "POST", URL: "/api/orgs", Body: `{"name":"x","domain":"new-x"} {}`, Status: 400, JSON: invalid("unexpected data after the JSON value")},
 		{Method: "POST", URL: "/api/orgs", Body: `[]`, Status: 400, JSON: invalid("expected an object, got array")},
 		{Method: "POST", URL: "/api/orgs", Body: `"team"`, Status: 400, JSON: invalid("expected an object, got string")},

@@ -113,6 +113,10 @@ func routes(mux *http.ServeMux, d Deps) {
 		r.Pattern = r2.Pattern // so that metrics label the inner route
 	})
 
+	// Twenty's own paths, for an API key scoped to exactly one document:
+	// /rest/companies is /api/docs/{thatDoc}/rest/companies.
+	mux.Handle("/rest/", twenty.Scoped(mux, d.Log))
+
 	mux.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	}))
@@ -128,10 +132,38 @@ func routes(mux *http.ServeMux, d Deps) {
 	}))
 	mux.Handle("GET /metrics", d.Metrics.Handler())
 
-	// Anything else: Grist's JSON 404, never an HTML page.
-	mux.Handle("/", api.Handle(d.Log, func(w http.ResponseWriter, r *http.Request) error {
+	// Anything else: a known path asked with another method is 405 with
+	// Allow (this catch-all would otherwise hide ServeMux's own 405); the
+	// rest is Grist's JSON 404, never an HTML page.
+	mux.Handle(catchAll, api.Handle(d.Log, func(w http.ResponseWriter, r *http.Request) error {
+		if allow := allowedMethods(mux, r); len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			return rowhouse.Errorf(rowhouse.EMETHOD, "method %s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, strings.Join(allow, ", "))
+		}
 		return rowhouse.NotFoundf("not found: %s", r.URL.Path)
 	}))
+}
+
+// catchAll is the pattern of the route that answers what no other does.
+const catchAll = "/"
+
+// probeMethods are the methods allowedMethods tries.
+var probeMethods = [...]string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
+
+// allowedMethods lists the methods that some route other than the
+// catch-all answers for r's path, as ServeMux would in its 405's Allow.
+func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
+	var allow []string
+	for _, m := range probeMethods {
+		if m == r.Method {
+			continue
+		}
+		probe := &http.Request{Method: m, URL: r.URL, Host: r.Host, Header: http.Header{}}
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != catchAll {
+			allow = append(allow, m)
+		}
+	}
+	return allow
 }
 
 // sessionActor authenticates a request that has no Authorization header by

@@ -57,6 +57,12 @@ type Webhook struct {
 	Name          string
 	Memo          string
 	Authorization string // sent as the Authorization header; "" when none
+	// Format is the delivery format: "" (Rowhouse's: batches of records,
+	// X-Rowhouse-Signature) or "twenty" (Twenty's: one POST per record).
+	// A Twenty-format webhook watches every table of its document: its
+	// TableID is "" and its EventTypes hold Twenty's operations
+	// ("person.created", "*.updated", "*.*").
+	Format string
 	// Secret signs deliveries. It is kept in clear because the server
 	// must compute HMACs with it; it is shown only when the webhook is
 	// created.
@@ -121,7 +127,7 @@ type WebhookQueue struct {
 
 const webhookCols = `id, doc_id, table_id, url, event_types, watched_col_ids, is_ready_column, enabled, name, memo,
  authorization_header, secret, disabled_reason, acked_seq, names_seq, retired, failing_since, last_success_at, last_failure_at,
- last_error, last_http_status, created_at, updated_at`
+ last_error, last_http_status, created_at, updated_at, format`
 
 func scanWebhook(r Row) (Webhook, error) {
 	var w Webhook
@@ -132,7 +138,7 @@ func scanWebhook(r Row) (Webhook, error) {
 	var created, updated int64
 	err := r.Scan(&w.ID, &w.DocID, &w.TableID, &w.URL, &types, &watched, &w.IsReadyColumn, &enabled, &w.Name, &w.Memo,
 		&w.Authorization, &w.Secret, &w.DisabledReason, &w.AckedSeq, &w.NamesSeq, &retired, &failing, &success, &failure,
-		&w.LastError, &status, &created, &updated)
+		&w.LastError, &status, &created, &updated, &w.Format)
 	if err != nil {
 		return w, err
 	}
@@ -178,10 +184,10 @@ func (h HomeQueries) CreateWebhook(ctx context.Context, w Webhook) error {
 		return err
 	}
 	_, err = h.q.Exec(ctx, `INSERT INTO webhooks (id, doc_id, ord, table_id, url, event_types, watched_col_ids, is_ready_column, enabled,
- name, memo, authorization_header, secret, acked_seq, names_seq, created_at, updated_at)
- VALUES (?, ?, (SELECT COALESCE(MAX(ord), 0) + 1 FROM webhooks WHERE doc_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+ name, memo, authorization_header, secret, acked_seq, names_seq, created_at, updated_at, format)
+ VALUES (?, ?, (SELECT COALESCE(MAX(ord), 0) + 1 FROM webhooks WHERE doc_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		w.ID, w.DocID, w.DocID, w.TableID, w.URL, types, watched, w.IsReadyColumn, boolInt(w.Enabled),
-		w.Name, w.Memo, w.Authorization, w.Secret, w.AckedSeq, w.NamesSeq, ms(w.CreatedAt), ms(w.UpdatedAt))
+		w.Name, w.Memo, w.Authorization, w.Secret, w.AckedSeq, w.NamesSeq, ms(w.CreatedAt), ms(w.UpdatedAt), w.Format)
 	if err != nil {
 		return fmt.Errorf("create webhook: %w", err)
 	}
@@ -227,9 +233,9 @@ func (h HomeQueries) EnabledWebhooks(ctx context.Context, docID string) ([]Webho
 	return collect(rows, scanWebhook)
 }
 
-// UpdateWebhook stores a webhook's settings (not its delivery state, except
-// that re-enabling clears the failure streak, the disabled reason and the
-// retirement), with NamesSeq, the sequence number its names are valid at.
+// UpdateWebhook stores a webhook's settings, its secret included (not its
+// format, nor its delivery state, except that re-enabling clears the
+// failure streak, the disabled reason and the retirement), with NamesSeq, the sequence number its names are valid at.
 // Names set or re-enabling clear the retirement.
 func (h HomeQueries) UpdateWebhook(ctx context.Context, w Webhook, now time.Time) error {
 	return h.updateWebhook(ctx, w, nil, now)
@@ -256,12 +262,12 @@ func (h HomeQueries) updateWebhook(ctx context.Context, w Webhook, at *[2]int64,
 		return err
 	}
 	q := `UPDATE webhooks SET table_id = ?, url = ?, event_types = ?, watched_col_ids = ?, is_ready_column = ?,
- name = ?, memo = ?, authorization_header = ?, updated_at = ?,
+ name = ?, memo = ?, authorization_header = ?, secret = ?, updated_at = ?,
  failing_since = CASE WHEN enabled = 0 AND ? = 1 THEN NULL ELSE failing_since END,
  disabled_reason = CASE WHEN ? = 1 THEN '' ELSE disabled_reason END,
  retired = CASE WHEN ? = 1 OR names_seq <> ? THEN 0 ELSE retired END,
  names_seq = ?, enabled = ? WHERE id = ? AND doc_id = ?`
-	args := []any{w.TableID, w.URL, types, watched, w.IsReadyColumn, w.Name, w.Memo, w.Authorization, ms(now),
+	args := []any{w.TableID, w.URL, types, watched, w.IsReadyColumn, w.Name, w.Memo, w.Authorization, w.Secret, ms(now),
 		boolInt(w.Enabled), boolInt(w.Enabled), boolInt(w.Enabled), w.NamesSeq, w.NamesSeq, boolInt(w.Enabled), w.ID, w.DocID}
 	if at != nil {
 		q += ` AND acked_seq = ? AND names_seq = ?`

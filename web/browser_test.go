@@ -13,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
@@ -85,7 +87,28 @@ func newBrowser(t *testing.T, origin string) *browser {
 	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 	b := &browser{t: t, ctx: ctx, origin: origin, shots: shots}
-	err := chromedp.Listen(ctx, func(ev any) {
+	if err := b.listen(); err != nil {
+		t.Fatalf("start Chromium %s: %v", path, err)
+	}
+	return b
+}
+
+// another opens a tab in a new browser context of the same Chromium:
+// cookies of its own, as a second person's browser.
+func (b *browser) another(t *testing.T) *browser {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	o := &browser{t: t, ctx: ctx, origin: b.origin, shots: b.shots}
+	if err := o.listen(); err != nil {
+		t.Fatalf("new browser context: %v", err)
+	}
+	return o
+}
+
+// listen records the tab's console errors, exceptions and requests.
+func (b *browser) listen() error {
+	err := chromedp.Listen(b.ctx, func(ev any) {
 		b.mu.Lock()
 		defer b.mu.Unlock()
 		switch ev := ev.(type) {
@@ -110,15 +133,20 @@ func newBrowser(t *testing.T, origin string) *browser {
 			}
 		case *network.EventRequestWillBeSent:
 			b.requests = append(b.requests, ev.Request.URL)
+		case *cdppage.EventJavascriptDialogOpening:
+			// A confirmation the page asks for: the person says OK.
+			go func() {
+				_ = chromedp.Do(b.ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+					_, err := cdp.Call(ctx, t, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: true})
+					return err
+				}))
+			}()
 		}
 	})
-	if err == nil {
-		err = chromedp.Do(ctx)
-	}
 	if err != nil {
-		t.Fatalf("start Chromium %s: %v", path, err)
+		return err
 	}
-	return b
+	return chromedp.Do(b.ctx)
 }
 
 // stepTimeout bounds each step, so that a missing element fails the step
@@ -291,10 +319,11 @@ func TestBrowser(t *testing.T) {
 		}
 	}
 
-	// The record browser.
-	b.do("doc page", chromedp.Navigate(srv.URL+"/doc/"+w.docID), chromedp.WaitVisible(chromedp.CSS(`#records`)))
-	if table := run(b, "read records", chromedp.Text(chromedp.CSS(`#records`))); !strings.Contains(table, "Ada") || !strings.Contains(table, "85") {
-		t.Errorf("records table: %q", table)
+	// The grid (TestBrowserGrid works it through).
+	b.do("doc page", chromedp.Navigate(srv.URL+"/doc/"+w.docID), chromedp.WaitVisible(chromedp.CSS(`#grid[data-state=ready] .slick-row`)))
+	b.waitIdle("grid")
+	if table := run(b, "read records", chromedp.Evaluate[string](`[...document.querySelectorAll("#grid .grid-canvas")].map(c => c.textContent).join(" ")`)); !strings.Contains(table, "Ada") || !strings.Contains(table, "85") {
+		t.Errorf("grid: %q", table)
 	}
 	b.shot("05-doc")
 	b.check("doc")
@@ -312,6 +341,25 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`button.link`)), chromedp.WaitVisible(chromedp.CSS(`.msg.notice`)))
 	b.shot("12-signed-out")
 	b.check("signed out")
+}
+
+// waitIdle waits until the grid page has no request in flight and no
+// timer set (window.rowhouseGrid.idle).
+func (b *browser) waitIdle(step string) {
+	b.t.Helper()
+	b.do(step+": wait until idle", chromedp.Action[chromedp.Void](func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Poll[bool](`window.rowhouseGrid && window.rowhouseGrid.idle()`, chromedp.WithPollingTimeout(20*time.Second))(ctx, tg)
+		return chromedp.Void{}, err
+	}))
+}
+
+// poll waits until a JavaScript expression is true.
+func (b *browser) poll(step, expr string, timeout time.Duration) {
+	b.t.Helper()
+	b.do(step, chromedp.Action[chromedp.Void](func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(timeout), chromedp.WithPollingInterval(20*time.Millisecond))(ctx, tg)
+		return chromedp.Void{}, err
+	}))
 }
 
 // exists reports whether the server answers a request with 200 (for the
@@ -348,6 +396,22 @@ func browserREST(t *testing.T, b *browser, w *world, srv *httptest.Server) {
 		t.Errorf("REST console: status %q, body %.300q", status, body)
 	}
 	b.check("REST console")
+
+	// The Twenty REST core is in the same console.
+	twenty := chromedp.CSS(`.opblock-get .opblock-summary-path[data-path$="/rest/people"]`)
+	b.do("open a Twenty operation", chromedp.Navigate(srv.URL+"/doc/"+w.docID+"/api/rest"), chromedp.WaitVisible(twenty))
+	b.do("try GET /rest/people",
+		chromedp.Click(twenty),
+		chromedp.WaitVisible(chromedp.CSS(`.opblock-get.is-open .execute`)),
+		chromedp.Click(chromedp.CSS(`.opblock-get.is-open .execute`)),
+		chromedp.WaitVisible(chromedp.CSS(`.opblock-get.is-open .live-responses-table .response-col_status`)))
+	status = run(b, "read Twenty status", chromedp.Text(chromedp.CSS(`.opblock-get.is-open .live-responses-table tbody .response-col_status`)))
+	body = run(b, "read Twenty body", chromedp.Text(chromedp.CSS(`.opblock-get.is-open .live-responses-table tbody .response-col_description`)))
+	b.element("08b-rest-console-twenty", `.opblock-get.is-open .live-responses-table`)
+	if strings.TrimSpace(status) != "200" || !strings.Contains(body, `"people"`) || !strings.Contains(body, "Grace") || !strings.Contains(body, "00000000-0000-4000-8000-") {
+		t.Errorf("REST console, Twenty: status %q, body %.300q", status, body)
+	}
+	b.check("REST console, Twenty")
 }
 
 func browserGraphiQL(t *testing.T, b *browser, w *world, srv *httptest.Server) {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -13,30 +12,23 @@ import (
 	"github.com/rowhouse/rowhouse/auth"
 	"github.com/rowhouse/rowhouse/core"
 	"github.com/rowhouse/rowhouse/home"
-	"github.com/rowhouse/rowhouse/query"
 	"github.com/rowhouse/rowhouse/schema"
 	"github.com/rowhouse/rowhouse/webhook"
 )
 
-// recordsPerPage is the record browser's page size.
-const recordsPerPage = 50
-
-// docContent is the record browser: the document's tables and one page of
-// the selected table.
+// docContent is the grid page: the document's tables, the one shown, and
+// what the grid's script needs to start (static/grid.js): the role, which
+// decides what it offers, and the change feed's sequence number at the
+// moment the page was made, so that the script follows every change from
+// there and misses none between the page and its first read.
 type docContent struct {
-	Doc     home.DocView
-	Tables  []*schema.Table
-	Table   *schema.Table
-	Columns []*schema.Column
-	Rows    []recordRow
-	Total   int64
-	// PrevURL and NextURL page through the table ("" at either end).
-	PrevURL, NextURL string
-}
-
-type recordRow struct {
-	ID    int64
-	Cells []string
+	Doc    home.DocView
+	Tables []*schema.Table
+	Table  *schema.Table
+	Seq    int64
+	// CanEdit (editors and owners) edits cells and rows; CanSchema
+	// (owners) changes tables and columns.
+	CanEdit, CanSchema bool
 }
 
 // openDoc checks the user's role on the page's document (as the API does:
@@ -53,6 +45,9 @@ func (w *Web) openDoc(r *http.Request, s auth.Session, want rowhouse.Role) (*cor
 	return d, v, nil
 }
 
+// docPage is the data grid of one table. The page itself carries no
+// records: the script reads and writes them through the public REST API,
+// as any client would.
 func (w *Web) docPage(rw http.ResponseWriter, r *http.Request, s auth.Session) error {
 	ctx := r.Context()
 	d, v, err := w.openDoc(r, s, rowhouse.RoleViewers)
@@ -60,120 +55,44 @@ func (w *Web) docPage(rw http.ResponseWriter, r *http.Request, s auth.Session) e
 		return err
 	}
 	defer d.Close()
+	// The sequence number first: whatever commits after it reaches the
+	// grid through the feed, even what the schema read below already sees.
+	seq, err := d.LastSeq(ctx)
+	if err != nil {
+		return fmt.Errorf("doc %s: last change: %w", v.ID, err)
+	}
 	sch, err := d.Schema(ctx)
 	if err != nil {
 		return fmt.Errorf("doc %s: schema: %w", v.ID, err)
 	}
-	c := docContent{Doc: v, Tables: sch.Tables}
-	q := r.URL.Query()
-	tableID := q.Get("table")
+	c := docContent{Doc: v, Tables: sch.Tables, Seq: seq,
+		CanEdit: v.Access.AtLeast(rowhouse.RoleEditors), CanSchema: v.Access.AtLeast(rowhouse.RoleOwners)}
+	tableID := r.URL.Query().Get("table")
 	if tableID == "" && len(sch.Tables) > 0 {
 		tableID = sch.Tables[0].ID
 	}
-	if tableID == "" {
-		w.render(rw, r, http.StatusOK, "doc", page{Title: v.Name, Content: c})
-		return nil
-	}
-	if c.Table, err = d.Table(ctx, tableID); err != nil {
-		return err
-	}
-	sel := core.Select{Table: c.Table.ID, Limit: recordsPerPage, Count: true, Surface: "web"}
-	for _, p := range []struct {
-		param string
-		dst   **query.Cursor
-	}{{"after", &sel.After}, {"before", &sel.Before}} {
-		if raw := q.Get(p.param); raw != "" {
-			cur, err := query.DecodeCursor(raw)
-			if err != nil {
-				return rowhouse.Invalidf("This page link is not valid (bad %s cursor).", p.param)
-			}
-			*p.dst = &cur
+	if tableID != "" {
+		if c.Table = sch.Table(tableID); c.Table == nil {
+			return rowhouse.NotFoundf("Table not found %q", tableID)
 		}
 	}
-	rows, err := d.Query(ctx, sel)
-	if err != nil {
-		return err
+	title := v.Name
+	if c.Table != nil {
+		title = c.Table.ID + " · " + v.Name
 	}
-	defer rows.Close()
-	c.Columns = rows.Columns
-	var vals []any
-	for rows.Next() {
-		vals = rows.Values(vals, false)
-		row := recordRow{ID: rows.ID(), Cells: make([]string, len(vals))}
-		for i, val := range vals {
-			row.Cells[i] = formatCell(rows.Columns[i], val)
-		}
-		c.Rows = append(c.Rows, row)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("doc %s: read %s: %w", v.ID, c.Table.ID, err)
-	}
-	if rows.TotalCount != nil {
-		c.Total = *rows.TotalCount
-	}
-	pageURL := func(param, cur string) string {
-		return "/doc/" + url.PathEscape(v.ID) + "?" + url.Values{"table": {c.Table.ID}, param: {cur}}.Encode()
-	}
-	if p := rows.Page; p != nil {
-		if p.HasNextPage && p.EndCursor != nil {
-			c.NextURL = pageURL("after", *p.EndCursor)
-		}
-		if p.HasPreviousPage && p.StartCursor != nil {
-			c.PrevURL = pageURL("before", *p.StartCursor)
-		}
-	}
-	w.render(rw, r, http.StatusOK, "doc", page{Title: v.Name, Content: c})
+	w.render(rw, r, http.StatusOK, "doc", page{Title: title, Content: c, Wide: true,
+		Styles:  []string{"vendor/slickgrid/slick-alpine-theme.css", "grid.css"},
+		Scripts: gridScripts})
 	return nil
 }
 
-// formatCell shows a cell value as text: dates as dates, lists without
-// their "L" marker, other values as JSON.
-func formatCell(c *schema.Column, v any) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return v
-	}
-	if c != nil {
-		switch c.Type.Kind {
-		case schema.KindDate, schema.KindDateTime:
-			if f, ok := toFloat(v); ok {
-				t := time.Unix(0, int64(f*1e9)).UTC()
-				if c.Type.Kind == schema.KindDate {
-					return t.Format("2006-01-02")
-				}
-				return t.Format("2006-01-02 15:04:05Z")
-			}
-		}
-	}
-	if l, ok := v.([]any); ok && len(l) > 0 && l[0] == "L" {
-		parts := make([]string, 0, len(l)-1)
-		for _, e := range l[1:] {
-			parts = append(parts, formatCell(nil, e))
-		}
-		return strings.Join(parts, ", ")
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
-}
-
-func toFloat(v any) (float64, bool) {
-	switch v := v.(type) {
-	case float64:
-		return v, true
-	case int64:
-		return float64(v), true
-	case int:
-		return float64(v), true
-	case json.Number:
-		f, err := v.Float64()
-		return f, err == nil
-	}
-	return 0, false
+// gridScripts are the grid page's scripts, in load order: the first reads
+// (sent before the rest is parsed), SlickGrid (vendored, see
+// static/vendor/README.md) and the page's own.
+var gridScripts = []string{
+	"grid-boot.js", "vendor/slickgrid/slick.core.js", "vendor/slickgrid/slick.interactions.js", "vendor/slickgrid/slick.grid.js",
+	"vendor/slickgrid/slick.cellrangedecorator.js", "vendor/slickgrid/slick.cellrangeselector.js",
+	"vendor/slickgrid/slick.cellselectionmodel.js", "vendor/slickgrid/slick.headermenu.js", "grid.js",
 }
 
 // ---- API & webhooks

@@ -119,10 +119,88 @@ func (w *Web) logout(rw http.ResponseWriter, r *http.Request) {
 	http.Redirect(rw, r, "/login?signedout=1", http.StatusSeeOther)
 }
 
+// signInLink starts a session from a one-time sign-in link and opens the
+// home page, which asks for a password. A link that does not work shows
+// why, with a way to sign in otherwise. A session the browser already had
+// ends first: the link decides who is signed in.
+func (w *Web) signInLink(rw http.ResponseWriter, r *http.Request) {
+	rw.Header().Set("Referrer-Policy", "no-referrer") // the token must not travel on
+	sess, token, err := w.Sessions.SignInWithLink(r.Context(), r.PathValue("token"))
+	if err != nil {
+		status := api.Status(err)
+		msg := rowhouse.ErrorMessage(err)
+		if status >= 500 {
+			w.Log.Error("sign-in link failed", "err", err)
+			msg = "Something went wrong on the server. Please try again."
+		}
+		p := page{Title: "Sign in", Narrow: true, Error: msg, Content: loginContent{Next: "/", Token: w.loginToken(rw, r)}}
+		w.render(rw, r, status, "login", p)
+		return
+	}
+	if c, err := r.Cookie(auth.SessionCookie); err == nil && c.Value != "" {
+		_ = w.Sessions.SignOut(r.Context(), c.Value) // best effort: it is replaced anyway
+	}
+	http.SetCookie(rw, w.Sessions.Cookie(r, token, sess.ExpiresAt))
+	http.Redirect(rw, r, "/", http.StatusSeeOther)
+}
+
+// passwordContent is the password form: on the home page after a sign-in
+// link (or while the user has none), and on the account page.
+type passwordContent struct {
+	// Ask is set when the home page should ask for a password: the user
+	// has none, or came by a sign-in link.
+	Ask bool
+	// NeedCurrent asks for the current password too.
+	NeedCurrent bool
+	HasPassword bool
+	Next        string
+}
+
+// passwordState tells which password form a session gets.
+func (w *Web) passwordState(r *http.Request, s auth.Session, next string) (passwordContent, error) {
+	has, err := w.Sessions.HasPassword(r.Context(), s.User.ID)
+	if err != nil {
+		return passwordContent{}, err
+	}
+	return passwordContent{Ask: !has || s.FromLink, NeedCurrent: has && !s.FromLink, HasPassword: has, Next: next}, nil
+}
+
+// setPassword sets the user's password from a form, then starts a new
+// session (every other one ends) and goes back where the form was.
+func (w *Web) setPassword(rw http.ResponseWriter, r *http.Request, s auth.Session) error {
+	next := "/"
+	if r.PostFormValue("next") == "/account" {
+		next = "/account"
+	}
+	pw, confirm := r.PostFormValue("password"), r.PostFormValue("confirm")
+	refuse := func(err error) error {
+		if !isUserError(err) {
+			return err
+		}
+		if next == "/account" {
+			return w.renderAccount(rw, r, s, api.Status(err), accountContent{}, userMessage(err), "")
+		}
+		return w.renderHome(rw, r, s, api.Status(err), userMessage(err))
+	}
+	if pw != confirm {
+		return refuse(rowhouse.Invalidf("The two passwords are not the same."))
+	}
+	if err := auth.CheckPasswordRules(pw); err != nil {
+		return refuse(rowhouse.Invalidf("The password is not accepted: %s.", rowhouse.ErrorMessage(err)))
+	}
+	ns, token, err := w.Sessions.ChangePassword(r.Context(), s, r.PostFormValue("current"), pw)
+	if err != nil {
+		return refuse(err)
+	}
+	http.SetCookie(rw, w.Sessions.Cookie(r, token, ns.ExpiresAt))
+	return redirect(rw, r, next+"?done=password-set")
+}
+
 // ---- home: orgs, workspaces, documents
 
 type homeContent struct {
-	Orgs []orgContent
+	Orgs     []orgContent
+	Password passwordContent
 }
 
 type orgContent struct {
@@ -142,6 +220,9 @@ func (w *Web) renderHome(rw http.ResponseWriter, r *http.Request, s auth.Session
 		return err
 	}
 	var c homeContent
+	if c.Password, err = w.passwordState(r, s, "/"); err != nil {
+		return err
+	}
 	for _, o := range orgs {
 		wss, err := w.Home.ListWorkspaces(ctx, actor(s), strconv.FormatInt(o.ID, 10))
 		if err != nil {
@@ -267,8 +348,9 @@ type accountContent struct {
 	// Docs are the documents a key may be limited to.
 	Docs []home.DocView
 	// Form holds the values of a refused form, to fill it again.
-	Form   keyForm
-	Origin string
+	Form     keyForm
+	Origin   string
+	Password passwordContent
 }
 
 type keyForm struct {
@@ -291,6 +373,9 @@ func (w *Web) renderAccount(rw http.ResponseWriter, r *http.Request, s auth.Sess
 		return err
 	}
 	c.Origin = origin(r)
+	if c.Password, err = w.passwordState(r, s, "/account"); err != nil {
+		return err
+	}
 	w.render(rw, r, status, "account", page{Title: "Account", Error: errMsg, Notice: notice, Content: c})
 	return nil
 }

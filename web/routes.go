@@ -3,6 +3,8 @@ package web
 import (
 	"net/http"
 	"strings"
+
+	"github.com/rowhouse/rowhouse/auth"
 )
 
 // Routes registers every page, form and asset. Only these paths are the
@@ -13,6 +15,7 @@ func (w *Web) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /login", w.loginPage)
 	mux.HandleFunc("POST /login", w.login)
 	mux.HandleFunc("POST /logout", w.logout)
+	mux.HandleFunc("GET "+auth.SignInPath+"{token}", w.signInLink)
 
 	mux.Handle("GET /{$}", w.signedIn(w.homePage))
 	mux.Handle("POST /orgs/{org}/workspaces", w.signedIn(w.createWorkspace))
@@ -25,6 +28,7 @@ func (w *Web) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /account", w.signedIn(w.accountPage))
 	mux.Handle("POST /account/keys", w.signedIn(w.createKey))
 	mux.Handle("POST /account/keys/{id}/delete", w.signedIn(w.deleteKey))
+	mux.Handle("POST /account/password", w.signedIn(w.setPassword))
 
 	mux.Handle("GET /doc/{docId}", w.signedIn(w.docPage))
 	mux.Handle("GET /doc/{docId}/api", w.signedIn(w.docAPIPage))

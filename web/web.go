@@ -72,20 +72,34 @@ var pageNames = []string{"login", "home", "account", "doc", "docapi", "rest", "g
 func New(d Deps) *Web {
 	w := &Web{Deps: d, pages: map[string]*template.Template{}}
 	funcs := template.FuncMap{
-		"cell":   formatCell,
 		"time":   formatTime,
 		"timep":  formatTimePtr,
 		"scopes": formatScopes,
 		"csrf":   func() string { return auth.CSRFField },
 		"itoa":   itoa,
 		"has":    slices.Contains[[]string],
+		// pwform is the password form's data: the page's CSRF token and
+		// user with the form's state.
+		"pwform": func(csrf string, u *rowhouse.User, p any) map[string]any {
+			m := map[string]any{"CSRF": csrf, "Email": ""}
+			if u != nil {
+				m["Email"] = u.Email
+			}
+			if pc, ok := p.(passwordContent); ok {
+				m["NeedCurrent"], m["HasPassword"], m["Next"] = pc.NeedCurrent, pc.HasPassword, pc.Next
+			}
+			return m
+		},
 		// pending tells a delivery that waits for its next attempt.
 		"pending": func(d store.Delivery) bool { return d.Status == store.DeliveryPending },
 	}
 	for _, name := range pageNames {
 		files := []string{"templates/layout.html", "templates/" + name + ".html"}
-		if name == "docapi" {
+		switch name {
+		case "docapi":
 			files = append(files, "templates/webhooks.html")
+		case "home", "account":
+			files = append(files, "templates/password.html")
 		}
 		t := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, files...))
 		w.pages[name] = t
@@ -202,6 +216,7 @@ var notices = map[string]string{
 	"key-removed":       "Key removed.",
 	"webhook-saved":     "Webhook saved.",
 	"webhook-removed":   "Webhook removed.",
+	"password-set":      "Password saved. Sign in with it next time.",
 }
 
 // notice is the message for the request's "done" parameter, if any.

@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -55,6 +56,10 @@ type Options struct {
 	MaxResponseBody int64
 	// Owner names this process in claims; default a random id.
 	Owner string
+	// FailureLogEvery is how often, at most, a failing webhook's attempts
+	// are logged (1 min): each failure is a WARN line, and those that
+	// come sooner are counted in the next line's "suppressed".
+	FailureLogEvery time.Duration
 }
 
 // Defaults.
@@ -92,6 +97,10 @@ type Dispatcher struct {
 	unsub   func()
 	wg      sync.WaitGroup
 
+	// failLog is, per webhook, when its last failure was logged and how
+	// many were not logged since (FailureLogEvery).
+	failLog map[string]*failNote
+
 	// hard is cancelled when a shutdown runs out of time: in-flight
 	// requests are abandoned (their deliveries stay pending).
 	hard       context.Context
@@ -99,6 +108,12 @@ type Dispatcher struct {
 }
 
 type worker struct{ nudge chan struct{} }
+
+// failNote is the failure log's state for one webhook.
+type failNote struct {
+	logged     time.Time
+	suppressed int
+}
 
 // New returns a dispatcher; Start runs it.
 func New(o Options) *Dispatcher {
@@ -129,6 +144,7 @@ func New(o Options) *Dispatcher {
 	setDefault(&o.BatchSize, DefaultBatchSize)
 	setDefault(&o.MaxInFlight, 32)
 	setDefault(&o.MaxResponseBody, 64<<10)
+	setDefault(&o.FailureLogEvery, time.Minute)
 	if o.Owner == "" {
 		o.Owner = uuid.NewString()
 	}
@@ -138,7 +154,7 @@ func New(o Options) *Dispatcher {
 	}
 	hard, cancel := context.WithCancel(context.Background())
 	return &Dispatcher{o: o, client: client, sem: make(chan struct{}, o.MaxInFlight),
-		workers: map[string]*worker{}, docs: map[string]bool{}, wake: make(chan struct{}, 1), stop: make(chan struct{}),
+		workers: map[string]*worker{}, docs: map[string]bool{}, failLog: map[string]*failNote{}, wake: make(chan struct{}, 1), stop: make(chan struct{}),
 		hard: hard, hardCancel: cancel}
 }
 
@@ -489,12 +505,31 @@ func (d *Dispatcher) enqueue(ctx context.Context, h store.Webhook) error {
 			}
 		}
 		now := d.o.Now()
-		p := plan(rule, earlier, events, d.o.BatchSize)
+		var p Planned
+		if Format(h) == FormatTwenty {
+			// Every table, named as it is now: the schema, and the schema
+			// events after these events' start to follow them there.
+			sch, err := doc.Schema(ctx)
+			if err != nil {
+				return fmt.Errorf("webhook %s: %w", h.ID, err)
+			}
+			later, err := doc.SchemaEvents(ctx, h.AckedSeq, 0)
+			if err != nil {
+				return fmt.Errorf("webhook %s: %w", h.ID, err)
+			}
+			if p, err = planTwenty(h, sch, later, events); err != nil {
+				return fmt.Errorf("webhook %s: %w", h.ID, err)
+			}
+		} else {
+			p = plan(rule, earlier, events, d.o.BatchSize)
+		}
 		var ds []store.Delivery
 		for _, b := range p.Batches {
-			body, err := json.Marshal(b.Records)
-			if err != nil {
-				return fmt.Errorf("webhook %s: encode batch: %w", h.ID, err)
+			body := b.Body
+			if body == nil {
+				if body, err = json.Marshal(b.Records); err != nil {
+					return fmt.Errorf("webhook %s: encode batch: %w", h.ID, err)
+				}
 			}
 			ds = append(ds, store.Delivery{ID: uuid.NewString(), Event: b.Event, FirstSeq: b.FirstSeq, LastSeq: b.LastSeq,
 				NumRecords: len(b.Records), Body: body, NextAttemptAt: now, CommittedAt: b.CommittedAt, CreatedAt: now})
@@ -572,6 +607,11 @@ func (d *Dispatcher) attempt(ctx context.Context, h store.Webhook, del store.Del
 			o.Status = store.DeliveryPending
 			o.NextAttemptAt = finished.Add(d.o.Jitter(Backoff(round, d.o.BaseDelay, d.o.MaxDelay)))
 		}
+		d.logFailure(h, del, o, finished)
+	} else {
+		d.mu.Lock()
+		delete(d.failLog, h.ID) // the next failure is news again
+		d.mu.Unlock()
 	}
 	// The outcome is recorded even if shutdown began meanwhile.
 	wctx := context.WithoutCancel(ctx)
@@ -588,11 +628,58 @@ func (d *Dispatcher) attempt(ctx context.Context, h store.Webhook, del store.Del
 		}
 		if cur.FailingSince != nil && finished.Sub(*cur.FailingSince) >= d.o.DisableAfter {
 			reason := fmt.Sprintf("disabled after failing since %s: %s", cur.FailingSince.Format(time.RFC3339), errMsg)
-			d.o.Log.Warn("webhooks: disabling", "webhook", h.ID, "doc", h.DocID, "reason", reason)
+			d.o.Log.Error("webhooks: disabling", "webhook", h.ID, "doc", h.DocID, "url", redactURL(h.URL), "reason", reason)
 			return q.DisableWebhook(wctx, h.ID, reason, finished)
 		}
 		return nil
 	})
+}
+
+// logFailure logs a failed attempt at WARN, at most once per
+// FailureLogEvery for each webhook (a receiver down for hours must not
+// flood the log, nor go unnoticed); the line counts the failures not
+// logged since the last one. Giving up on a delivery is always logged.
+func (d *Dispatcher) logFailure(h store.Webhook, del store.Delivery, o store.AttemptOutcome, now time.Time) {
+	gaveUp := o.Status == store.DeliveryFailed
+	d.mu.Lock()
+	n := d.failLog[h.ID]
+	if n == nil {
+		n = &failNote{}
+		d.failLog[h.ID] = n
+	}
+	if !gaveUp && !n.logged.IsZero() && now.Sub(n.logged) < d.o.FailureLogEvery {
+		n.suppressed++
+		d.mu.Unlock()
+		return
+	}
+	suppressed := n.suppressed
+	n.logged, n.suppressed = now, 0
+	d.mu.Unlock()
+	attrs := []any{"webhook", h.ID, "doc", h.DocID, "url", redactURL(h.URL), "delivery", del.ID,
+		"attempt", o.Attempt.Attempt, "error", o.Attempt.Error}
+	if o.Attempt.HTTPStatus != nil {
+		attrs = append(attrs, "http_status", *o.Attempt.HTTPStatus)
+	}
+	if gaveUp {
+		attrs = append(attrs, "gave_up", true)
+	} else {
+		attrs = append(attrs, "next_attempt", o.NextAttemptAt.UTC().Format(time.RFC3339))
+	}
+	if suppressed > 0 {
+		attrs = append(attrs, "suppressed", suppressed)
+	}
+	d.o.Log.Warn("webhooks: delivery failed", attrs...)
+}
+
+// redactURL is a webhook URL for the log: without user info or query,
+// which may hold credentials.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(invalid url)"
+	}
+	u.User, u.RawQuery, u.Fragment = nil, "", ""
+	return u.String()
 }
 
 // send POSTs a delivery; it returns the HTTP status (nil if none came) and
@@ -608,7 +695,17 @@ func (d *Dispatcher) send(h store.Webhook, del store.Delivery, at time.Time) (*i
 	req.Header.Set("User-Agent", "Rowhouse-Webhooks/1")
 	req.Header.Set(HeaderEvent, del.Event)
 	req.Header.Set(HeaderDelivery, del.ID)
-	req.Header.Set(HeaderSignature, Sign(h.Secret, at, del.Body))
+	if Format(h) == FormatTwenty {
+		hs, err := twentyHeaders(h.Secret, at, del.Body)
+		if err != nil {
+			return nil, "sign: " + err.Error()
+		}
+		for k, v := range hs {
+			req.Header.Set(k, v)
+		}
+	} else {
+		req.Header.Set(HeaderSignature, Sign(h.Secret, at, del.Body))
+	}
 	if h.Authorization != "" {
 		req.Header.Set("Authorization", h.Authorization)
 	}

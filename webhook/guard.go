@@ -44,32 +44,47 @@ func ParseAllowedHosts(s string) []string {
 	return out
 }
 
-// forbiddenURL is the answer for a URL the guard refuses.
-func forbiddenURL() error { return rowhouse.Forbiddenf("Provided url is forbidden") }
+// forbiddenURL is the answer for a URL the guard refuses: Grist's
+// message, then why.
+func forbiddenURL(why string) error {
+	return rowhouse.Forbiddenf("Provided url is forbidden: %s", why)
+}
+
+// allowHint says how an operator lets webhooks reach such addresses.
+const allowHint = "start the server with --webhook-allow-private (ROWHOUSE_WEBHOOK_ALLOW_PRIVATE=1), or list the host in --webhook-allowed-hosts (ROWHOUSE_WEBHOOK_ALLOWED_HOSTS), to allow it"
+
+// forbiddenRange is a range a webhook may not reach by default, and what
+// it is.
+type forbiddenRange struct {
+	prefix netip.Prefix
+	what   string
+}
 
 // forbiddenPrefixes are the ranges a webhook may not reach by default.
-var forbiddenPrefixes = func() []netip.Prefix {
-	var out []netip.Prefix
-	for _, s := range []string{
-		"0.0.0.0/8",      // "this network", unspecified
-		"10.0.0.0/8",     // private
-		"100.64.0.0/10",  // carrier-grade NAT
-		"127.0.0.0/8",    // loopback
-		"169.254.0.0/16", // link-local, including 169.254.169.254 (metadata)
-		"172.16.0.0/12",  // private
-		"192.0.0.0/24",   // IETF protocol assignments
-		"192.168.0.0/16", // private
-		"198.18.0.0/15",  // benchmarking
-		"224.0.0.0/4",    // multicast
-		"240.0.0.0/4",    // reserved, broadcast
-		"::/128",         // unspecified
-		"::1/128",        // loopback
-		"fc00::/7",       // unique-local, including fd00:ec2::254 (metadata)
-		"fe80::/10",      // link-local
-		"ff00::/8",       // multicast
-		"100::/64",       // discard
+var forbiddenPrefixes = func() []forbiddenRange {
+	var out []forbiddenRange
+	for _, r := range []struct{ prefix, what string }{
+		{"0.0.0.0/8", "an unspecified (\"this network\") address"},
+		{"10.0.0.0/8", "a private address"},
+		{"100.64.0.0/10", "a carrier-grade NAT address"},
+		{"127.0.0.0/8", "a loopback address"},
+		{"169.254.169.254/32", "the cloud metadata address"},
+		{"169.254.0.0/16", "a link-local address"},
+		{"172.16.0.0/12", "a private address"},
+		{"192.0.0.0/24", "an IETF protocol assignment address"},
+		{"192.168.0.0/16", "a private address"},
+		{"198.18.0.0/15", "a benchmarking address"},
+		{"224.0.0.0/4", "a multicast address"},
+		{"240.0.0.0/4", "a reserved or broadcast address"},
+		{"::/128", "the unspecified address"},
+		{"::1/128", "a loopback address"},
+		{"fd00:ec2::254/128", "the cloud metadata address"},
+		{"fc00::/7", "a unique-local (private) address"},
+		{"fe80::/10", "a link-local address"},
+		{"ff00::/8", "a multicast address"},
+		{"100::/64", "a discard address"},
 	} {
-		out = append(out, netip.MustParsePrefix(s))
+		out = append(out, forbiddenRange{netip.MustParsePrefix(r.prefix), r.what})
 	}
 	return out
 }()
@@ -83,26 +98,30 @@ var (
 // ForbiddenAddr reports whether ip is an address a webhook may not reach
 // unless private addresses are allowed. IPv4 addresses inside IPv6 (mapped,
 // NAT64, 6to4) are judged by the IPv4 address.
-func ForbiddenAddr(ip netip.Addr) bool {
+func ForbiddenAddr(ip netip.Addr) bool { return forbiddenWhat(ip) != "" }
+
+// forbiddenWhat says what kind of forbidden address ip is ("a loopback
+// address"), "" if it is allowed.
+func forbiddenWhat(ip netip.Addr) string {
 	if !ip.IsValid() {
-		return true
+		return "an invalid address"
 	}
 	ip = ip.Unmap()
 	if ip.Is6() {
 		b := ip.As16()
 		switch {
 		case nat64.Contains(ip):
-			return ForbiddenAddr(netip.AddrFrom4([4]byte(b[12:16])))
+			return forbiddenWhat(netip.AddrFrom4([4]byte(b[12:16])))
 		case sixToFour.Contains(ip):
-			return ForbiddenAddr(netip.AddrFrom4([4]byte(b[2:6])))
+			return forbiddenWhat(netip.AddrFrom4([4]byte(b[2:6])))
 		}
 	}
-	for _, p := range forbiddenPrefixes {
-		if p.Contains(ip) {
-			return true
+	for _, r := range forbiddenPrefixes {
+		if r.prefix.Contains(ip) {
+			return r.what
 		}
 	}
-	return false
+	return ""
 }
 
 // hostAllowed reports whether host is named in AllowedHosts.
@@ -120,19 +139,20 @@ func (g *Guard) hostAllowed(host string) bool {
 // http(s) with a host, and unless allowed on purpose, the host must not be
 // or resolve to a forbidden address. A name that does not resolve now is
 // accepted: the connect-time check still applies. Refusals are 403
-// "Provided url is forbidden".
+// "Provided url is forbidden: " and why (what kind of address, and how an
+// operator allows it).
 func (g *Guard) CheckURL(ctx context.Context, raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.Opaque != "" {
-		return forbiddenURL()
+		return forbiddenURL("a webhook URL must be an absolute http or https URL with a host")
 	}
 	host := u.Hostname()
 	if g.AllowPrivate || g.hostAllowed(host) {
 		return nil
 	}
 	if ip, err := netip.ParseAddr(host); err == nil {
-		if ForbiddenAddr(ip) {
-			return forbiddenURL()
+		if what := forbiddenWhat(ip); what != "" {
+			return forbiddenURL(fmt.Sprintf("%s is %s; %s", host, what, allowHint))
 		}
 		return nil
 	}
@@ -148,10 +168,16 @@ func (g *Guard) CheckURL(ctx context.Context, raw string) error {
 	if err != nil {
 		return nil // cannot tell now; refused at connect time if need be
 	}
+	// Name the smallest forbidden address (IPv4 before IPv6), so that the
+	// message does not depend on the resolver's order.
+	var bad netip.Addr
 	for _, ip := range ips {
-		if ForbiddenAddr(ip) {
-			return forbiddenURL()
+		if ip = ip.Unmap(); ForbiddenAddr(ip) && (!bad.IsValid() || ip.Less(bad)) {
+			bad = ip
 		}
+	}
+	if bad.IsValid() {
+		return forbiddenURL(fmt.Sprintf("%s resolves to %s, %s; %s", host, bad, forbiddenWhat(bad), allowHint))
 	}
 	return nil
 }

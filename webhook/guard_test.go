@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -109,8 +110,32 @@ func TestCheckURL(t *testing.T) {
 		if tc.ok && err != nil {
 			t.Errorf("CheckURL(%q) = %v, want ok", tc.url, err)
 		}
-		if !tc.ok && (rowhouse.ErrorKind(err) != rowhouse.EFORBIDDEN || rowhouse.ErrorMessage(err) != "Provided url is forbidden") {
-			t.Errorf("CheckURL(%q) = %v, want 403 Provided url is forbidden", tc.url, err)
+		if !tc.ok && (rowhouse.ErrorKind(err) != rowhouse.EFORBIDDEN || !strings.HasPrefix(rowhouse.ErrorMessage(err), "Provided url is forbidden: ")) {
+			t.Errorf("CheckURL(%q) = %v, want 403 Provided url is forbidden: ...", tc.url, err)
+		}
+	}
+}
+
+// TestCheckURLSaysWhy: a refusal names the kind of address and how an
+// operator allows it.
+func TestCheckURLSaysWhy(t *testing.T) {
+	g := &Guard{LookupIP: func(context.Context, string) ([]netip.Addr, error) {
+		return []netip.Addr{netip.MustParseAddr("93.184.216.34"), netip.MustParseAddr("fd12::1")}, nil
+	}}
+	const hint = "; start the server with --webhook-allow-private (ROWHOUSE_WEBHOOK_ALLOW_PRIVATE=1), or list the host in --webhook-allowed-hosts (ROWHOUSE_WEBHOOK_ALLOWED_HOSTS), to allow it"
+	for raw, want := range map[string]string{
+		"http://127.0.0.1:9/":           "127.0.0.1 is a loopback address" + hint,
+		"http://[::1]/":                 "::1 is a loopback address" + hint,
+		"http://10.1.2.3/":              "10.1.2.3 is a private address" + hint,
+		"http://169.254.169.254/latest": "169.254.169.254 is the cloud metadata address" + hint,
+		"http://169.254.1.1/":           "169.254.1.1 is a link-local address" + hint,
+		"http://[::ffff:192.168.0.1]/":  "::ffff:192.168.0.1 is a private address" + hint,
+		"http://both.example/":          "both.example resolves to fd12::1, a unique-local (private) address" + hint,
+		"ftp://93.184.216.34/":          "a webhook URL must be an absolute http or https URL with a host",
+	} {
+		err := g.CheckURL(context.Background(), raw)
+		if got := rowhouse.ErrorMessage(err); got != "Provided url is forbidden: "+want {
+			t.Errorf("CheckURL(%q): %q\nwant %q", raw, got, "Provided url is forbidden: "+want)
 		}
 	}
 }

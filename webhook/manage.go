@@ -100,6 +100,15 @@ type Fields struct {
 	Name          *string
 	Memo          *string
 	Authorization *string
+	// Format is the delivery format, FormatRowhouse (the default) or
+	// FormatTwenty; it is chosen at creation and cannot change.
+	Format *string
+	// Operations are a Twenty-format webhook's operations (person.created,
+	// *.updated, *.*; default *.*), in place of EventTypes and TableID.
+	Operations *[]string
+	// Secret, if set, is the signing secret to use instead of a new random
+	// one (Twenty lets its clients choose it); at least 16 characters.
+	Secret *string
 }
 
 // apply copies the fields that are set onto w.
@@ -124,6 +133,31 @@ func (f Fields) apply(w *store.Webhook) {
 	if f.Enabled != nil {
 		w.Enabled = *f.Enabled
 	}
+	if f.Operations != nil {
+		w.EventTypes = *f.Operations
+	}
+	if f.Secret != nil {
+		w.Secret = *f.Secret
+	}
+}
+
+// minSecret is the shortest secret a caller may choose.
+const minSecret = 16
+
+// check refuses fields that do not fit the webhook's format (format, the
+// stored one) before they are applied.
+func (f Fields) check(format string) error {
+	if format == FormatTwenty {
+		if f.EventTypes != nil {
+			return rowhouse.Invalidf("eventTypes are for rowhouse webhooks; twenty webhooks take operations (person.created, *.*)")
+		}
+	} else if f.Operations != nil {
+		return rowhouse.Invalidf("operations are for twenty webhooks (format \"twenty\"); rowhouse webhooks take eventTypes and tableId")
+	}
+	if f.Secret != nil && len(*f.Secret) < minSecret {
+		return rowhouse.Invalidf("secret must be at least %d characters", minSecret)
+	}
+	return nil
 }
 
 // Created is a new webhook with its signing secret, which is shown only
@@ -160,12 +194,25 @@ func (s *Service) Create(ctx context.Context, acc Access, fields []Fields) ([]Cr
 	hooks := make([]store.Webhook, 0, len(fields))
 	for _, f := range fields {
 		h := store.Webhook{ID: uuid.NewString(), DocID: acc.docID, Enabled: true, AckedSeq: last, NamesSeq: last, CreatedAt: now, UpdatedAt: now}
+		if f.Format != nil {
+			if h.Format, err = formatOf(*f.Format); err != nil {
+				return nil, err
+			}
+		}
+		if err := f.check(Format(h)); err != nil {
+			return nil, err
+		}
+		if Format(h) == FormatTwenty && f.Operations == nil {
+			h.EventTypes = DefaultOperations
+		}
 		f.apply(&h)
 		if err := Validate(ctx, s.guard, sch, &h); err != nil {
 			return nil, err
 		}
-		if h.Secret, err = NewSecret(); err != nil {
-			return nil, err
+		if h.Secret == "" {
+			if h.Secret, err = NewSecret(); err != nil {
+				return nil, err
+			}
 		}
 		hooks = append(hooks, h)
 	}
@@ -404,6 +451,16 @@ func (s *Service) Update(ctx context.Context, acc Access, id string, f Fields) e
 				continue
 			}
 			return rowhouse.Errorf(rowhouse.ECONFLICT, "the schema of doc %s changed while webhook %s was updated", acc.docID, id)
+		}
+		if f.Format != nil {
+			if format, err := formatOf(*f.Format); err != nil {
+				return err
+			} else if format != stored.Format {
+				return rowhouse.Invalidf("format cannot change: make a new webhook")
+			}
+		}
+		if err := f.check(Format(stored)); err != nil {
+			return err
 		}
 		cur := currentOf([]store.Webhook{stored}, events)[0]
 		h := cur.Webhook

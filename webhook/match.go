@@ -39,6 +39,9 @@ type Batch struct {
 	Records []map[string]any
 	// CommittedAt is when the newest of its events was committed.
 	CommittedAt time.Time
+	// Body, if set, is the delivery's body (Twenty's format: one record's
+	// payload); else the body is Records as a JSON array.
+	Body []byte
 }
 
 // Planned is what a run of events means for a webhook with a rule.

@@ -14,10 +14,18 @@ import (
 // Grist's messages: the URL (present, and allowed by g), the event types
 // (non-empty, of add/update/remove; sorted and deduplicated in place), the
 // table and the columns (present in the document's schema s; the ready
-// column a Bool). Every API surface that saves webhooks calls it.
+// column a Bool); for a Twenty-format webhook, its operations instead of
+// the event types, table and columns. Every API surface that saves
+// webhooks calls it.
 func Validate(ctx context.Context, g *Guard, s *schema.Schema, w *store.Webhook) error {
 	if w.URL == "" {
 		return rowhouse.Invalidf("url is missing")
+	}
+	if Format(*w) == FormatTwenty {
+		if err := validateTwenty(s, w); err != nil {
+			return err
+		}
+		return g.CheckURL(ctx, w.URL)
 	}
 	if len(w.EventTypes) == 0 {
 		return rowhouse.Invalidf("eventTypes must be a non-empty array")

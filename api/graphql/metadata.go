@@ -14,9 +14,13 @@ import (
 )
 
 // metadataSDL is the metadata API's schema: tables and columns, read and
-// changed through the core's schema actions, and webhooks, managed through
-// webhook.Service as the REST API does.
-const metadataSDL = `"""A table of the document."""
+// changed through the core's schema actions, webhooks, managed through
+// webhook.Service as the REST API does, and Twenty's objects and fields
+// (twentyMetadataSDL).
+const metadataSDL = rowhouseMetadataSDL + twentyMetadataSDL
+
+// rowhouseMetadataSDL is the metadata API's own part.
+const rowhouseMetadataSDL = `"""A table of the document."""
 type Table {
   id: String!
   nameSingular: String!
@@ -90,6 +94,10 @@ type Webhook {
   watchedColIds: [String!]!
   name: String!
   memo: String!
+  """rowhouse (batches of records of one table) or twenty (Twenty's payload, one record per POST)."""
+  format: String!
+  """A twenty webhook's operations (person.created, *.updated, *.*); null for rowhouse webhooks."""
+  operations: [String!]
   usage: WebhookUsage!
 }
 
@@ -118,9 +126,10 @@ type WebhookCreated {
 
 input WebhookInput {
   url: String!
-  """Some of add, update and remove."""
-  eventTypes: [String!]!
-  tableId: String!
+  """Some of add, update and remove; needed unless format is twenty."""
+  eventTypes: [String!]
+  """Needed unless format is twenty."""
+  tableId: String
   """true when absent."""
   enabled: Boolean
   isReadyColumn: String
@@ -129,6 +138,10 @@ input WebhookInput {
   memo: String
   """Sent as the Authorization header of every delivery; never shown."""
   authorization: String
+  """rowhouse (the default) or twenty: Twenty's delivery format, for the objects that operations name."""
+  format: String
+  """A twenty webhook's operations: <object>.<operation>, such as person.created, *.updated, *.* (the default)."""
+  operations: [String!]
 }
 
 """Changes to a webhook: absent or null fields are unchanged; an empty string clears isReadyColumn, name, memo or authorization."""
@@ -142,6 +155,8 @@ input WebhookPatch {
   name: String
   memo: String
   authorization: String
+  """A twenty webhook's operations."""
+  operations: [String!]
 }
 
 type Query {
@@ -389,6 +404,11 @@ func (a *API) metaField(ex *executor, doc *core.Doc, name string, args map[strin
 		return a.column(ctx, doc, tid, cid)
 	case "webhooks", "createWebhook", "updateWebhook", "deleteWebhook":
 		return a.webhookField(ctx, doc.ID(), name, args)
+	}
+	if twentyFields[name] {
+		return a.twentyField(ex, doc, name, args)
+	}
+	switch name {
 	case "deleteColumn":
 		tid, cid := str(args, "tableId"), str(args, "id")
 		c, err := a.column(ctx, doc, tid, cid)
@@ -492,7 +512,7 @@ func webhookFields(m map[string]any) webhook.Fields {
 	}
 	f := webhook.Fields{URL: strPtr(m, "url"), EventTypes: strs("eventTypes"), TableID: strPtr(m, "tableId"),
 		IsReadyColumn: strPtr(m, "isReadyColumn"), WatchedColIDs: strs("watchedColIds"), Name: strPtr(m, "name"),
-		Memo: strPtr(m, "memo"), Authorization: strPtr(m, "authorization")}
+		Memo: strPtr(m, "memo"), Authorization: strPtr(m, "authorization"), Format: strPtr(m, "format"), Operations: strs("operations")}
 	if b, ok := m["enabled"].(bool); ok {
 		f.Enabled = &b
 	}
@@ -514,6 +534,9 @@ func (mw metaWebhook) get(_ *executor, name string, _ map[string]any) (any, erro
 	case "url":
 		return h.URL, nil
 	case "eventTypes":
+		if webhook.Format(h) == webhook.FormatTwenty {
+			return []any{}, nil // its operations hold what it listens to
+		}
 		return stringList(h.EventTypes), nil
 	case "tableId":
 		return h.TableID, nil
@@ -527,6 +550,13 @@ func (mw metaWebhook) get(_ *executor, name string, _ map[string]any) (any, erro
 		return h.Name, nil
 	case "memo":
 		return h.Memo, nil
+	case "format":
+		return webhook.Format(h), nil
+	case "operations":
+		if webhook.Format(h) != webhook.FormatTwenty {
+			return nil, nil
+		}
+		return stringList(h.EventTypes), nil
 	case "usage":
 		return metaWebhookUsage{mw.h.Usage}, nil
 	}

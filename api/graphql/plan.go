@@ -381,37 +381,15 @@ func readAll(ctx context.Context, rd reader, sel core.Select, max int, cursors b
 	return out, rows, nil
 }
 
-// flip reverses an order, for reading the last records of a list.
-func flip(keys []query.SortKey) []query.SortKey {
-	out := make([]query.SortKey, len(keys))
-	for i, k := range keys {
-		k.Desc = !k.Desc
-		switch k.Nulls {
-		case query.NullsFirst:
-			k.Nulls = query.NullsLast
-		case query.NullsLast:
-			k.Nulls = query.NullsFirst
-		default:
-			if k.Desc { // the default puts empty values first ascending
-				k.Nulls = query.NullsFirst
-			} else {
-				k.Nulls = query.NullsLast
-			}
-		}
-		out[i] = k
-	}
-	return out
-}
-
 // fetchTop reads a top-level connection: one page through the core's
 // keyset pagination, plus a COUNT when totalCount is selected.
 func (p *planner) fetchTop(ctx context.Context, rd reader, cp *connPlan, extra query.Expr) (*page, error) {
 	sel := core.Select{Table: cp.table.ID, Columns: layout(cp.nodes), Timestamps: wantsTimes(cp.nodes...), Filter: and(cp.filter, extra), Sort: cp.sort, Limit: cp.pageSize(),
 		Offset: cp.offset, Count: cp.count, Surface: "graphql"}
-	backwardNoCursor := cp.last >= 0 && cp.before == ""
-	if backwardNoCursor {
-		sel.Sort = flip(cp.sort)
-	}
+	// last without before: the core reads the last rows, in order, with
+	// cursors of this very sort (a flipped read would make cursors that
+	// the next page's read, in the true order, must refuse).
+	sel.Last = cp.last >= 0 && cp.before == ""
 	for _, c := range []struct {
 		s   string
 		dst **query.Cursor
@@ -448,10 +426,6 @@ func (p *planner) fetchTop(ctx context.Context, rd reader, cp *connPlan, extra q
 	pg.rows = recs
 	if rows.Page != nil {
 		pg.info = *rows.Page
-	}
-	if backwardNoCursor {
-		slices.Reverse(pg.rows)
-		pg.info = core.PageInfo{HasPreviousPage: pg.info.HasNextPage}
 	}
 	if n := len(pg.rows); n > 0 {
 		pg.info.StartCursor, pg.info.EndCursor = &pg.rows[0].cursor, &pg.rows[n-1].cursor

@@ -181,6 +181,26 @@ func TestCursorPages(t *testing.T) {
 	if js(p0) != `["Ann"]` || i0["hasNextPage"] != true || i0["hasPreviousPage"] != true {
 		t.Fatalf("page before: %v %v", p0, i0)
 	}
+	// Backwards from the end: last without before, then before its cursor.
+	l1, li1 := page("last: 2")
+	if js(l1) != `["Bob","Dee"]` || li1["hasNextPage"] != false || li1["hasPreviousPage"] != true {
+		t.Fatalf("last page: %v %v", l1, li1)
+	}
+	l0, li0 := page(`last: 2, before: "` + li1["startCursor"].(string) + `"`)
+	if js(l0) != `["Cy","Ann"]` || li0["hasNextPage"] != true || li0["hasPreviousPage"] != false {
+		t.Fatalf("page before the last: %v %v", l0, li0)
+	}
+	// A cursor is for the read that made it: another order or filter is
+	// refused, not answered with some other page.
+	for _, q := range []string{
+		`{ people(first: 2, after: "` + i1["endCursor"].(string) + `", orderBy: [{age: DescNullsLast}]) { edges { node { name } } } }`,
+		`{ people(first: 2, after: "` + i1["endCursor"].(string) + `", orderBy: [{age: AscNullsFirst}], filter: {age: {gt: 1}}) { edges { node { name } } } }`,
+	} {
+		res := e.gql(t, e.ownerKey, q, nil)
+		if !strings.Contains(string(res.Body), "invalid cursor: it was made for a read with another sort or filter") {
+			t.Errorf("%s: %d %s", q, res.Status, res.Body)
+		}
+	}
 }
 
 // TestGet: queries also work with GET; mutations need POST.

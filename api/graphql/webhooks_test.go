@@ -201,15 +201,17 @@ func TestGraphQLWebhookValidation(t *testing.T) {
 		{"eventTypes empty", "BAD_USER_INPUT", "eventTypes must be a non-empty array", map[string]any{"eventTypes": []string{}}},
 		{"eventTypes unknown", "BAD_USER_INPUT", `eventTypes must contain only "add", "update" or "remove", not "delete"`, map[string]any{"eventTypes": []string{"add", "delete"}}},
 		{"tableId empty", "BAD_USER_INPUT", "tableId is missing", map[string]any{"tableId": ""}},
+		{"tableId absent", "BAD_USER_INPUT", "tableId is missing", map[string]any{"tableId": nil}},
+		{"eventTypes absent", "BAD_USER_INPUT", "eventTypes must be a non-empty array", map[string]any{"eventTypes": nil}},
 		{"unknown table", "NOT_FOUND", `Table not found "Nope"`, map[string]any{"tableId": "Nope"}},
 		{"unknown watched column", "NOT_FOUND", `Column not found "zzz"`, map[string]any{"watchedColIds": []string{"qty", "zzz"}}},
 		{"unknown ready column", "NOT_FOUND", `Column not found "zzz"`, map[string]any{"isReadyColumn": "zzz"}},
 		{"ready column not Bool", "BAD_USER_INPUT", `isReadyColumn "qty" must be a Bool column`, map[string]any{"isReadyColumn": "qty"}},
-		{"loopback url", "FORBIDDEN", "Provided url is forbidden", map[string]any{"url": "http://127.0.0.1:8080/x"}},
-		{"localhost url", "FORBIDDEN", "Provided url is forbidden", map[string]any{"url": "http://localhost:8080/x"}},
-		{"private url", "FORBIDDEN", "Provided url is forbidden", map[string]any{"url": "http://10.0.0.1/x"}},
-		{"metadata url", "FORBIDDEN", "Provided url is forbidden", map[string]any{"url": "http://169.254.169.254/latest"}},
-		{"not http", "FORBIDDEN", "Provided url is forbidden", map[string]any{"url": "ftp://93.184.216.34/x"}},
+		{"loopback url", "FORBIDDEN", "Provided url is forbidden: 127.0.0.1 is a loopback address; start the server with --webhook-allow-private (ROWHOUSE_WEBHOOK_ALLOW_PRIVATE=1), or list the host in --webhook-allowed-hosts (ROWHOUSE_WEBHOOK_ALLOWED_HOSTS), to allow it", map[string]any{"url": "http://127.0.0.1:8080/x"}},
+		{"localhost url", "FORBIDDEN", "Provided url is forbidden: localhost resolves to 127.0.0.1, a loopback address; start the server with --webhook-allow-private (ROWHOUSE_WEBHOOK_ALLOW_PRIVATE=1), or list the host in --webhook-allowed-hosts (ROWHOUSE_WEBHOOK_ALLOWED_HOSTS), to allow it", map[string]any{"url": "http://localhost:8080/x"}},
+		{"private url", "FORBIDDEN", "Provided url is forbidden: 10.0.0.1 is a private address; start the server with --webhook-allow-private (ROWHOUSE_WEBHOOK_ALLOW_PRIVATE=1), or list the host in --webhook-allowed-hosts (ROWHOUSE_WEBHOOK_ALLOWED_HOSTS), to allow it", map[string]any{"url": "http://10.0.0.1/x"}},
+		{"metadata url", "FORBIDDEN", "Provided url is forbidden: 169.254.169.254 is the cloud metadata address; start the server with --webhook-allow-private (ROWHOUSE_WEBHOOK_ALLOW_PRIVATE=1), or list the host in --webhook-allowed-hosts (ROWHOUSE_WEBHOOK_ALLOWED_HOSTS), to allow it", map[string]any{"url": "http://169.254.169.254/latest"}},
+		{"not http", "FORBIDDEN", "Provided url is forbidden: a webhook URL must be an absolute http or https URL with a host", map[string]any{"url": "ftp://93.184.216.34/x"}},
 	} {
 		testserver.Scenario{Name: "create " + c.name, Method: "POST", URL: path, Key: e.owner, Status: 200,
 			Body: gqlBody(createHookQ, map[string]any{"in": validInput(c.change)}), JSON: gqlError("createWebhook", c.code, c.msg)}.Run(t, e.s)
@@ -220,8 +222,6 @@ func TestGraphQLWebhookValidation(t *testing.T) {
 		in   map[string]any
 	}{
 		{"url absent", validInput(map[string]any{"url": nil})},
-		{"tableId absent", validInput(map[string]any{"tableId": nil})},
-		{"eventTypes absent", validInput(map[string]any{"eventTypes": nil})},
 		{"unknown field", validInput(map[string]any{"secret": "mine"})},
 		{"wrong type", validInput(map[string]any{"enabled": "yes"})},
 	} {
@@ -243,7 +243,7 @@ func TestGraphQLWebhookValidation(t *testing.T) {
 	}{
 		{"eventTypes empty", id, "BAD_USER_INPUT", "eventTypes must be a non-empty array", map[string]any{"eventTypes": []string{}}},
 		{"url empty", id, "BAD_USER_INPUT", "url is missing", map[string]any{"url": ""}},
-		{"private url", id, "FORBIDDEN", "Provided url is forbidden", map[string]any{"url": "http://192.168.1.1/"}},
+		{"private url", id, "FORBIDDEN", "Provided url is forbidden: 192.168.1.1 is a private address; start the server with --webhook-allow-private (ROWHOUSE_WEBHOOK_ALLOW_PRIVATE=1), or list the host in --webhook-allowed-hosts (ROWHOUSE_WEBHOOK_ALLOWED_HOSTS), to allow it", map[string]any{"url": "http://192.168.1.1/"}},
 		{"unknown table", id, "NOT_FOUND", `Table not found "Nope"`, map[string]any{"tableId": "Nope"}},
 		{"unknown webhook", "00000000-0000-0000-0000-000000000000", "NOT_FOUND", "Webhook not found", map[string]any{"name": "x"}},
 		{"another document's webhook", otherID, "NOT_FOUND", "Webhook not found", map[string]any{"name": "x"}},

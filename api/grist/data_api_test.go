@@ -1033,16 +1033,26 @@ func TestRecordsCursorPagination(t *testing.T) {
 	}
 	first := e.readPage("cat,-n", 5, "", false)
 	cur := first.info["endCursor"].(string)
+	// A cursor is for the read that made it: another sort or filter is a
+	// 400, not a page of some other order.
+	anotherRead := errJSON("invalid cursor: it was made for a read with another sort or filter; read the first page again with this sort and filter")
 	e.run([]step{
-		{"cursor of another sort", "GET", "/tables/P/records?sort=cat&limit=5&starting_after=" + cur, nil, 400, errJSON("invalid cursor: it was made for another sort")},
+		{"cursor of another sort", "GET", "/tables/P/records?sort=cat&limit=5&starting_after=" + cur, nil, 400, anotherRead},
+		{"cursor of another direction", "GET", "/tables/P/records?sort=cat,n&limit=5&starting_after=" + cur, nil, 400, anotherRead},
+		{"cursor with a filter added", "GET", "/tables/P/records?sort=cat,-n&limit=5&filter=" + qs(`cat[eq]:"a"`) + "&starting_after=" + cur, nil, 400, anotherRead},
+		{"cursor backwards with another sort", "GET", "/tables/P/records?sort=-cat,-n&limit=5&ending_before=" + cur, nil, 400, anotherRead},
+		{"cursor in a list body with another sort", "POST", "/tables/P/records/list", map[string]any{"sort": []string{"n"}, "limit": 5, "starting_after": cur}, 400, anotherRead},
+		{"cursor of the same read", "GET", "/tables/P/records?sort=" + qs("cat,-n") + "&limit=1&starting_after=" + cur, nil, 200, ""},
+		{"the same read through the list body", "POST", "/tables/P/records/list", map[string]any{"sort": []string{"cat", "-n"}, "limit": 1, "starting_after": cur}, 200, ""},
 		{"cursor without limit", "GET", "/tables/P/records?sort=cat,-n&starting_after=" + cur, nil, 400, errJSON("a cursor needs a limit")},
 		{"both cursors", "GET", "/tables/P/records?sort=cat,-n&limit=5&starting_after=" + cur + "&ending_before=" + cur, nil, 400,
 			errJSON("use either starting_after or ending_before, not both")},
 		{"garbage cursor", "GET", "/tables/P/records?limit=5&starting_after=garbage", nil, 400, errJSON("invalid cursor in starting_after")},
 	})
 	// count=1 gives the total whatever the page.
+	firstA := e.mustJSON("GET", "/tables/P/records?limit=5&filter="+qs(`cat[eq]:a`)+"&sort=id", nil, 200).(map[string]any)
 	v := e.mustJSON("GET", "/tables/P/records?limit=5&count=1&filter="+qs(`cat[eq]:a`)+"&starting_after="+
-		e.readPage("id", 5, "", false).info["endCursor"].(string)+"&sort=id", nil, 200).(map[string]any)
+		firstA["pageInfo"].(map[string]any)["endCursor"].(string)+"&sort=id", nil, 200).(map[string]any)
 	var na int64
 	for _, r := range rows {
 		if r.cat != nil && *r.cat == "a" {
@@ -1052,6 +1062,52 @@ func TestRecordsCursorPagination(t *testing.T) {
 	if v["totalCount"] != json.Number(fmt.Sprint(na)) {
 		t.Fatalf("totalCount %v, want %d", v["totalCount"], na)
 	}
+}
+
+// offset with limit jumps to a position of the sorted rows (by query
+// string and by records/list body), its cursors page on from there, and
+// offset without a limit or with a cursor is a 400 naming the mistake.
+func TestRecordsOffset(t *testing.T) {
+	e := newEnv(t, core.Limits{})
+	rows := paginationFixture(e)
+	want := expectedOrder(rows, []string{"cat", "-n"})
+	ids := func(v any) []int64 {
+		var out []int64
+		for _, r := range v.(map[string]any)["records"].([]any) {
+			n, _ := r.(map[string]any)["id"].(json.Number).Int64()
+			out = append(out, n)
+		}
+		return out
+	}
+	for _, off := range []int{0, 1, 9, len(want) - 2} {
+		v := e.mustJSON("GET", fmt.Sprintf("/tables/P/records?sort=%s&limit=4&offset=%d&count=1", qs("cat,-n"), off), nil, 200)
+		if got, w := ids(v), want[off:min(off+4, len(want))]; !reflect.DeepEqual(got, w) {
+			t.Fatalf("offset %d: %v, want %v", off, got, w)
+		}
+		m := v.(map[string]any)
+		info := m["pageInfo"].(map[string]any)
+		if info["hasPreviousPage"] != (off > 0) || m["totalCount"] != json.Number(fmt.Sprint(len(want))) {
+			t.Errorf("offset %d: pageInfo %v, totalCount %v", off, info, m["totalCount"])
+		}
+		list := e.mustJSON("POST", "/tables/P/records/list", map[string]any{"sort": []string{"cat", "-n"}, "limit": 4, "offset": off}, 200)
+		if got := ids(list); !reflect.DeepEqual(got, ids(v)) {
+			t.Errorf("records/list offset %d: %v, GET %v", off, got, ids(v))
+		}
+		if off == 9 { // on by cursor
+			next := e.mustJSON("GET", "/tables/P/records?sort="+qs("cat,-n")+"&limit=3&starting_after="+info["endCursor"].(string), nil, 200)
+			if got := ids(next); !reflect.DeepEqual(got, want[13:16]) {
+				t.Errorf("the page after offset 9: %v, want %v", got, want[13:16])
+			}
+		}
+	}
+	cur := e.readPage("cat,-n", 5, "", false).info["endCursor"].(string)
+	e.run([]step{
+		{"offset without limit", "GET", "/tables/P/records?offset=5", nil, 400, errJSON("offset needs a limit")},
+		{"offset with a cursor", "GET", "/tables/P/records?sort=cat,-n&limit=5&offset=5&starting_after=" + cur, nil, 400,
+			errJSON("offset cannot be combined with starting_after or ending_before")},
+		{"negative offset", "GET", "/tables/P/records?limit=5&offset=-5", nil, 400, errJSON(`invalid offset "-5": expected a non-negative integer`)},
+		{"offset in a body without limit", "POST", "/tables/P/records/list", map[string]any{"offset": 3}, 400, errJSON("offset needs a limit")},
+	})
 }
 
 // A read without a limit returns every row, streamed, as valid JSON.
@@ -1129,7 +1185,8 @@ func TestRecordsAdd(t *testing.T) {
 		{"empty list", "POST", "/tables/People/records", `{"records":[]}`, 200, `{"records":[]}`},
 		{"records missing", "POST", "/tables/People/records", `{}`, 400, payloadErr("records is missing")},
 		{"empty body", "POST", "/tables/People/records", ``, 400, payloadErr("records is missing")},
-		{"not JSON", "POST", "/tables/People/records", `{"records":`, 400, payloadErr("malformed JSON: unexpected end of input")},
+		{"not JSON", "POST", "/tables/People/records", `{"records":`, 400, `{"error":"request body must be JSON","details":{"userError":"malformed JSON: unexpected end of input"}}`},
+		{"form-encoded", "POST", "/tables/People/records", `records=1`, 400, `{"error":"request body must be JSON","details":{"userError":"malformed JSON at byte 1: invalid character 'r' looking for beginning of value"}}`},
 		{"id given", "POST", "/tables/People/records", `{"records":[{"id":50,"fields":{}}]}`, 400, payloadErr("records[0]: only fields may be given when adding records")},
 		{"unknown column", "POST", "/tables/People/records", `{"records":[{"fields":{"name":"x"}},{"fields":{"nope":1}}]}`, 400, errJSON(`Invalid column "nope"`)},
 		{"ids are never reused", "POST", "/tables/People/records/delete", `[9]`, 200, `null`},

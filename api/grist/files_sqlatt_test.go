@@ -106,10 +106,15 @@ func TestSQLEndpoint(t *testing.T) {
 		{Name: "attach statement", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "attach '" + home + "' as h"}, Status: 400, Error: onlySelect},
 		{Name: "attach after a select", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "select 1; attach '" + other + "' as o"}, Status: 400, Error: onlySelect},
 		{Name: "attach in a WITH", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "with x as (select 1) attach '" + other + "' as o"}, Status: 400, Contains: []string{"syntax error"}},
-		{Name: "system table", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "select * from _rh_meta"}, Status: 400, Error: "access to _rh_meta.key is prohibited"},
+		{Name: "system table", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "select * from _rh_meta"}, Status: 400, Error: "SQLite: access to _rh_meta.key is prohibited"},
 		{Name: "database list", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "select file from pragma_database_list"}, Status: 400, NotContains: []string{w.s.SQLite.Dir()}},
-		{Name: "raw pages", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "select data from sqlite_dbpage"}, Status: 400, Error: "access to sqlite_dbpage.data is prohibited"},
-		{Name: "unknown table", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "select * from Nope"}, Status: 400, Error: "no such table: Nope"},
+		{Name: "raw pages", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "select data from sqlite_dbpage"}, Status: 400, Error: "SQLite: access to sqlite_dbpage.data is prohibited"},
+		{Name: "unknown table", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "select * from Nope"}, Status: 400, Error: "SQLite: no such table: Nope"},
+		// Syntax errors are the database's words about the caller's own
+		// statement, not about the wrapping select * from (...).
+		{Name: "syntax error at the end", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "select name from Pets where"}, Status: 400, Error: "SQLite: incomplete input"},
+		{Name: "syntax error", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "select name frm Pets"}, Status: 400, Error: `SQLite: near "Pets": syntax error`},
+		{Name: "unknown column", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "select nme from Pets"}, Status: 400, Error: "SQLite: no such column: nme"},
 		{Name: "slow", Method: "POST", URL: w.url("/sql"), Key: w.viewer,
 			Body:   map[string]any{"sql": "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c", "timeout": 20},
 			Status: 400, Error: "a slow statement resulted in a database interrupt"},
@@ -371,5 +376,31 @@ func TestSQLTimeoutWhileStreaming(t *testing.T) {
 	data, err := io.ReadAll(res.Body)
 	if err == nil {
 		t.Fatalf("read %d bytes without error; ends with %q", len(data), data[max(0, len(data)-20):])
+	}
+}
+
+// TestSQLErrorsNameTheEngine: on either engine, a bad statement is a 400
+// with the database's own words about the caller's statement, the
+// database named first, and on PostgreSQL a hint when an unquoted name was
+// folded to lower case.
+func TestSQLErrorsNameTheEngine(t *testing.T) {
+	w := newFilesWorld(t)
+	type want struct{ sqlite, postgres string }
+	for stmt, msg := range map[string]want{
+		"select name from Pets where": {"SQLite: incomplete input", "PostgreSQL: syntax error at end of input"},
+		"select name frm Pets":        {`SQLite: near "Pets": syntax error`, `PostgreSQL: syntax error at or near "Pets"`},
+		`select nme from "Pets"`:      {"SQLite: no such column: nme", `PostgreSQL: column "nme" does not exist`},
+		"select name from Pets":       {"", `PostgreSQL: relation "pets" does not exist (did you mean "Pets"? PostgreSQL folds unquoted names to lower case: write "Pets" in double quotes)`},
+	} {
+		expected := msg.sqlite
+		if w.s.Engine.Name() == "postgres" {
+			expected = msg.postgres
+		}
+		status := 400
+		if expected == "" {
+			status = 200
+		}
+		testserver.Scenario{Name: stmt, Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": stmt},
+			Status: status, Error: expected}.Run(t, w.s)
 	}
 }

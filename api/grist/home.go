@@ -1,11 +1,13 @@
 package grist
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/api"
+	"github.com/rowhouse/rowhouse/core"
 	"github.com/rowhouse/rowhouse/home"
 )
 
@@ -178,9 +180,28 @@ func (a *API) deleteWorkspace(w http.ResponseWriter, r *http.Request) error {
 func (a *API) createDoc(w http.ResponseWriter, r *http.Request) error {
 	var body struct {
 		Name *string `json:"name"`
+		// Template (a Rowhouse extension) fills the new document from a
+		// template of the core: "crm".
+		Template *string `json:"template"`
 	}
 	if err := api.DecodeJSON(r, &body); err != nil {
 		return err
+	}
+	var fill func(ctx context.Context, docID string) error
+	if body.Template != nil {
+		actions, err := core.Template(*body.Template)
+		if err != nil {
+			return rowhouse.InvalidPayload("%s", rowhouse.ErrorMessage(err))
+		}
+		fill = func(ctx context.Context, docID string) error {
+			doc, err := a.docs.Open(ctx, docID)
+			if err != nil {
+				return err
+			}
+			defer doc.Close()
+			_, err = doc.Apply(ctx, api.ActorFrom(ctx), actions, core.ApplyOptions{Surface: "rest"})
+			return err
+		}
 	}
 	v, err := a.workspace(r)
 	if err != nil {
@@ -190,7 +211,7 @@ func (a *API) createDoc(w http.ResponseWriter, r *http.Request) error {
 	if body.Name != nil {
 		name = *body.Name
 	}
-	id, err := a.home.CreateDoc(r.Context(), api.ActorFrom(r.Context()), v.ID, name)
+	id, err := a.home.CreateDocWith(r.Context(), api.ActorFrom(r.Context()), v.ID, name, fill)
 	if err != nil {
 		return err
 	}

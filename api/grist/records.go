@@ -21,6 +21,7 @@ type listBody struct {
 	Filter        json.RawMessage `json:"filter"` // a JSON object (Grist) or a string (expression)
 	Sort          json.RawMessage `json:"sort"`   // a string or an array of strings
 	Limit         *int            `json:"limit"`
+	Offset        *int            `json:"offset"`
 	Hidden        bool            `json:"hidden"`
 	CellFormat    string          `json:"cellFormat"`
 	StartingAfter string          `json:"starting_after"`
@@ -31,16 +32,16 @@ type listBody struct {
 // readRequest is a records read as the client wrote it, from the query
 // string or from a listBody, before parsing.
 type readRequest struct {
-	filter, sort, limit, startingAfter, endingBefore, cellFormat string
-	sortList                                                     []string // the array form of sort, from a body
-	hidden, count                                                bool
+	filter, sort, limit, offset, startingAfter, endingBefore, cellFormat string
+	sortList                                                             []string // the array form of sort, from a body
+	hidden, count                                                        bool
 }
 
 // queryRead reads a readRequest from the URL, with Grist's X-Sort and
 // X-Limit headers standing in for sort and limit.
 func queryRead(r *http.Request) readRequest {
 	q := r.URL.Query()
-	req := readRequest{filter: q.Get("filter"), sort: q.Get("sort"), limit: q.Get("limit"),
+	req := readRequest{filter: q.Get("filter"), sort: q.Get("sort"), limit: q.Get("limit"), offset: q.Get("offset"),
 		startingAfter: q.Get("starting_after"), endingBefore: q.Get("ending_before"), cellFormat: q.Get("cellFormat"),
 		hidden: boolParam(r, "hidden"), count: boolParam(r, "count")}
 	if req.sort == "" {
@@ -61,6 +62,9 @@ func bodyRead(r *http.Request) (readRequest, error) {
 	req := readRequest{startingAfter: b.StartingAfter, endingBefore: b.EndingBefore, cellFormat: b.CellFormat, hidden: b.Hidden, count: b.Count}
 	if b.Limit != nil {
 		req.limit = strconv.Itoa(*b.Limit)
+	}
+	if b.Offset != nil {
+		req.offset = strconv.Itoa(*b.Offset)
 	}
 	if len(b.Filter) > 0 && string(b.Filter) != "null" {
 		if err := json.Unmarshal(b.Filter, &req.filter); err != nil {
@@ -101,11 +105,11 @@ func (a *API) selection(table string, req readRequest) (core.Select, bool, error
 	if err != nil {
 		return sel, false, err
 	}
-	page, err := query.ParsePage(req.limit, req.startingAfter, req.endingBefore, a.docs.Limits().MaxPage)
+	page, err := query.ParsePage(req.limit, req.offset, req.startingAfter, req.endingBefore, a.docs.Limits().MaxPage)
 	if err != nil {
 		return sel, false, err
 	}
-	sel.Limit, sel.After, sel.Before = page.Limit, page.After, page.Before
+	sel.Limit, sel.Offset, sel.After, sel.Before = page.Limit, page.Offset, page.After, page.Before
 	return sel, typed, nil
 }
 
@@ -308,7 +312,14 @@ func decodeRecords(r *http.Request) ([]byte, []recordIn, error) {
 }
 
 func (a *API) addRecords(w http.ResponseWriter, r *http.Request) error {
-	body, recs, err := decodeRecords(r)
+	var body []byte
+	var recs []recordIn
+	var err error
+	if boolParam(r, "flat") {
+		body, recs, err = decodeFlatRecords(r)
+	} else {
+		body, recs, err = decodeRecords(r)
+	}
 	if err != nil {
 		return err
 	}
@@ -333,6 +344,53 @@ func (a *API) addRecords(w http.ResponseWriter, r *http.Request) error {
 		}
 		return map[string]any{"records": out}
 	})
+}
+
+// decodeFlatRecords reads the body of POST .../records?flat=1, as Grist
+// does: a JSON array whose items are either records ({"fields": ...}) or
+// plain objects of fields, whose "id" (which cannot be honoured) is
+// dropped; a {"records": [...]} body is read as without flat.
+func decodeFlatRecords(r *http.Request) ([]byte, []recordIn, error) {
+	body, err := api.ReadBody(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	var items []json.RawMessage
+	if err := api.DecodeJSONBytes(nonEmptyArray(body), &items); err != nil || items == nil {
+		var in struct {
+			Records []recordIn `json:"records"`
+		}
+		if err := api.DecodeJSONBytes(body, &in); err != nil {
+			return nil, nil, err
+		}
+		if in.Records == nil {
+			return nil, nil, rowhouse.InvalidPayload("records is missing")
+		}
+		return body, in.Records, nil
+	}
+	recs := make([]recordIn, len(items))
+	for i, raw := range items {
+		var obj map[string]json.RawMessage
+		if err := api.DecodeJSONBytes(raw, &obj); err != nil || obj == nil {
+			return nil, nil, rowhouse.InvalidPayload("records[%d]: expected an object", i)
+		}
+		if _, ok := obj["fields"]; ok {
+			if err := api.DecodeJSONBytes(raw, &recs[i]); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		delete(obj, "id")
+		recs[i].Fields = make(map[string]any, len(obj))
+		for k, v := range obj {
+			var x any
+			if err := api.DecodeJSONBytes(v, &x); err != nil {
+				return nil, nil, err
+			}
+			recs[i].Fields[k] = x
+		}
+	}
+	return body, recs, nil
 }
 
 func (a *API) updateRecords(w http.ResponseWriter, r *http.Request) error {

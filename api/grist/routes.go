@@ -45,18 +45,19 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.Handle("DELETE /api/docs/{doc}/tables/{table}/columns/{col}", a.handle(a.deleteColumn))
 
 	// Records (REST core)
-	mux.Handle("GET /api/docs/{doc}/tables/{table}/records", a.handle(a.getRecords))
-	mux.Handle("POST /api/docs/{doc}/tables/{table}/records/list", a.handle(a.listRecords))
-	mux.Handle("POST /api/docs/{doc}/tables/{table}/records", a.handle(a.addRecords))
-	mux.Handle("PATCH /api/docs/{doc}/tables/{table}/records", a.handle(a.updateRecords))
-	mux.Handle("PUT /api/docs/{doc}/tables/{table}/records", a.handle(a.upsertRecords))
-	mux.Handle("POST /api/docs/{doc}/tables/{table}/records/delete", a.handle(a.deleteRecords))
+	// (each with the query parameters it takes, listed in params.go)
+	mux.Handle("GET /api/docs/{doc}/tables/{table}/records", a.handle(params(readParams, a.getRecords)))
+	mux.Handle("POST /api/docs/{doc}/tables/{table}/records/list", a.handle(params(listParams, a.listRecords)))
+	mux.Handle("POST /api/docs/{doc}/tables/{table}/records", a.handle(params(addParams, a.addRecords)))
+	mux.Handle("PATCH /api/docs/{doc}/tables/{table}/records", a.handle(params(updateParams, a.updateRecords)))
+	mux.Handle("PUT /api/docs/{doc}/tables/{table}/records", a.handle(params(upsertParams, a.upsertRecords)))
+	mux.Handle("POST /api/docs/{doc}/tables/{table}/records/delete", a.handle(params(deleteParams, a.deleteRecords)))
 
 	// Legacy column-oriented data and user actions
-	mux.Handle("GET /api/docs/{doc}/tables/{table}/data", a.handle(a.getData))
-	mux.Handle("POST /api/docs/{doc}/tables/{table}/data", a.handle(a.addData))
-	mux.Handle("PATCH /api/docs/{doc}/tables/{table}/data", a.handle(a.updateData))
-	mux.Handle("POST /api/docs/{doc}/tables/{table}/data/delete", a.handle(a.deleteRecords))
+	mux.Handle("GET /api/docs/{doc}/tables/{table}/data", a.handle(params(readParams, a.getData)))
+	mux.Handle("POST /api/docs/{doc}/tables/{table}/data", a.handle(params(updateParams, a.addData)))
+	mux.Handle("PATCH /api/docs/{doc}/tables/{table}/data", a.handle(params(updateParams, a.updateData)))
+	mux.Handle("POST /api/docs/{doc}/tables/{table}/data/delete", a.handle(params(deleteParams, a.deleteRecords)))
 	mux.Handle("POST /api/docs/{doc}/apply", a.handle(a.applyActions))
 
 	// Profile and API keys

@@ -345,7 +345,7 @@ func (a *API) updateColumns(w http.ResponseWriter, r *http.Request) error {
 			return rowhouse.InvalidPayload("column id is missing")
 		}
 		if t.Column(*c.ID) == nil {
-			return rowhouse.NotFoundf("Column not found %q", *c.ID)
+			return core.ColumnNotFound(t, *c.ID)
 		}
 		up, err := c.Fields.update()
 		if err != nil {

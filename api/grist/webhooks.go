@@ -37,9 +37,17 @@ type webhookFields struct {
 	Name          *string   `json:"name"`
 	Memo          *string   `json:"memo"`
 	Authorization *string   `json:"authorization"`
+	// Format (a Rowhouse extension) chooses the delivery format: "rowhouse"
+	// (the default) or "twenty", whose Operations replace EventTypes and
+	// TableID.
+	Format     *string   `json:"format"`
+	Operations *[]string `json:"operations"`
 }
 
-func (f webhookFields) fields() webhook.Fields { return webhook.Fields(f) }
+func (f webhookFields) fields() webhook.Fields {
+	return webhook.Fields{URL: f.URL, EventTypes: f.EventTypes, TableID: f.TableID, Enabled: f.Enabled, IsReadyColumn: f.IsReadyColumn,
+		WatchedColIDs: f.WatchedColIDs, Name: f.Name, Memo: f.Memo, Authorization: f.Authorization, Format: f.Format, Operations: f.Operations}
+}
 
 // webhookAccess checks that the caller owns the request's document, as
 // a.doc does: under another org's prefix the document is absent.
@@ -95,6 +103,8 @@ type webhookFieldsJSON struct {
 	WatchedColIDs []string `json:"watchedColIds"`
 	Enabled       bool     `json:"enabled"`
 	Authorization string   `json:"authorization"`
+	Format        string   `json:"format"`
+	Operations    []string `json:"operations,omitempty"`
 }
 
 type webhookUsageJSON struct {
@@ -142,7 +152,10 @@ func (a *API) listWebhooks(w http.ResponseWriter, r *http.Request) error {
 	for _, l := range hooks {
 		h, u := l.Webhook, l.Usage
 		f := webhookFieldsJSON{Name: h.Name, Memo: h.Memo, URL: h.URL, EventTypes: h.EventTypes, IsReadyColumn: strPtr(h.IsReadyColumn),
-			TableID: h.TableID, WatchedColIDs: h.WatchedColIDs, Enabled: h.Enabled, Authorization: h.Authorization}
+			TableID: h.TableID, WatchedColIDs: h.WatchedColIDs, Enabled: h.Enabled, Authorization: h.Authorization, Format: webhook.Format(h)}
+		if f.Format == webhook.FormatTwenty {
+			f.EventTypes, f.Operations = []string{}, h.EventTypes
+		}
 		uj := webhookUsageJSON{NumWaiting: u.NumWaiting, Status: u.Status, UpdatedTime: u.UpdatedAt.UnixMilli(),
 			LastSuccessTime: msPtr(u.LastSuccessAt), LastFailureTime: msPtr(u.LastFailureAt), LastErrorMessage: strPtr(u.LastError),
 			LastHTTPStatus: u.LastHTTPStatus, DisabledReason: strPtr(u.DisabledReason)}

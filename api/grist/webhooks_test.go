@@ -106,14 +106,14 @@ func TestWebhookValidation(t *testing.T) {
 		{Name: "unknown watched column", Body: valid(map[string]any{"watchedColIds": []string{"qty", "zzz"}}), Status: 404, Error: `Column not found "zzz"`},
 		{Name: "unknown ready column", Body: valid(map[string]any{"isReadyColumn": "zzz"}), Status: 404, Error: `Column not found "zzz"`},
 		{Name: "ready column not Bool", Body: valid(map[string]any{"isReadyColumn": "qty"}), Status: 400, Error: `isReadyColumn "qty" must be a Bool column`},
-		{Name: "loopback url", Body: valid(map[string]any{"url": "http://127.0.0.1:8080/x"}), Status: 403, JSON: `{"error":"Provided url is forbidden"}`},
-		{Name: "localhost url", Body: valid(map[string]any{"url": "http://localhost:8080/x"}), Status: 403, Error: "Provided url is forbidden"},
-		{Name: "private url", Body: valid(map[string]any{"url": "http://10.0.0.1/x"}), Status: 403, Error: "Provided url is forbidden"},
-		{Name: "metadata url", Body: valid(map[string]any{"url": "http://169.254.169.254/latest"}), Status: 403, Error: "Provided url is forbidden"},
-		{Name: "not http", Body: valid(map[string]any{"url": "ftp://93.184.216.34/x"}), Status: 403, Error: "Provided url is forbidden"},
+		{Name: "loopback url", Body: valid(map[string]any{"url": "http://127.0.0.1:8080/x"}), Status: 403, JSON: `{"error":"Provided url is forbidden: 127.0.0.1 is a loopback address; start the server with --webhook-allow-private (ROWHOUSE_WEBHOOK_ALLOW_PRIVATE=1), or list the host in --webhook-allowed-hosts (ROWHOUSE_WEBHOOK_ALLOWED_HOSTS), to allow it"}`},
+		{Name: "localhost url", Body: valid(map[string]any{"url": "http://localhost:8080/x"}), Status: 403, Contains: []string{"Provided url is forbidden: localhost resolves to ", "a loopback address; start the server with --webhook-allow-private"}},
+		{Name: "private url", Body: valid(map[string]any{"url": "http://10.0.0.1/x"}), Status: 403, Error: "Provided url is forbidden: 10.0.0.1 is a private address; start the server with --webhook-allow-private (ROWHOUSE_WEBHOOK_ALLOW_PRIVATE=1), or list the host in --webhook-allowed-hosts (ROWHOUSE_WEBHOOK_ALLOWED_HOSTS), to allow it"},
+		{Name: "metadata url", Body: valid(map[string]any{"url": "http://169.254.169.254/latest"}), Status: 403, Error: "Provided url is forbidden: 169.254.169.254 is the cloud metadata address; start the server with --webhook-allow-private (ROWHOUSE_WEBHOOK_ALLOW_PRIVATE=1), or list the host in --webhook-allowed-hosts (ROWHOUSE_WEBHOOK_ALLOWED_HOSTS), to allow it"},
+		{Name: "not http", Body: valid(map[string]any{"url": "ftp://93.184.216.34/x"}), Status: 403, Error: "Provided url is forbidden: a webhook URL must be an absolute http or https URL with a host"},
 		{Name: "unknown field", Body: valid(map[string]any{"colour": "red"}), Status: 400, Error: "Invalid payload"},
 		{Name: "no webhooks", Body: map[string]any{"webhooks": []any{}}, Status: 400, Error: "webhooks must be a non-empty array"},
-		{Name: "not JSON", Body: "{", Status: 400, Error: "Invalid payload"},
+		{Name: "not JSON", Body: "{", Status: 400, Error: "request body must be JSON"},
 	} {
 		sc.Method, sc.URL, sc.Key = "POST", url, w.owner
 		sc.Run(t, w.s)
@@ -182,8 +182,8 @@ func TestWebhookLifecycle(t *testing.T) {
 	usageIdle := `{"numWaiting":0,"status":"idle","updatedTime":1709528767089,"lastSuccessTime":null,"lastFailureTime":null,"lastErrorMessage":null,"lastHttpStatus":null,"disabledReason":null}`
 	usageDisabled := strings.Replace(usageIdle, `"idle"`, `"disabled"`, 1)
 	list := `{"webhooks":[` +
-		`{"id":"` + id1 + `","fields":{"name":"sync","memo":"to the CRM","url":"` + publicURL + `","eventTypes":["add","update"],"isReadyColumn":"ready","tableId":"Items","watchedColIds":["qty"],"enabled":true,"authorization":"Bearer t"},"usage":` + usageIdle + `},` +
-		`{"id":"` + id2 + `","fields":{"name":"","memo":"","url":"` + publicURL + `2","eventTypes":["remove"],"isReadyColumn":null,"tableId":"Items","watchedColIds":[],"enabled":false,"authorization":""},"usage":` + usageDisabled + `}]}`
+		`{"id":"` + id1 + `","fields":{"name":"sync","memo":"to the CRM","url":"` + publicURL + `","eventTypes":["add","update"],"isReadyColumn":"ready","tableId":"Items","watchedColIds":["qty"],"enabled":true,"authorization":"Bearer t","format":"rowhouse"},"usage":` + usageIdle + `},` +
+		`{"id":"` + id2 + `","fields":{"name":"","memo":"","url":"` + publicURL + `2","eventTypes":["remove"],"isReadyColumn":null,"tableId":"Items","watchedColIds":[],"enabled":false,"authorization":"","format":"rowhouse"},"usage":` + usageDisabled + `}]}`
 	if len(id1) != 36 || len(id2) != 36 {
 		t.Fatalf("ids %s %s", id1, id2)
 	}
@@ -193,7 +193,7 @@ func TestWebhookLifecycle(t *testing.T) {
 	for _, sc := range []testserver.Scenario{
 		{Method: "PATCH", URL: base + "/" + id1, Body: map[string]any{"name": "renamed", "eventTypes": []string{"remove"}, "isReadyColumn": ""}, Status: 200, JSON: `{"success":true}`},
 		{Method: "PATCH", URL: base + "/" + id1, Body: map[string]any{"eventTypes": []string{}}, Status: 400, Error: "eventTypes must be a non-empty array"},
-		{Method: "PATCH", URL: base + "/" + id1, Body: map[string]any{"url": "http://192.168.1.1/"}, Status: 403, Error: "Provided url is forbidden"},
+		{Method: "PATCH", URL: base + "/" + id1, Body: map[string]any{"url": "http://192.168.1.1/"}, Status: 403, Error: "Provided url is forbidden: 192.168.1.1 is a private address; start the server with --webhook-allow-private (ROWHOUSE_WEBHOOK_ALLOW_PRIVATE=1), or list the host in --webhook-allowed-hosts (ROWHOUSE_WEBHOOK_ALLOWED_HOSTS), to allow it"},
 		{Method: "PATCH", URL: base + "/" + id1, Body: map[string]any{"tableId": "Nope"}, Status: 404, Error: `Table not found "Nope"`},
 		{Method: "PATCH", URL: base + "/" + id1, Body: map[string]any{"secret": "mine"}, Status: 400, Error: "Invalid payload"},
 		{Method: "PATCH", URL: base + "/00000000-0000-0000-0000-000000000000", Body: map[string]any{"name": "x"}, Status: 404, JSON: `{"error":"Webhook not found"}`},

@@ -57,9 +57,10 @@ func TestAccess(t *testing.T) {
 		})
 	}
 
-	// Other methods are unknown routes: the JSON 404 of the rest of /api.
+	// Other methods are refused as on the rest of /api: 405 with Allow.
 	for _, path := range []string{"/api/openapi.json", doc} {
-		testserver.Scenario{Method: "POST", URL: path, Key: f.owner, Body: map[string]any{}, Status: 404, Error: "not found: " + path}.Test(t, f.s)
+		testserver.Scenario{Method: "POST", URL: path, Key: f.owner, Body: map[string]any{}, Status: 405,
+			Error: "method POST is not allowed on " + path + " (allowed: GET, HEAD)"}.Test(t, f.s)
 	}
 
 	// Under a prefix, the servers carry it, so that paths stay /api/...

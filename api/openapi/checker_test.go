@@ -243,8 +243,13 @@ func (c *checker) everywhere(t *testing.T, sample map[string]string, want func(*
 func (c *checker) badKeyEverywhere(t *testing.T, sample map[string]string) {
 	t.Helper()
 	for _, res := range c.everywhere(t, sample, nil, testserver.Request{Key: "rh_1111111111111111111111111111111111111111"}, http.StatusUnauthorized) {
-		if res.Error() != "Bad request: invalid API key" {
-			t.Errorf("401 with error %q", res.Error())
+		msg := res.Error()
+		if m, _ := res.JSON.(map[string]any); m["messages"] != nil { // Twenty's error shape
+			msgs, _ := m["messages"].([]any)
+			msg, _ = msgs[0].(string)
+		}
+		if msg != "Bad request: invalid API key" {
+			t.Errorf("401 with error %q", msg)
 		}
 	}
 }

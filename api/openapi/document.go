@@ -75,7 +75,7 @@ func ForDocument(docID string, s *schema.Schema, lim core.Limits) (*openapi3.T, 
 	doc := newDocument(&openapi3.Info{
 		Title:   "Rowhouse document " + docID,
 		Version: "schema " + strconv.FormatInt(s.Version, 10),
-		Description: "The API of one Rowhouse document (REST, webhooks, change feed, GraphQL), generated from its tables and columns at schema version " +
+		Description: "The API of one Rowhouse document (REST, webhooks, change feed, GraphQL, the Twenty-compatible REST API), generated from its tables and columns at schema version " +
 			strconv.FormatInt(s.Version, 10) + ". The REST API is Grist's: Grist clients work unchanged. " +
 			"The fixed endpoints (orgs, workspaces, documents, access, profile, API keys) are described by /api/openapi.json. " + rateLimitNote,
 	}, errSchema)
@@ -84,18 +84,26 @@ func ForDocument(docID string, s *schema.Schema, lim core.Limits) (*openapi3.T, 
 		return nil, err
 	}
 	g.webhookSchemas()
-	names := newNamer(append(sharedDocSchemas(), extraSchemas()...))
+	if err := g.twentyMetaComponents(); err != nil {
+		return nil, err
+	}
+	names := newNamer(append(append(append(sharedDocSchemas(), extraSchemas()...), twentySchemas()...), twentyMetaSchemas()...))
+	g.bases = map[string]string{}
 	for _, t := range s.Tables {
-		g.table(t, names.base(t.ID))
+		g.bases[t.ID] = names.base(t.ID)
+		g.table(t, g.bases[t.ID])
 	}
 	g.documentOps()
 	g.webhookOps()
 	g.graphqlOps()
+	g.twentyOps()
+	g.twentyMetaOps()
 	doc.Tags = append(doc.Tags,
 		&openapi3.Tag{Name: "document", Description: "Tables, user actions, SQL, attachments and downloads."},
 		&openapi3.Tag{Name: "changes", Description: "The change feed."},
 		&openapi3.Tag{Name: "webhooks", Description: "Webhooks: deliveries of record changes, signed, retried until delivered."},
-		&openapi3.Tag{Name: "graphql", Description: "The GraphQL API of the document."})
+		&openapi3.Tag{Name: "graphql", Description: "The GraphQL API of the document."},
+		&openapi3.Tag{Name: tagTwentyMetadata, Description: "Twenty's metadata API (objects and fields: the document's tables and columns) and Twenty-format webhooks."})
 	for _, t := range s.Tables {
 		doc.Tags = append(doc.Tags, &openapi3.Tag{Name: t.ID, Description: fmt.Sprintf("Records, column-oriented data and columns of table %s.", t.ID)})
 	}
@@ -108,6 +116,8 @@ type docGen struct {
 	prefix string // /api/docs/<docId>
 	lim    core.Limits
 	schema *schema.Schema
+	// bases are the tables' component name bases, by table id.
+	bases map[string]string
 }
 
 func (g *docGen) component(name string, s *openapi3.Schema) {
@@ -131,6 +141,7 @@ func (g *docGen) sharedSchemas() error {
 		opt("filter", val(anyOf(val(typed("object")), val(str())))),
 		opt("sort", val(anyOf(val(str()), val(arrayOf(val(str())))))),
 		opt("limit", val(integer())),
+		opt("offset", val(integer())),
 		opt("hidden", val(boolean())),
 		opt("cellFormat", val(enumOf("", "normal", "typed"))),
 		opt("starting_after", val(str())),
@@ -245,6 +256,7 @@ func (g *docGen) recordsReadParams() openapi3.Parameters {
 		queryParam("filter", "A Grist JSON filter ({\"col\": [values...]}), or an expression such as `name[eq]:\"Ann\",or(age[gt]:30,age[is]:NULL)`.", str()),
 		queryParam("sort", "Columns to sort by, comma-separated; - for descending (`-age,name`).", str()),
 		queryParam("limit", fmt.Sprintf("At most this many records (0: no limit). With a limit the answer carries pageInfo; at most %d.", g.lim.MaxPage), limit),
+		queryParam("offset", "With a limit and no cursor: skip this many records first, to jump to a position (it costs the records skipped; page on with the cursors).", integer()),
 		queryParam("starting_after", "A cursor (pageInfo.endCursor): the page after it.", str()),
 		queryParam("ending_before", "A cursor (pageInfo.startCursor): the page before it.", str()),
 		boolFlag("count", "Add totalCount, the number of records matching the filter."),

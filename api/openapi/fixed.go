@@ -6,6 +6,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/api"
+	"github.com/rowhouse/rowhouse/core"
 )
 
 // Component names of the fixed description.
@@ -31,6 +32,7 @@ const (
 	schemaDocMove      = "DocMove"
 	schemaDocCopy      = "DocCopy"
 	schemaDefaultKeyIn = "DefaultKeyRequest"
+	schemaNewDoc       = "NewDoc"
 )
 
 // roles are the roles that answers name: a user's access to a resource.
@@ -155,6 +157,10 @@ func addFixedSchemas(c openapi3.Schemas) {
 	c[schemaDocCopy] = val(closed(object(req("workspaceId", val(integer())), req("documentName", val(str())),
 		opt("asTemplate", val(describe(constant(false), "Copying as a template is not supported."))))))
 	c[schemaDefaultKeyIn] = val(closed(object(opt("force", val(describe(boolean(), "Replace the default key if there is one."))))))
+	c[schemaNewDoc] = val(closed(object(req("name", val(str())),
+		opt("template", val(describe(enumOf(core.Templates()...),
+			"Fill the new document from a template, in one transaction: crm makes People, Companies and Opportunities, "+
+				"with the columns of Twenty's standard objects and two-way references."))))))
 }
 
 // Path parameters of the fixed endpoints.
@@ -219,7 +225,8 @@ func fixedOps() []operation {
 		{method: "DELETE", path: "/api/workspaces/{ws}", id: "deleteWorkspace", tags: []string{"workspaces"}, summary: "Delete a workspace and its documents", params: ws,
 			status: ok, response: intID("The deleted workspace's id."), errors: []int{s403, s404}},
 		{method: "POST", path: "/api/workspaces/{ws}/docs", id: "createDoc", tags: []string{"docs"}, summary: "Create a document", params: ws,
-			body: nameBody("Contacts"), status: ok, response: strID("The new document's id."), errors: []int{s400, s403, s404, s413}},
+			body:   jsonBody("The name, and optionally a template.", ref(schemaNewDoc), map[string]any{"name": "Contacts"}),
+			status: ok, response: strID("The new document's id."), errors: []int{s400, s403, s404, s413}},
 		{method: "GET", path: "/api/workspaces/{ws}/access", id: "getWorkspaceAccess", tags: []string{"access"}, summary: "Who has access to a workspace", params: ws,
 			status: ok, response: access("The users with access."), errors: []int{s403, s404}},
 		{method: "PATCH", path: "/api/workspaces/{ws}/access", id: "updateWorkspaceAccess", tags: []string{"access"}, summary: "Change access to a workspace",

@@ -46,7 +46,8 @@ func (g *docGen) graphqlOps() {
 		{p + "/graphql", "graphql", "GraphQL over the document's records",
 			"Queries, with filters, ordering and cursor pages, and mutations (create, update, delete, upsert) over this document's tables: " + fields + ". Introspection is enabled. Reads need view access, mutations write access."},
 		{p + "/graphql/metadata", "graphqlMetadata", "GraphQL over the document's tables, columns and webhooks",
-			"tables, table(id), createTable, updateTable, deleteTable, createColumn, updateColumn, deleteColumn, webhooks, createWebhook, updateWebhook, deleteWebhook."},
+			"tables, table(id), createTable, updateTable, deleteTable, createColumn, updateColumn, deleteColumn, webhooks, createWebhook, updateWebhook, deleteWebhook; " +
+				"and Twenty's objects, object(id), fields, field(id), createOneObject, updateOneObject, deleteOneObject, createOneField, updateOneField, deleteOneField."},
 	} {
 		for _, method := range []string{http.MethodPost, http.MethodGet} {
 			o := operation{method: method, path: ep.path, id: ep.id + strings.ToUpper(method[:1]) + strings.ToLower(method[1:]), tags: []string{"graphql"},

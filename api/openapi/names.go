@@ -15,6 +15,7 @@ func tableSuffixes() []string {
 	return []string{
 		"Fields", "Require", "RecordFields", "TypedRecordFields", "Record", "RecordList",
 		"NewRecords", "RecordUpdates", "RecordUpserts", "ColumnData", "NewColumnData", "ColumnDataUpdate",
+		"TwentyRecord", "TwentyInput",
 	}
 }
 

@@ -61,7 +61,7 @@ func TestNamerBases(t *testing.T) {
 // with each other's.
 func TestComponentNamesUnique(t *testing.T) {
 	var tables []*schema.Table
-	for _, id := range []string{"Column", "ColumnData", "Error", "People", "PeopleRecord", "Table", "TableList", "Records"} {
+	for _, id := range []string{"Column", "ColumnData", "Error", "People", "PeopleRecord", "Table", "TableList", "Records", "TwentyError", "PeopleTwenty"} {
 		typ, _ := schema.ParseType("Text")
 		tables = append(tables, &schema.Table{ID: id, NameSingular: strings.ToLower(id), NamePlural: strings.ToLower(id) + "s",
 			Columns: []*schema.Column{{ID: "name", Type: typ}}})
@@ -81,7 +81,7 @@ func TestComponentNamesUnique(t *testing.T) {
 		}
 		seen[strings.ToLower(name)] = name
 	}
-	want := len(sharedDocSchemas()) + len(extraSchemas()) + len(tables)*len(tableSuffixes())
+	want := len(sharedDocSchemas()) + len(extraSchemas()) + len(twentySchemas()) + len(twentyMetaSchemas()) + len(tables)*len(tableSuffixes())
 	if len(spec.Components.Schemas) != want {
 		t.Errorf("%d component schemas, want %d", len(spec.Components.Schemas), want)
 	}

@@ -80,6 +80,8 @@ func TestFixedResponsesMatchDescription(t *testing.T) {
 	c.call(t, rq("PATCH", "/api/workspaces/"+ws, o, map[string]any{"name": "W2"}), s200)
 	c.call(t, rq("PATCH", "/api/workspaces/"+ws, o, map[string]any{}), s400)
 	doc := idOf(t, c.call(t, rq("POST", "/api/workspaces/"+ws+"/docs", o, map[string]any{"name": "D"}), s200))
+	c.call(t, rq("POST", "/api/workspaces/"+ws+"/docs", o, map[string]any{"name": "CRM", "template": "crm"}), s200)
+	c.call(t, rq("POST", "/api/workspaces/"+ws+"/docs", o, map[string]any{"name": "CRM", "template": "nope"}), s400)
 	c.call(t, rq("POST", "/api/workspaces/"+ws+"/docs", v, map[string]any{"name": "D"}), s403)
 	c.call(t, rq("GET", "/api/workspaces/"+ws+"/access", o, nil), s200)
 	c.call(t, rq("GET", "/api/workspaces/"+ws+"/access", st, nil), s403)
@@ -147,7 +149,7 @@ func TestLimitsMatchDescriptions(t *testing.T) {
 	f := newFixture(t, testserver.WithMaxBody(64<<10), testserver.WithRateLimit(limit, time.Hour))
 	big := `{"name": "` + strings.Repeat("x", 65<<10) + `"}`
 	samples := map[string]string{"org": "current", "ws": "1", "doc": f.docID, "name": "x", "id": "1",
-		"colId": "a", "attachmentId": "1", "webhookId": "w", "deliveryId": "d"}
+		"colId": "a", "attachmentId": "1", "webhookId": "w", "deliveryId": "d", "objectId": "o", "fieldId": "f"}
 	for _, path := range []string{"/api/openapi.json", f.docPath("/openapi.json")} {
 		c := newChecker(t, f, f.load(t, path, f.owner))
 		n := len(c.everywhere(t, samples, func(op *openapi3.Operation) bool { return op.Responses.Status(s413) != nil },
@@ -323,7 +325,7 @@ func TestDocumentResponsesMatchDescription(t *testing.T) {
 		c.call(t, rq("DELETE", tp, o, nil), s404)
 	}
 
-	c.badKeyEverywhere(t, map[string]string{"colId": "a", "attachmentId": "1", "webhookId": "w", "deliveryId": "d"})
+	c.badKeyEverywhere(t, map[string]string{"colId": "a", "attachmentId": "1", "webhookId": "w", "deliveryId": "d", "id": "1", "objectId": "o", "fieldId": "f"})
 	tags := []string{"document"}
 	for _, table := range []string{"Companies", "People", "Scratch"} {
 		tags = append(tags, table)
@@ -416,7 +418,7 @@ func TestWebhookAndGraphQLResponsesMatchDescription(t *testing.T) {
 	}
 	c.call(t, rq("POST", p("/graphql"), f.editor, map[string]any{"query": `mutation { createCompany(data: {name: "Q"}) { id name } }`}), s200)
 
-	c.badKeyEverywhere(t, map[string]string{"colId": "a", "attachmentId": "1", "webhookId": "w", "deliveryId": "d"})
+	c.badKeyEverywhere(t, map[string]string{"colId": "a", "attachmentId": "1", "webhookId": "w", "deliveryId": "d", "id": "1", "objectId": "o", "fieldId": "f"})
 	c.covered(t, "webhooks", "changes", "graphql")
 }
 

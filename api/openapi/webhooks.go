@@ -40,7 +40,13 @@ func (g *docGen) webhookSchemas() {
 		opt("watchedColIds", val(describe(orNull(arrayOf(val(str()))), "Only changes to these columns trigger a delivery."))),
 		opt("name", val(str())), opt("memo", val(str())),
 		opt("authorization", val(describe(str(), "Sent as the Authorization header of deliveries."))),
-	)), "A webhook's settings; url, eventTypes and tableId are needed to create one."))
+		opt("format", val(describe(enumOf("rowhouse", "twenty"),
+			"The delivery format, chosen at creation: rowhouse (batches of records of one table, X-Rowhouse-Signature; the default) "+
+				"or twenty (Twenty's payload, one record per POST, for the objects its operations name, X-Twenty-Webhook-Signature)."))),
+		opt("operations", val(describe(arrayOf(val(str())),
+			"A twenty webhook's operations, in place of eventTypes and tableId: <object>.<operation>, the object a table's nameSingular or *, "+
+				"the operation created, updated, deleted or * (person.created, *.updated, *.*; default *.*)."))),
+	)), "A webhook's settings; url, eventTypes and tableId are needed to create one (url, and optionally operations, with format twenty)."))
 	g.component(schemaNewWebhooks, closed(object(req("webhooks", val(arrayOf(val(closed(object(req("fields", ref(schemaWebhookInput)))))))))))
 	g.component(schemaAddedWebhooks, object(req("webhooks", val(arrayOf(val(object(
 		req("id", val(str())),
@@ -54,6 +60,8 @@ func (g *docGen) webhookSchemas() {
 			req("eventTypes", val(orNull(arrayOf(val(str()))))), req("isReadyColumn", val(orNull(str()))),
 			req("tableId", val(str())), req("watchedColIds", val(orNull(arrayOf(val(str()))))),
 			req("enabled", val(boolean())), req("authorization", val(str())),
+			req("format", val(enumOf("rowhouse", "twenty"))),
+			opt("operations", val(describe(arrayOf(val(str())), "A twenty webhook's operations."))),
 		))),
 		req("usage", val(object(
 			req("numWaiting", val(describe(integer(), "Records waiting to be delivered."))),

@@ -76,29 +76,41 @@ var errorNames = map[int]string{
 }
 
 // handle adapts h to http.Handler, writing a returned error in Twenty's
-// shape with the status of its kind (api.Status). Internal errors are
-// logged and shown only as "internal error".
+// shape (WriteError).
 func (a *API) handle(h api.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		err := h(w, r)
-		if err == nil {
-			return
+		if err := h(w, r); err != nil {
+			WriteError(w, r, a.log, err)
 		}
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			err = rowhouse.Errorf(rowhouse.ETOOLARGE, "request body is larger than the limit of %d bytes", mbe.Limit)
-		}
-		status := api.Status(err)
-		if status >= 500 {
-			a.log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		}
-		name, ok := errorNames[status]
-		if !ok {
-			name = errorNames[http.StatusBadRequest]
-			if status >= 500 {
-				name = errorNames[http.StatusInternalServerError]
-			}
-		}
-		api.WriteJSON(w, status, errorBody{StatusCode: status, Error: name, Messages: []string{rowhouse.ErrorMessage(err)}})
 	})
+}
+
+// WriteError writes err in Twenty's shape with the status of its kind
+// (api.Status). Internal errors are logged (when log is not nil) and shown
+// only as "internal error". The server writes the errors it answers
+// before any handler on Twenty's paths (IsPath) with it too.
+func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		err = rowhouse.Errorf(rowhouse.ETOOLARGE, "request body is larger than the limit of %d bytes", mbe.Limit)
+	}
+	status := api.Status(err)
+	if status >= 500 && log != nil {
+		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	name, ok := errorNames[status]
+	if !ok {
+		name = errorNames[http.StatusBadRequest]
+		if status >= 500 {
+			name = errorNames[http.StatusInternalServerError]
+		}
+	}
+	messages := []string{rowhouse.ErrorMessage(err)}
+	var e *rowhouse.Error
+	if errors.As(err, &e) && status < 500 {
+		if u, ok := e.Details["userError"].(string); ok && u != "" {
+			messages = append(messages, u) // what "Invalid payload" was about
+		}
+	}
+	api.WriteJSON(w, status, errorBody{StatusCode: status, Error: name, Messages: messages})
 }

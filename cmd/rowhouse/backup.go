@@ -29,14 +29,12 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dataDir := fs.String("data", envOr(getenv, "ROWHOUSE_DATA", "./rowhouse-data"), "the SQLite data folder to back up (env ROWHOUSE_DATA)")
-	dbURL := fs.String("db", getenv("ROWHOUSE_DB"), "back up this PostgreSQL database instead of --data (env ROWHOUSE_DB)")
+	dbURL := fs.String("db", "", "back up this PostgreSQL database instead of --data (default $ROWHOUSE_DB)")
 	to := fs.String("to", "", "the folder to write the copy into; must not exist or be empty (required)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{err.Error()}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
+	fromEnv(dbURL, getenv, "ROWHOUSE_DB")
 	if *to == "" {
 		return usageError{"backup: --to DIR is required"}
 	}

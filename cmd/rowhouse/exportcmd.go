@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -22,7 +21,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	fs.SetOutput(stderr)
 	var (
 		url    = fs.String("url", envOr(getenv, "ROWHOUSE_URL", "http://127.0.0.1:8484"), "the server's base URL (env ROWHOUSE_URL)")
-		key    = fs.String("key", getenv("ROWHOUSE_API_KEY"), "API key (env ROWHOUSE_API_KEY)")
+		key    = fs.String("key", "", "API key (default $ROWHOUSE_API_KEY)")
 		doc    = fs.String("doc", "", "document id (required)")
 		table  = fs.String("table", "", "table id (required for csv; json exports every table without it; xlsx always exports every table)")
 		format = fs.String("format", "", "csv, xlsx or json (required)")
@@ -30,12 +29,10 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		header = fs.String("header", "colId", "csv: header row of column ids (colId) or labels (label)")
 		page   = fs.Int("page", rhclient.DefaultPageSize, "json: records per request")
 	)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{err.Error()}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
+	fromEnv(key, getenv, "ROWHOUSE_API_KEY")
 	switch {
 	case fs.NArg() > 0:
 		return usageError{fmt.Sprintf("export: unexpected argument %q", fs.Arg(0))}

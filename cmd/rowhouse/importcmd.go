@@ -18,10 +18,11 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
 
 	rhclient "github.com/rowhouse/rowhouse/client"
+	"github.com/rowhouse/rowhouse/internal/xlsxread"
+	"github.com/rowhouse/rowhouse/schema"
 )
 
 // Import defaults.
@@ -36,6 +37,7 @@ type importOptions struct {
 	file, url, key, doc, table, keyColumn, sheet, encoding string
 	chunk, sample                                          int
 	progressEvery                                          time.Duration
+	strict                                                 bool
 }
 
 // runImport is `rowhouse import FILE.csv|FILE.xlsx --doc DOC --table T
@@ -49,7 +51,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	fs.SetOutput(stderr)
 	var o importOptions
 	fs.StringVar(&o.url, "url", envOr(getenv, "ROWHOUSE_URL", "http://127.0.0.1:8484"), "the server's base URL (env ROWHOUSE_URL)")
-	fs.StringVar(&o.key, "key", getenv("ROWHOUSE_API_KEY"), "API key (env ROWHOUSE_API_KEY)")
+	fs.StringVar(&o.key, "key", "", "API key (default $ROWHOUSE_API_KEY)")
 	fs.StringVar(&o.doc, "doc", "", "document id (required)")
 	fs.StringVar(&o.table, "table", "", "table id; created if missing (required)")
 	fs.StringVar(&o.keyColumn, "key-column", "", "file column whose values identify records: rows update the record with the same value, or are added")
@@ -58,6 +60,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	fs.IntVar(&o.chunk, "chunk", defaultImportChunk, "records per request")
 	fs.IntVar(&o.sample, "sample", defaultImportSample, "rows read to infer the types of new columns (0: every row)")
 	fs.DurationVar(&o.progressEvery, "progress-every", 2*time.Second, "how often progress is shown")
+	fs.BoolVar(&o.strict, "strict", false, "refuse the file, writing nothing, if a value does not fit its column's type or a column would be renamed")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -69,6 +72,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		return usageError{"usage: rowhouse import FILE.csv|FILE.xlsx --doc DOC --table T [--key-column C] [--url URL --key KEY]"}
 	}
 	o.file = files[0]
+	fromEnv(&o.key, getenv, "ROWHOUSE_API_KEY")
 	switch {
 	case o.doc == "" || o.table == "":
 		return usageError{"import: --doc and --table are required"}
@@ -194,34 +198,31 @@ func (s *csvSource) Next() ([]string, int, error) {
 
 func (s *csvSource) Close() error { return s.f.Close() }
 
-// xlsxSource reads one sheet through excelize's streaming row iterator.
+// xlsxSource reads one sheet through xlsxread, which gives each cell's
+// type and number format: numbers come as numbers ("3.5"), booleans as
+// "true"/"false", dates as ISO dates ("2024-01-15") and date-times as ISO
+// date-times, whatever format the sheet shows them in, so that they are
+// inferred and converted as the same values in a CSV file would be.
 type xlsxSource struct {
-	f      *excelize.File
-	rows   *excelize.Rows
+	r      *xlsxread.Reader
 	header []string
 	row    int
 }
 
 func openXLSX(path, sheet string) (*xlsxSource, error) {
-	f, err := excelize.OpenFile(path)
+	r, err := xlsxread.Open(path, sheet)
 	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if sheet == "" {
-		if list := f.GetSheetList(); len(list) > 0 {
-			sheet = list[0]
-		}
-	}
-	rows, err := f.Rows(sheet)
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("%s: sheet %q: %w", path, sheet, err)
-	}
-	s := &xlsxSource{f: f, rows: rows}
+	s := &xlsxSource{r: r}
 	h, _, err := s.Next()
 	if err == io.EOF {
 		s.Close()
-		return nil, fmt.Errorf("%s: sheet %q is empty: the first row must name the columns", path, sheet)
+		name := sheet
+		if name == "" && len(r.Sheets()) > 0 {
+			name = r.Sheets()[0]
+		}
+		return nil, fmt.Errorf("%s: sheet %q is empty: the first row must name the columns", path, name)
 	}
 	if err != nil {
 		s.Close()
@@ -235,11 +236,18 @@ func (s *xlsxSource) Header() []string { return s.header }
 
 // Next skips empty rows, as the CSV reader skips empty lines.
 func (s *xlsxSource) Next() ([]string, int, error) {
-	for s.rows.Next() {
-		s.row++
-		rec, err := s.rows.Columns()
+	for {
+		n, cells, err := s.r.Next()
+		if err == io.EOF {
+			return nil, s.row, io.EOF
+		}
 		if err != nil {
-			return nil, s.row, fmt.Errorf("row %d: %w", s.row, err)
+			return nil, s.row, err
+		}
+		s.row = n
+		rec := make([]string, len(cells))
+		for i, c := range cells {
+			rec[i] = c.Text
 		}
 		for len(rec) > 0 && rec[len(rec)-1] == "" {
 			rec = rec[:len(rec)-1]
@@ -250,18 +258,11 @@ func (s *xlsxSource) Next() ([]string, int, error) {
 		if s.header != nil && len(rec) < len(s.header) { // trailing empty cells are not stored
 			rec = append(rec, make([]string, len(s.header)-len(rec))...)
 		}
-		return rec, s.row, nil
+		return rec, n, nil
 	}
-	if err := s.rows.Error(); err != nil {
-		return nil, s.row, err
-	}
-	return nil, s.row, io.EOF
 }
 
-func (s *xlsxSource) Close() error {
-	s.rows.Close()
-	return s.f.Close()
-}
+func (s *xlsxSource) Close() error { return s.r.Close() }
 
 // importer holds one run of the import.
 type importer struct {
@@ -272,6 +273,7 @@ type importer struct {
 	terminal bool
 	xlsx     bool
 	encoding string // the encoding chosen for a CSV file
+	misfits  int    // values that do not fit their column, stored as text
 }
 
 func (imp *importer) open() (rowSource, error) {
@@ -281,13 +283,92 @@ func (imp *importer) open() (rowSource, error) {
 	return openCSV(imp.o.file, imp.encoding)
 }
 
+// target is where each file column goes, decided before the file is
+// read: an existing column of the table (with its type), or a new column
+// (its id as the server will name it, its type inferred from the file).
+type target struct {
+	exists   bool              // the table exists
+	tableID  string            // the table's id (as the server will name a new table)
+	existing []rhclient.Column // the table's columns, if it exists
+	ids      []string          // per file column: the column's id
+	types    []string          // per file column: its type ("" while a new column's is inferred)
+	isNew    []bool            // per file column: a column to add
+}
+
+// renamed lists the file columns whose id differs from their header.
+func (tg *target) renamed(header []string) []string {
+	var out []string
+	for i, h := range header {
+		if tg.isNew[i] && tg.ids[i] != h {
+			out = append(out, fmt.Sprintf("file column %q becomes column %s (ids are letters, digits and _, start with a letter, and id and manualSort are taken)", h, tg.ids[i]))
+		}
+	}
+	return out
+}
+
+// plan looks at the table, if it exists, and decides where each file
+// column goes: to the table's column of the same id, else of the same
+// label (ignoring case), else to a new column named as the server will
+// name it (schema.SanitizeColID).
+func (imp *importer) plan(ctx context.Context, header []string) (*target, error) {
+	tables, err := imp.c.Doc(imp.o.doc).Tables(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tg := &target{tableID: imp.o.table, ids: make([]string, len(header)), types: make([]string, len(header)), isNew: make([]bool, len(header))}
+	if at := slices.IndexFunc(tables, func(t rhclient.Table) bool { return t.ID == imp.o.table }); at >= 0 {
+		tg.exists, tg.existing = true, tables[at].Columns
+	} else {
+		ids := make([]string, len(tables))
+		for i, t := range tables {
+			ids[i] = t.ID
+		}
+		tg.tableID = schema.SanitizeTableID(imp.o.table, ids)
+	}
+	taken := columnIDs(tg.existing)
+	for i, h := range header {
+		j := slices.IndexFunc(tg.existing, func(c rhclient.Column) bool { return strings.EqualFold(c.ID, h) })
+		if j < 0 {
+			j = slices.IndexFunc(tg.existing, func(c rhclient.Column) bool { return c.Label != "" && strings.EqualFold(c.Label, h) })
+		}
+		if j >= 0 {
+			tg.ids[i], tg.types[i] = tg.existing[j].ID, tg.existing[j].Type
+			continue
+		}
+		tg.isNew[i] = true
+		tg.ids[i] = schema.SanitizeColID(h, taken)
+		taken = append(taken, tg.ids[i])
+	}
+	return tg, nil
+}
+
+// misfit is a value that does not fit its column's type: it is stored as
+// given (as text), and read back so, rather than as a typed value.
+type misfit struct {
+	line  int
+	col   int
+	value string
+}
+
 // scanResult is what the check of the whole file found.
 type scanResult struct {
-	header   []string
-	rows     int
-	types    []string // inferred column types, per header column
-	problems []string // row length, duplicate and empty keys
-	keyIndex int      // index of the key column, -1 for none
+	header    []string
+	rows      int
+	target    *target
+	problems  []string // row length, duplicate and empty keys: the file is refused
+	keyIndex  int      // index of the key column, -1 for none
+	misfits   []misfit // the first few values that do not fit their column
+	nMisfits  []int    // per column: how many values do not fit
+	textWhy   []string // per new column inferred as Text: why, "" if it has no values
+	sampleEnd int      // the rows whose values inferred the new columns' types
+}
+
+func (s *scanResult) misfitCount() int {
+	n := 0
+	for _, k := range s.nMisfits {
+		n += k
+	}
+	return n
 }
 
 func (imp *importer) run(ctx context.Context) error {
@@ -304,12 +385,12 @@ func (imp *importer) run(ctx context.Context) error {
 		imp.encoding = "utf-8"
 	}
 
-	scan, err := imp.scan()
+	scan, err := imp.scan(ctx)
 	var nu errNotUTF8
 	if errors.As(err, &nu) && imp.encoding == "auto" {
 		fmt.Fprintf(imp.stderr, "%s is not UTF-8 (line %d); reading it as Windows-1252\n", imp.o.file, nu.line)
 		imp.encoding = "windows-1252"
-		scan, err = imp.scan()
+		scan, err = imp.scan(ctx)
 	}
 	if err != nil {
 		return fmt.Errorf("import %s: %w; nothing was written", imp.o.file, err)
@@ -320,6 +401,12 @@ func (imp *importer) run(ctx context.Context) error {
 		}
 		return fmt.Errorf("import %s: the file has %d problem(s), listed above; nothing was written", imp.o.file, len(scan.problems))
 	}
+	renamed := imp.report(scan)
+	imp.misfits = scan.misfitCount()
+	if imp.o.strict && (scan.misfitCount() > 0 || len(renamed) > 0) {
+		return fmt.Errorf("import %s: --strict: %d value(s) do not fit their column's type and %d column(s) would be renamed, listed above; nothing was written",
+			imp.o.file, scan.misfitCount(), len(renamed))
+	}
 
 	cols, types, err := imp.prepareTable(ctx, scan)
 	if err != nil {
@@ -328,22 +415,118 @@ func (imp *importer) run(ctx context.Context) error {
 	return imp.send(ctx, scan, cols, types)
 }
 
-// scan reads the whole file once, checking it and inferring types.
-func (imp *importer) scan() (*scanResult, error) {
+// where names a place in the file: a CSV line, or an XLSX row and cell.
+func (imp *importer) where(line, col int) string {
+	if imp.xlsx {
+		return fmt.Sprintf("row %d (cell %s)", line, xlsxread.CellName(col, line))
+	}
+	return fmt.Sprintf("line %d", line)
+}
+
+// report tells, before anything is written, what would not arrive as the
+// file has it: renamed columns, why new columns are Text, and each value
+// that does not fit its column's type. It returns the renames.
+func (imp *importer) report(scan *scanResult) []string {
+	tg := scan.target
+	renamed := tg.renamed(scan.header)
+	for _, r := range renamed {
+		fmt.Fprintln(imp.stderr, r)
+	}
+	for i, why := range scan.textWhy {
+		if why != "" {
+			fmt.Fprintf(imp.stderr, "column %s is Text: %s\n", tg.ids[i], why)
+		}
+	}
+	if n := scan.misfitCount(); n > 0 {
+		fmt.Fprintf(imp.stderr, "%d value(s) do not fit their column's type; they will be stored as text, as given:\n", n)
+		for _, m := range scan.misfits {
+			fmt.Fprintf(imp.stderr, "  %s, column %s (%s): %q %s\n", imp.where(m.line, m.col), tg.ids[m.col], tg.types[m.col], m.value, notFitting(tg.types[m.col]))
+		}
+		if n > len(scan.misfits) {
+			var per []string
+			for i, k := range scan.nMisfits {
+				if k > 0 {
+					per = append(per, fmt.Sprintf("%s: %d", tg.ids[i], k))
+				}
+			}
+			fmt.Fprintf(imp.stderr, "  ... and %d more (per column: %s)\n", n-len(scan.misfits), strings.Join(per, ", "))
+		}
+		if scan.sampleEnd > 0 {
+			fmt.Fprintf(imp.stderr, "  (new columns' types come from the first %d rows: --sample 0 reads every row)\n", scan.sampleEnd)
+		}
+	}
+	return renamed
+}
+
+// notFitting says why a value does not fit a column of type typ.
+func notFitting(typ string) string {
+	switch baseType(typ) {
+	case "Int":
+		return "is not a whole number"
+	case "Numeric":
+		return "is not a number"
+	case "Bool":
+		return "is not true, false, yes or no"
+	case "Date":
+		return "is not a date (YYYY-MM-DD)"
+	case "DateTime":
+		return "is not a date and time (YYYY-MM-DDTHH:MM:SS)"
+	case "Ref", "RefList":
+		return "is not a row id"
+	}
+	return "does not fit"
+}
+
+// scan reads the whole file once, checking it, inferring the types of new
+// columns from the first --sample rows, and checking every later value
+// (every value, for existing columns) against its column's type, by the
+// server's own rules (schema.Type.Encode).
+func (imp *importer) scan(ctx context.Context) (*scanResult, error) {
 	src, err := imp.open()
 	if err != nil {
 		return nil, err
 	}
 	defer src.Close()
 	h := src.Header()
-	res := &scanResult{header: h, keyIndex: -1}
+	res := &scanResult{header: h, keyIndex: -1, nMisfits: make([]int, len(h)), textWhy: make([]string, len(h))}
 	if imp.o.keyColumn != "" {
 		res.keyIndex = slices.Index(h, imp.o.keyColumn)
 		if res.keyIndex < 0 {
 			return nil, fmt.Errorf("--key-column %q is not a column of the file (columns: %s)", imp.o.keyColumn, strings.Join(h, ", "))
 		}
 	}
+	if res.target, err = imp.plan(ctx, h); err != nil {
+		return nil, err
+	}
+	tg := res.target
+	// The types known now (existing columns) check from the first row;
+	// new columns from the row after the sample.
+	checks := make([]*schema.Type, len(h))
+	setCheck := func(i int) {
+		if t, err := schema.ParseType(tg.types[i]); err == nil && t.Kind != schema.KindText && t.Kind != schema.KindAny {
+			checks[i] = &t
+		}
+	}
+	for i := range h {
+		if !tg.isNew[i] {
+			setCheck(i)
+		}
+	}
 	inf := make([]typeGuess, len(h))
+	inferring := slices.Contains(tg.isNew, true)
+	finishInference := func() {
+		for i := range inf {
+			if !tg.isNew[i] {
+				continue
+			}
+			tg.types[i] = inf[i].result()
+			if tg.types[i] == "Text" {
+				res.textWhy[i] = inf[i].whyText(imp.xlsx)
+			}
+			setCheck(i)
+		}
+		inferring = false
+	}
 	// Keys are remembered by a 128-bit hash rather than as strings, so a
 	// million keys take tens of megabytes, not a hundred; a false match is
 	// as likely as a random 128-bit collision.
@@ -367,9 +550,19 @@ func (imp *importer) scan() (*scanResult, error) {
 			}
 			continue
 		}
-		if imp.o.sample == 0 || res.rows <= imp.o.sample {
-			for i, v := range rec {
-				inf[i].see(v)
+		if inferring && imp.o.sample > 0 && res.rows > imp.o.sample {
+			res.sampleEnd = imp.o.sample
+			finishInference()
+		}
+		for i, v := range rec {
+			if inferring && tg.isNew[i] {
+				inf[i].see(v, line)
+			}
+			if checks[i] != nil && !fits(*checks[i], tg.types[i], v) {
+				res.nMisfits[i]++
+				if len(res.misfits) < maxListedProblems {
+					res.misfits = append(res.misfits, misfit{line: line, col: i, value: v})
+				}
 			}
 		}
 		if res.keyIndex >= 0 {
@@ -391,66 +584,183 @@ func (imp *importer) scan() (*scanResult, error) {
 			}
 		}
 	}
+	if inferring {
+		finishInference()
+	}
 	res.problems = append(badLen, dups...)
 	if more := nBadLen + nDups - len(res.problems); more > 0 {
 		res.problems = append(res.problems, fmt.Sprintf("... and %d more", more))
 	}
-	res.types = make([]string, len(h))
-	for i := range inf {
-		res.types[i] = inf[i].result()
-	}
 	return res, nil
 }
 
-// typeGuess infers a column type from its non-empty values.
-type typeGuess struct {
-	n                                int
-	notInt, notNum, notBool, notDate bool
+// fits reports whether the file value v is stored as a typed value in a
+// column of type t (typ as the server names it): what the importer sends
+// (cell) is encoded by the server's rules. An empty value always fits.
+func fits(t schema.Type, typ, v string) bool {
+	c := cell(typ, v)
+	if c == nil {
+		return true
+	}
+	_, _, ok := t.Encode(c, true)
+	return ok
 }
 
-func (g *typeGuess) see(v string) {
+// The types a new column can be inferred as, in the order tried, and
+// what a value that rules one out is not.
+const (
+	guessInt = iota
+	guessNumeric
+	guessBool
+	guessDate
+	guessDateTime
+	nGuesses
+)
+
+var guessNouns = [nGuesses]string{"a whole number", "a number", "a boolean", "a date", "a date and time"}
+
+// typeGuess infers a column type from its non-empty values, remembering
+// for each type the first value that ruled it out.
+type typeGuess struct {
+	n     int
+	first int // the line of the first value
+	out   [nGuesses]struct {
+		line   int
+		value  string
+		reason string // why, if not that the value is simply not one
+	}
+}
+
+func (g *typeGuess) rule(k, line int, v, reason string) {
+	if g.out[k].line == 0 {
+		g.out[k].line, g.out[k].value, g.out[k].reason = line, v, reason
+	}
+}
+
+func (g *typeGuess) ruledOut(k int) bool { return g.out[k].line != 0 }
+
+// see takes a value at line (1 or more).
+func (g *typeGuess) see(v string, line int) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return
 	}
 	g.n++
+	if g.first == 0 {
+		g.first = line
+	}
 	leadingZero := len(v) > 1 && v[0] == '0' && v[1] != '.' // codes like 007 stay text
-	if !g.notInt {
+	if !g.ruledOut(guessInt) {
 		if _, err := strconv.ParseInt(v, 10, 64); err != nil || leadingZero {
-			g.notInt = true
+			g.rule(guessInt, line, v, ifThen(leadingZero, "a leading zero, kept as text"))
 		}
 	}
-	if !g.notNum {
+	if !g.ruledOut(guessNumeric) {
 		if _, err := strconv.ParseFloat(v, 64); err != nil || leadingZero || strings.ContainsAny(v, "xXpPnNiI_") {
-			g.notNum = true // ParseFloat also takes hex, Inf and NaN: not for spreadsheets
+			g.rule(guessNumeric, line, v, ifThen(leadingZero, "a leading zero, kept as text")) // ParseFloat also takes hex, Inf and NaN: not for spreadsheets
 		}
 	}
-	if !g.notBool {
+	if !g.ruledOut(guessBool) {
 		if _, ok := parseBool(v); !ok {
-			g.notBool = true
+			g.rule(guessBool, line, v, "")
 		}
 	}
-	if !g.notDate {
+	if !g.ruledOut(guessDate) {
 		if _, ok := parseDate(v); !ok {
-			g.notDate = true
+			g.rule(guessDate, line, v, "")
 		}
 	}
+	if !g.ruledOut(guessDateTime) {
+		if !isDateTime(v) {
+			g.rule(guessDateTime, line, v, "")
+		}
+	}
+}
+
+func ifThen(c bool, s string) string {
+	if c {
+		return s
+	}
+	return ""
 }
 
 func (g *typeGuess) result() string {
 	switch {
 	case g.n == 0:
 		return "Text"
-	case !g.notInt:
+	case !g.ruledOut(guessInt):
 		return "Int"
-	case !g.notNum:
+	case !g.ruledOut(guessNumeric):
 		return "Numeric"
-	case !g.notBool:
+	case !g.ruledOut(guessBool):
 		return "Bool"
-	case !g.notDate:
+	case !g.ruledOut(guessDate):
 		return "Date"
+	case !g.ruledOut(guessDateTime):
+		return "DateTime:UTC"
 	}
 	return "Text"
+}
+
+// whyText says why a column is Text: the values that ruled out the other
+// types. It says nothing ("") for a column that is plainly text (its
+// first value is of no other type, and not for a reason worth telling,
+// such as a leading zero) or has no values. A whole number is only a
+// number, so Int's own reason is left out.
+func (g *typeGuess) whyText(xlsx bool) string {
+	telling := false
+	for k := guessNumeric; k < nGuesses; k++ {
+		if g.out[k].line > g.first || g.out[k].reason != "" {
+			telling = true
+		}
+	}
+	if g.n == 0 || !telling {
+		return ""
+	}
+	word := "line"
+	if xlsx {
+		word = "row"
+	}
+	type key struct {
+		line int
+		v    string
+	}
+	var order []key
+	nouns := map[key][]string{}
+	reasons := map[key]string{}
+	for k := guessNumeric; k < nGuesses; k++ {
+		o := g.out[k]
+		kk := key{o.line, o.value}
+		if _, ok := nouns[kk]; !ok {
+			order = append(order, kk)
+		}
+		if o.reason != "" {
+			reasons[kk] = o.reason
+		} else {
+			nouns[kk] = append(nouns[kk], guessNouns[k])
+		}
+	}
+	slices.SortFunc(order, func(a, b key) int { return a.line - b.line })
+	var parts []string
+	for _, k := range order {
+		var why []string
+		if r := reasons[k]; r != "" {
+			why = append(why, r)
+		}
+		if n := nouns[k]; len(n) > 0 {
+			why = append(why, "not "+joinOr(n))
+		}
+		parts = append(parts, fmt.Sprintf("%s %d has %q (%s)", word, k.line, k.v, strings.Join(why, "; ")))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// joinOr joins "a", "b", "c" as "a, b or c".
+func joinOr(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
 
 func parseBool(v string) (bool, bool) {
@@ -474,19 +784,38 @@ func parseDate(v string) (int64, bool) {
 	return t.Unix(), true
 }
 
+// dateTimeLayouts are the ISO 8601 forms a DateTime column is inferred
+// from (a date alone counts too: midnight).
+var dateTimeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04", "2006-01-02 15:04", time.DateOnly}
+
+func isDateTime(v string) bool {
+	if len(v) < 10 || len(v) > 40 {
+		return false
+	}
+	for _, l := range dateTimeLayouts {
+		if _, err := time.Parse(l, v); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // cell converts a file value for a column of type typ: numbers, booleans
 // and ISO dates become their JSON values; an empty cell of a typed column
-// is null; anything else goes as text, which the server parses for its
-// column type or keeps as given.
+// is null; anything else goes as text (date-times too), which the server
+// parses for its column type (in the column's time zone) or keeps as
+// given.
 func cell(typ, v string) any {
-	if typ == "Text" || typ == "" {
+	base := baseType(typ)
+	if base == "Text" || base == "" {
 		return v
 	}
 	t := strings.TrimSpace(v)
 	if t == "" {
 		return nil
 	}
-	switch typ {
+	switch base {
 	case "Int":
 		if n, err := strconv.ParseInt(t, 10, 64); err == nil {
 			return n
@@ -503,27 +832,23 @@ func cell(typ, v string) any {
 		if d, ok := parseDate(t); ok {
 			return d
 		}
+	case "DateTime":
+		return t
 	}
 	return v
 }
 
 // prepareTable makes sure the table exists with a column for every file
-// column, and returns the column id and type for each file column.
+// column, as planned, and returns the column id and type for each file
+// column.
 func (imp *importer) prepareTable(ctx context.Context, scan *scanResult) ([]string, []string, error) {
 	doc := imp.c.Doc(imp.o.doc)
-	tables, err := doc.Tables(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	at := slices.IndexFunc(tables, func(t rhclient.Table) bool { return t.ID == imp.o.table })
-	var existing []rhclient.Column
-	if at >= 0 {
-		existing = tables[at].Columns
-	} else {
+	tg := scan.target
+	if !tg.exists {
 		nt := rhclient.NewTable{ID: imp.o.table}
 		unique := true
 		for i, h := range scan.header {
-			f := rhclient.ColumnFields{Label: h, Type: scan.types[i]}
+			f := rhclient.ColumnFields{Label: h, Type: tg.types[i]}
 			if i == scan.keyIndex {
 				// The file's keys were checked unique; the server keeps them
 				// so, and its unique index serves the upserts' lookups.
@@ -539,31 +864,30 @@ func (imp *importer) prepareTable(ctx context.Context, scan *scanResult) ([]stri
 			fmt.Fprintf(imp.stderr, "the table is named %s (from %q)\n", ids[0], imp.o.table)
 			imp.o.table = ids[0]
 		}
-		if existing, err = doc.Columns(ctx, imp.o.table); err != nil {
+		existing, err := doc.Columns(ctx, imp.o.table)
+		if err != nil {
 			return nil, nil, err
 		}
 		if len(existing) != len(scan.header) {
 			return nil, nil, fmt.Errorf("created table %s has %d columns, the file %d", imp.o.table, len(existing), len(scan.header))
 		}
+		for i, c := range existing {
+			if c.ID != tg.ids[i] { // named otherwise than foreseen: say so
+				fmt.Fprintf(imp.stderr, "file column %q is column %s\n", scan.header[i], c.ID)
+			}
+		}
 		fmt.Fprintf(imp.stderr, "created table %s: %s\n", imp.o.table, describeColumns(existing))
 		return columnIDs(existing), columnTypes(existing), nil
 	}
-	// Match file columns to the table's by id, then by label.
-	ids := make([]string, len(scan.header))
-	types := make([]string, len(scan.header))
+	ids := slices.Clone(tg.ids)
+	types := slices.Clone(tg.types)
 	var missing []rhclient.NewColumn
 	var missingAt []int
 	for i, h := range scan.header {
-		j := slices.IndexFunc(existing, func(c rhclient.Column) bool { return strings.EqualFold(c.ID, h) })
-		if j < 0 {
-			j = slices.IndexFunc(existing, func(c rhclient.Column) bool { return c.Label != "" && strings.EqualFold(c.Label, h) })
+		if tg.isNew[i] {
+			missing = append(missing, rhclient.NewColumn{ID: h, Fields: rhclient.ColumnFields{Label: h, Type: tg.types[i]}})
+			missingAt = append(missingAt, i)
 		}
-		if j >= 0 {
-			ids[i], types[i] = existing[j].ID, baseType(existing[j].Type)
-			continue
-		}
-		missing = append(missing, rhclient.NewColumn{ID: h, Fields: rhclient.ColumnFields{Label: h, Type: scan.types[i]}})
-		missingAt = append(missingAt, i)
 	}
 	if len(missing) > 0 {
 		added, err := doc.AddColumns(ctx, imp.o.table, missing...)
@@ -571,7 +895,7 @@ func (imp *importer) prepareTable(ctx context.Context, scan *scanResult) ([]stri
 			return nil, nil, fmt.Errorf("add columns to %s: %w", imp.o.table, err)
 		}
 		for k, i := range missingAt {
-			ids[i], types[i] = added[k], missing[k].Fields.Type
+			ids[i] = added[k]
 			fmt.Fprintf(imp.stderr, "added column %s (%s) to %s\n", added[k], missing[k].Fields.Type, imp.o.table)
 		}
 	}
@@ -589,13 +913,13 @@ func columnIDs(cols []rhclient.Column) []string {
 func columnTypes(cols []rhclient.Column) []string {
 	out := make([]string, len(cols))
 	for i, c := range cols {
-		out[i] = baseType(c.Type)
+		out[i] = c.Type
 	}
 	return out
 }
 
 // baseType is the type name without its argument (DateTime:UTC ->
-// DateTime), which is what cell needs.
+// DateTime).
 func baseType(t string) string {
 	b, _, _ := strings.Cut(t, ":")
 	return b
@@ -680,8 +1004,12 @@ func (imp *importer) send(ctx context.Context, scan *scanResult, cols, types []s
 }
 
 func (imp *importer) summary(written, added, updated, failed int) {
-	fmt.Fprintf(imp.stdout, "%s -> %s/%s: %d records written (%d added, %d updated), %d failed\n",
-		filepath.Base(imp.o.file), imp.o.doc, imp.o.table, written, added, updated, failed)
+	kept := ""
+	if imp.misfits > 0 {
+		kept = fmt.Sprintf("; %d value(s) stored as text, not fitting their column's type (listed above)", imp.misfits)
+	}
+	fmt.Fprintf(imp.stdout, "%s -> %s/%s: %d records written (%d added, %d updated), %d failed%s\n",
+		filepath.Base(imp.o.file), imp.o.doc, imp.o.table, written, added, updated, failed, kept)
 }
 
 // read converts the file's rows into chunks.

@@ -338,11 +338,13 @@ func TestTypeInference(t *testing.T) {
 		{[]string{"0x10"}, "Text"},
 		{[]string{"NaN", "Inf"}, "Text"},
 		{[]string{"", " "}, "Text"},
+		{[]string{"2024-01-02T10:00:00Z", "2024-01-03 08:30"}, "DateTime:UTC"},
+		{[]string{"2024-01-02", "2024-01-03T08:30:00"}, "DateTime:UTC"},
 	}
 	for _, tc := range cases {
 		var g typeGuess
-		for _, v := range tc.values {
-			g.see(v)
+		for i, v := range tc.values {
+			g.see(v, i+2)
 		}
 		if got := g.result(); got != tc.want {
 			t.Errorf("%q: %s, want %s", tc.values, got, tc.want)

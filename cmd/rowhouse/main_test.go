@@ -179,7 +179,7 @@ func TestProcessUserCreateWhileServing(t *testing.T) {
 	if r := runBinary(t, nil, "user", "create", "--data", dir); r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "--email is required") {
 		t.Errorf("user create without --email: %+v", r)
 	}
-	if r := runBinary(t, nil, "user", "create", "--email", "not an email", "--data", dir); r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "invalid email") {
+	if r := runBinary(t, nil, "user", "create", "--email", "not an email", "--data", dir); r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "invalid email") {
 		t.Errorf("user create with a bad email: %+v", r)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -27,7 +26,7 @@ import (
 // homeTableOrder is the order home tables are copied in, parents before
 // the tables whose foreign keys name them. Tables of the source not listed
 // here are copied after, in the source's order.
-var homeTableOrder = []string{"users", "orgs", "workspaces", "docs", "acl", "api_keys", "sessions",
+var homeTableOrder = []string{"users", "orgs", "workspaces", "docs", "acl", "api_keys", "sessions", "signin_links",
 	"webhooks", "webhook_deliveries", "webhook_attempts"}
 
 // migrateBatch is how many rows one INSERT carries at most (fewer for
@@ -44,14 +43,12 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	from := fs.String("from", envOr(getenv, "ROWHOUSE_DATA", ""), "the SQLite data folder to copy (env ROWHOUSE_DATA)")
-	to := fs.String("to", getenv("ROWHOUSE_DB"), "the PostgreSQL database URL to copy into (env ROWHOUSE_DB)")
+	to := fs.String("to", "", "the PostgreSQL database URL to copy into (default $ROWHOUSE_DB)")
 	force := fs.Bool("force", false, "empty a target that already holds data first (its documents are dropped)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{err.Error()}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
+	fromEnv(to, getenv, "ROWHOUSE_DB")
 	if *from == "" || *to == "" {
 		return usageError{"migrate: --from DIR and --to postgres://... are required"}
 	}

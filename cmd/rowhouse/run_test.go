@@ -6,6 +6,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"os"
@@ -72,6 +73,8 @@ func TestRunUsageErrors(t *testing.T) {
 		{args: []string{"nope"}},
 		{args: []string{"user"}},
 		{args: []string{"user", "create"}},
+		{args: []string{"user", "signin-link"}},
+		{args: []string{"user", "signin-link", "--email", "a@example.com", "--ttl", "0s"}},
 		{args: []string{"serve", "-bogus"}},
 		{args: []string{"serve", "--max-body", "-1"}},
 		{args: []string{"serve", "--max-batch", "0"}},
@@ -143,6 +146,29 @@ func TestRunServe(t *testing.T) {
 	if !strings.Contains(stderr.String(), `"msg":"stopped"`) {
 		t.Errorf("no stopped line:\n%s", stderr.String())
 	}
+	// JSON logs give durations in milliseconds, in fields named so.
+	var sawRequest bool
+	for line := range strings.SplitSeq(stderr.String(), "\n") {
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) != nil {
+			continue
+		}
+		if _, ok := m["duration"]; ok {
+			t.Errorf("a duration in nanoseconds: %s", line)
+		}
+		if m["msg"] == "request" && m["path"] == "/api/profile/user" {
+			ms, ok := m["duration_ms"].(float64)
+			sawRequest = ok && ms > 0 && ms < 60_000
+		}
+		if m["msg"] == "listening" {
+			if _, ok := m["startup_ms"].(float64); !ok {
+				t.Errorf("listening line without startup_ms: %s", line)
+			}
+		}
+	}
+	if !sawRequest {
+		t.Errorf("no request line with duration_ms:\n%s", stderr.String())
+	}
 	// The port is free again.
 	if ln, err := net.Listen("tcp", addr); err != nil {
 		t.Errorf("the port is still held after shutdown: %v", err)
@@ -177,8 +203,8 @@ func TestRunUserCreate(t *testing.T) {
 		t.Errorf("ROWHOUSE_DATA was not used: %v", err)
 	}
 	err := run(t.Context(), []string{"user", "create", "--email", "x"}, env("ROWHOUSE_DATA="+dir), nil, &bytes.Buffer{}, &bytes.Buffer{})
-	if err == nil || exitCode(err) != 1 {
-		t.Errorf("an invalid email: %v", err)
+	if err == nil || exitCode(err) != 2 {
+		t.Errorf("an invalid email: %v (exit %d), want a usage error", err, exitCode(err))
 	}
 }
 

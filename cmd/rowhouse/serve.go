@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/rowhouse/rowhouse"
@@ -66,7 +67,7 @@ type storage struct {
 }
 
 // dbFlagHelp documents the --db flag of the commands that open storage.
-const dbFlagHelp = "PostgreSQL database URL (postgres://user:password@host:5432/dbname); empty: SQLite in the data folder (env ROWHOUSE_DB)"
+const dbFlagHelp = "PostgreSQL database URL (postgres://user:password@host:5432/dbname); empty: SQLite in the data folder (default $ROWHOUSE_DB)"
 
 // openStorage opens the PostgreSQL database at dbURL, or when it is empty
 // the SQLite data folder dir, locking it when exclusive (the server: one
@@ -115,7 +116,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	var (
 		dataDir    = fs.String("data", envOr(getenv, "ROWHOUSE_DATA", "./rowhouse-data"), "data folder (env ROWHOUSE_DATA)")
-		dbURL      = fs.String("db", getenv("ROWHOUSE_DB"), dbFlagHelp)
+		dbURL      = fs.String("db", "", dbFlagHelp)
 		addr       = fs.String("addr", envOr(getenv, "ROWHOUSE_ADDR", "127.0.0.1:8484"), "address to listen on (env ROWHOUSE_ADDR)")
 		maxBody    = fs.Int64("max-body", maxBodyDef, "largest request body in bytes (env ROWHOUSE_MAX_BODY)")
 		rateLimit  = fs.Int("rate-limit", int(rateDef), "requests per key per --rate-window; 0 disables (env ROWHOUSE_RATE_LIMIT)")
@@ -142,12 +143,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		whRetryMax     = fs.Duration("webhook-retry-max", whRetryMaxDef, "longest webhook retry delay (env ROWHOUSE_WEBHOOK_RETRY_MAX)")
 		whMaxAttempts  = fs.Int("webhook-max-attempts", webhook.DefaultMaxAttempts, "attempts before a webhook delivery is marked failed (it can be redelivered)")
 	)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) { // -h: the flags are printed, nothing failed
-			return nil
-		}
-		return usageError{err.Error()}
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
+	fromEnv(dbURL, getenv, "ROWHOUSE_DB")
 	if *maxBody <= 0 || *maxBatch <= 0 || *maxPage <= 0 {
 		return usageError{"--max-body, --max-batch and --max-page must be positive"}
 	}
@@ -170,7 +169,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer ln.Close()
 	url := baseURL(ln.Addr())
-	if err := bootstrapOwner(ctx, st, getenv, url, stderr); err != nil {
+	hint := signInLinkHint(*dataDir, *dbURL, defaultBaseURL(getenv), url)
+	if err := bootstrapOwner(ctx, st, getenv, url, hint, stderr); err != nil {
 		return err
 	}
 
@@ -249,12 +249,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
-// baseURL is the URL a local client reaches the listener at: an
-// unspecified host (":8484", "0.0.0.0:8484") is reached on the loopback.
-func baseURL(a net.Addr) string {
-	host, port, err := net.SplitHostPort(a.String())
+// baseURL is the URL a local client reaches the listener at.
+func baseURL(a net.Addr) string { return hostURL(a.String()) }
+
+// hostURL is the http URL of a listening address: an unspecified host
+// (":8484", "0.0.0.0:8484") is reached on the loopback.
+func hostURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return "http://" + a.String()
+		return "http://" + addr
 	}
 	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
 		host = "127.0.0.1"
@@ -262,19 +265,43 @@ func baseURL(a net.Addr) string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
+// defaultBaseURL is the address `rowhouse user signin-link` puts in its
+// links unless --url says otherwise: ROWHOUSE_URL, else the listening
+// address that ROWHOUSE_ADDR (or the default 127.0.0.1:8484) names.
+func defaultBaseURL(getenv func(string) string) string {
+	if u := getenv("ROWHOUSE_URL"); u != "" {
+		return strings.TrimRight(u, "/")
+	}
+	return hostURL(envOr(getenv, "ROWHOUSE_ADDR", "127.0.0.1:8484"))
+}
+
 func newLogger(format string, w io.Writer) (*slog.Logger, error) {
 	switch format {
 	case "text":
 		return slog.New(slog.NewTextHandler(w, nil)), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, nil)), nil
+		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{ReplaceAttr: durationsInMS})), nil
 	}
 	return nil, usageError{fmt.Sprintf("--log-format must be text or json, not %q", format)}
 }
 
+// durationsInMS writes every duration of a JSON log as milliseconds, in a
+// field named with "_ms" ("duration": 1500000 nanoseconds becomes
+// "duration_ms": 1.5): what log tools sum and chart, where slog's default
+// is nanoseconds.
+func durationsInMS(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		return slog.Float64(a.Key+"_ms", float64(a.Value.Duration().Microseconds())/1000)
+	}
+	return a
+}
+
 // bootstrapOwner creates the owner account on a data folder with no users,
 // and installs ROWHOUSE_OWNER_API_KEY as the owner's key whenever it is set.
-func bootstrapOwner(ctx context.Context, st *storage, getenv func(string) string, url string, stderr io.Writer) error {
+// When it creates the account it prints, on stderr, the server's address, a
+// one-time sign-in link for the browser (the owner has no password yet),
+// and the owner's API key unless it was chosen with ROWHOUSE_OWNER_API_KEY.
+func bootstrapOwner(ctx context.Context, st *storage, getenv func(string) string, url string, signInHint string, stderr io.Writer) error {
 	email := envOr(getenv, "ROWHOUSE_OWNER_EMAIL", "owner@localhost")
 	fixedKey := getenv("ROWHOUSE_OWNER_API_KEY")
 	n, err := st.home.CountUsers(ctx)
@@ -292,15 +319,52 @@ func bootstrapOwner(ctx context.Context, st *storage, getenv func(string) string
 		if err := st.keys.Install(ctx, owner.ID, "owner (ROWHOUSE_OWNER_API_KEY)", fixedKey); err != nil {
 			return fmt.Errorf("install ROWHOUSE_OWNER_API_KEY: %w", err)
 		}
-		return nil
 	}
 	if !created {
 		return nil
+	}
+	sessions := auth.NewSessions(st.engine.Home(), time.Now, auth.SessionConfig{})
+	token, _, err := sessions.CreateSignInLink(ctx, owner.ID, auth.DefaultSignInLinkTTL)
+	if err != nil {
+		return fmt.Errorf("sign-in link for the owner: %w", err)
+	}
+	fmt.Fprintf(stderr, "\nCreated the owner account %s. Rowhouse is at %s\n\n"+
+		"Sign in to it in your browser with this one-time link (it works once, within %s):\n\n  %s\n\n"+
+		"It opens your documents and asks you to choose a password. For a new link later:\n\n  rowhouse user signin-link --email %s%s\n\n",
+		owner.Email, url, "an hour", auth.SignInURL(url, token), owner.Email, signInHint)
+	if fixedKey != "" {
+		return nil // the key is the one chosen: nothing to show
 	}
 	_, secret, err := st.keys.Create(ctx, rowhouse.Actor{User: owner}, auth.NewKey{Name: "owner"})
 	if err != nil {
 		return fmt.Errorf("create owner key: %w", err)
 	}
-	fmt.Fprintf(stderr, "\nCreated the owner account %s. Its API key (shown only this once):\n\n  %s\n\nTry it:\n\n  curl -H 'Authorization: Bearer %s' %s/api/orgs\n\n", owner.Email, secret, secret, url)
+	fmt.Fprintf(stderr, "The owner's API key (shown only this once):\n\n  %s\n\nTry it:\n\n  curl -H 'Authorization: Bearer %s' %s/api/orgs\n\n", secret, secret, url)
 	return nil
+}
+
+// signInLinkHint is what `rowhouse user signin-link` needs besides the
+// email to reach this server's storage: the data folder when it is not the
+// default, or a reminder of the database URL (never printed: it may hold a
+// password).
+func signInLinkHint(dataDir, dbURL, defaultURL, url string) string {
+	var hint string
+	switch {
+	case dbURL != "":
+		hint = " --db \"$ROWHOUSE_DB\""
+	case dataDir != "./rowhouse-data":
+		hint = " --data " + shellQuote(dataDir)
+	}
+	if url != defaultURL {
+		hint += " --url " + url
+	}
+	return hint
+}
+
+// shellQuote quotes s for a POSIX shell when it needs it.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:@=+,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

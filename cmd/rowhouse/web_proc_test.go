@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -118,5 +119,72 @@ func TestProcessWebSignIn(t *testing.T) {
 	send("GET", "/account", nil, nil, 303)
 	if _, b := send("GET", "/api/profile/user", nil, nil, 200); strings.Contains(b, "web@example.com") {
 		t.Errorf("still signed in after sign-out: %s", b)
+	}
+}
+
+var (
+	signInLinkLine = regexp.MustCompile(`(?m)^  (http://\S+/signin/[1-9A-HJ-NP-Za-km-z]{40})$`)
+	signInCmdLine  = regexp.MustCompile(`(?m)^  rowhouse (user signin-link --email \S+.*)$`)
+)
+
+// TestProcessFirstStartSignInLink: the first start prints the web address
+// and a one-time sign-in link that signs the owner in to the pages, once,
+// and asks for a password; the command it prints for a new link works
+// while the server runs, as printed.
+func TestProcessFirstStartSignInLink(t *testing.T) {
+	dir := t.TempDir()
+	p := startServer(t, dir)
+	out := p.Stderr()
+	m := signInLinkLine.FindStringSubmatch(out)
+	cmdLine := signInCmdLine.FindStringSubmatch(out)
+	if m == nil || cmdLine == nil || !strings.Contains(out, "Rowhouse is at "+p.URL+"\n") {
+		t.Fatalf("first start did not print the address, a sign-in link and the command for another; stderr:\n%s", out)
+	}
+	if !strings.HasPrefix(m[1], p.URL+"/signin/") {
+		t.Errorf("link %s is not on %s", m[1], p.URL)
+	}
+	follow := func(link string, wantStatus int) *http.Client {
+		t.Helper()
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		res, err := c.Get(link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != wantStatus {
+			t.Fatalf("GET %s: %d, want %d: %.400s", link, res.StatusCode, wantStatus, b)
+		}
+		return c
+	}
+	c := follow(m[1], 303)
+	res, err := c.Get(p.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	home, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(home), "Welcome! Choose a password") || !strings.Contains(string(home), "owner@localhost") {
+		t.Errorf("home after the link: %d %.600s", res.StatusCode, home)
+	}
+	follow(m[1], 401) // once only
+
+	// The printed command, run as printed (the data folder has no spaces).
+	args := strings.Fields(cmdLine[1])
+	if !slices.Contains(args, "--data") || !slices.Contains(args, p.URL) {
+		t.Errorf("the command does not name the data folder and the address: %s", cmdLine[1])
+	}
+	r := runBinary(t, nil, args...)
+	if r.code != 0 || !signInLinkLine.MatchString("  "+strings.TrimSpace(r.stdout)) || strings.Count(r.stdout, "\n") != 1 {
+		t.Fatalf("rowhouse %s: %+v", cmdLine[1], r)
+	}
+	follow(strings.TrimSpace(r.stdout), 303)
+
+	if r := runBinary(t, nil, "user", "signin-link", "--email", "nobody@example.com", "--data", dir); r.code != 1 || !strings.Contains(r.stderr, "there is no user nobody@example.com") {
+		t.Errorf("a link for no user: %+v", r)
+	}
+	if r := runBinary(t, nil, "user", "signin-link", "--data", dir); r.code != 2 {
+		t.Errorf("no --email: %+v", r)
 	}
 }

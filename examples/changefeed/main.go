@@ -5,7 +5,7 @@
 // (the client also resumes by itself when a connection drops).
 //
 //	ROWHOUSE_URL=http://127.0.0.1:8484 ROWHOUSE_API_KEY=rh_... \
-//	  go run ./examples/changefeed -doc DOC -state feed.seq
+//	  go run ./examples/changefeed --doc DOC --state feed.seq
 package main
 
 import (
@@ -26,7 +26,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil && !errors.Is(err, context.Canceled) {
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "changefeed:", err)
 		os.Exit(1)
 	}
@@ -35,19 +35,24 @@ func main() {
 func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("changefeed", flag.ContinueOnError)
 	url := fs.String("url", os.Getenv("ROWHOUSE_URL"), "server URL (env ROWHOUSE_URL)")
+	// The key's default is read after parsing, never shown by -h.
+	key := fs.String("key", "", "API key (default $ROWHOUSE_API_KEY)")
 	doc := fs.String("doc", "", "document id")
 	state := fs.String("state", "changefeed.seq", "file keeping the last sequence number printed")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *doc == "" || *url == "" {
-		return errors.New("usage: changefeed -url URL -doc DOC [-state FILE]")
+		return errors.New("usage: changefeed --url URL --doc DOC [--key KEY] [--state FILE]")
 	}
 	since, err := loadSeq(*state)
 	if err != nil {
 		return err
 	}
-	d := client.New(*url, os.Getenv("ROWHOUSE_API_KEY")).Doc(*doc)
+	if *key == "" {
+		*key = os.Getenv("ROWHOUSE_API_KEY")
+	}
+	d := client.New(*url, *key).Doc(*doc)
 	return Follow(ctx, d, since, out, func(seq int64) error { return saveSeq(*state, seq) })
 }
 

@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,9 +42,16 @@ func TestSyncAgainstServer(t *testing.T) {
 	if err != nil || res != (Result{Added: 3}) {
 		t.Fatalf("first sync %+v %v", res, err)
 	}
+	// The same file again changes nothing, and says so.
+	res, err = Sync(ctx, d, "People", "email", csv.NewReader(strings.NewReader(first)), true)
+	if err != nil || res != (Result{}) {
+		t.Fatalf("an identical re-sync %+v %v, want nothing added, updated or removed", res, err)
+	}
+	// Ann's row is as it was (41 as text matches the Int 41): only Bob's
+	// counts as updated.
 	second := "email,name,age\nb@x,Bobby,30\nd@x,Di,22\na@x,Ann,41\n"
 	res, err = Sync(ctx, d, "People", "email", csv.NewReader(strings.NewReader(second)), true)
-	if err != nil || res != (Result{Added: 1, Updated: 2, Removed: 1}) {
+	if err != nil || res != (Result{Added: 1, Updated: 1, Removed: 1}) {
 		t.Fatalf("second sync %+v %v", res, err)
 	}
 	var got []string
@@ -82,17 +92,28 @@ func TestSyncAgainstServer(t *testing.T) {
 		t.Fatalf("Codes after sync: %v", got)
 	}
 
-	// The command itself, with the key from the environment.
-	t.Setenv("ROWHOUSE_API_KEY", procserver.OwnerKey)
+	// The command itself, with the URL and key from the environment, and
+	// --key-column naming the key column as rowhouse import does.
+	getenv := func(k string) string {
+		return map[string]string{"ROWHOUSE_URL": url, "ROWHOUSE_API_KEY": procserver.OwnerKey}[k]
+	}
 	path := filepath.Join(t.TempDir(), "p.csv")
 	if err := os.WriteFile(path, []byte("email,name,age\ne@x,Ed,60\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
-	if err := run(ctx, []string{"-url", url, "-doc", docID, "-table", "People", "-key", "email", path}, &out); err != nil {
-		t.Fatal(err)
+	for _, want := range []string{"1 added, 0 updated, 0 removed\n", "0 added, 0 updated, 0 removed\n"} {
+		var out bytes.Buffer
+		if err := run(ctx, []string{"--doc", docID, "--table", "People", "--key-column", "email", path}, getenv, &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != want {
+			t.Fatalf("output %q, want %q", out.String(), want)
+		}
 	}
-	if out.String() != "1 added, 0 updated, 0 removed\n" {
-		t.Fatalf("output %q", out.String())
+	// --key is the API key, as everywhere; -h prints no secret.
+	var stderr bytes.Buffer
+	err = run(ctx, []string{"-h"}, func(k string) string { return "rh_secret_from_the_environment" }, io.Discard, &stderr)
+	if !errors.Is(err, flag.ErrHelp) || !strings.Contains(stderr.String(), "-key-column") || strings.Contains(stderr.String(), "rh_secret") {
+		t.Fatalf("-h: %v\n%s", err, stderr.String())
 	}
 }

@@ -127,19 +127,39 @@ func (d *db) BeginWrite(ctx context.Context) (store.Tx, error) {
 		<-gate
 		return nil, fmt.Errorf("begin write %s: %w", d.schema, err)
 	}
-	t := &tx{c: c, lockKey: d.schema, gate: gate}
-	if _, err := c.Exec(ctx, `SELECT pg_advisory_lock(hashtextextended($1, 0))`, d.schema); err != nil {
-		c.Release()
-		t.freeGate()
-		return nil, fmt.Errorf("begin write %s: lock: %w", d.schema, mapErr(err))
+	t := &tx{c: c, q: c, lockKey: d.schema, gate: gate}
+	// One round trip: BEGIN, the lock (a session lock: it outlives a
+	// rollback, until the sequences are put back), the sequences.
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, d.schema)
+	b.Queue(seqQuery, d.schema)
+	br := c.SendBatch(ctx, b)
+	_, err = br.Exec()
+	var locked bool
+	if err == nil {
+		if _, err = br.Exec(); err == nil {
+			locked = true
+			var rows pgx.Rows
+			if rows, err = br.Query(); err == nil {
+				t.seqs, err = readSequences(rows)
+			}
+		}
 	}
-	if t.t, err = c.Begin(ctx); err != nil {
-		t.unlock()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), endTimeout)
+		defer cancel()
+		c.Exec(ctx, "ROLLBACK")
+		if locked {
+			t.unlock()
+		} else {
+			c.Release()
+			t.freeGate()
+		}
 		return nil, fmt.Errorf("begin write %s: %w", d.schema, mapErr(err))
-	}
-	if t.seqs, err = sequences(ctx, t.t, d.schema); err != nil {
-		t.Rollback()
-		return nil, fmt.Errorf("begin write %s: sequences: %w", d.schema, err)
 	}
 	return t, nil
 }
@@ -148,20 +168,28 @@ func (d *db) BeginWrite(ctx context.Context) (store.Tx, error) {
 // (Valid false) before its first nextval.
 type seqState = sql.NullInt64
 
+// seqQuery reads where the sequences of a schema ($1) stand.
+const seqQuery = `SELECT sequencename::text, last_value FROM pg_sequences WHERE schemaname = $1`
+
 // sequences returns where the sequences of schema stand.
 func sequences(ctx context.Context, q interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }, schema string) (map[string]seqState, error) {
-	rows, err := q.Query(ctx, `SELECT sequencename::text, last_value FROM pg_sequences WHERE schemaname = $1`, schema)
+	rows, err := q.Query(ctx, seqQuery, schema)
 	if err != nil {
 		return nil, mapErr(err)
 	}
+	return readSequences(rows)
+}
+
+// readSequences reads seqQuery's rows, and closes them.
+func readSequences(rows pgx.Rows) (map[string]seqState, error) {
+	defer rows.Close()
 	out := map[string]seqState{}
 	for rows.Next() {
 		var name string
 		var v seqState
 		if err := rows.Scan(&name, &v); err != nil {
-			rows.Close()
 			return nil, err
 		}
 		out[name] = v
@@ -189,19 +217,27 @@ func (d *db) begin(ctx context.Context, opts pgx.TxOptions) (*tx, error) {
 		c.Release()
 		return nil, mapErr(err)
 	}
-	return &tx{t: t, c: c}, nil
+	return &tx{t: t, q: t, c: c}, nil
 }
 
 // tx is a transaction on one pooled connection, returned to the pool when
 // the transaction ends. A write transaction (lockKey set) also releases
 // the schema's write lock then.
 type tx struct {
-	t       pgx.Tx
+	t       pgx.Tx // a read's, or one of the home's; nil for a document write (q is c)
+	q       txQuerier
 	c       *pgxpool.Conn
 	done    bool
 	lockKey string              // the schema whose write lock this holds
 	seqs    map[string]seqState // write: sequences at the start
 	gate    chan struct{}       // write: the process's gate of the schema, held
+}
+
+// txQuerier runs a transaction's statements: its pgx.Tx, or for a write
+// its connection (which BeginWrite began the transaction on).
+type txQuerier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
 // freeGate lets the process's next writer of the schema in.
@@ -213,11 +249,11 @@ func (t *tx) freeGate() {
 }
 
 func (t *tx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	return execOn(ctx, t.t, query, args)
+	return execOn(ctx, t.q, query, args)
 }
 
 func (t *tx) Query(ctx context.Context, query string, args ...any) (store.Rows, error) {
-	r, err := t.t.Query(ctx, store.RebindDollar(query), bindArgs(args)...)
+	r, err := t.q.Query(ctx, store.RebindDollar(query), bindArgs(args)...)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -240,9 +276,38 @@ func (t *tx) Commit() error {
 	t.done = true
 	ctx, cancel := context.WithTimeout(context.Background(), endTimeout)
 	defer cancel()
-	err := mapErr(t.t.Commit(ctx))
-	t.end()
-	return err
+	if t.t != nil {
+		err := mapErr(t.t.Commit(ctx))
+		t.end()
+		return err
+	}
+	// A write: COMMIT and the lock's release in one round trip. (After a
+	// failed COMMIT the pipeline skips the release; it is done alone.)
+	b := &pgx.Batch{}
+	b.Queue("COMMIT")
+	b.Queue(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, t.lockKey)
+	br := t.c.SendBatch(ctx, b)
+	tag, err := br.Exec()
+	if err == nil && tag.String() != "COMMIT" {
+		err = errors.New("commit: the transaction had failed and was rolled back") // PostgreSQL answers ROLLBACK
+	}
+	var unlocked bool
+	uerr := br.QueryRow().Scan(&unlocked)
+	if cerr := br.Close(); uerr == nil {
+		uerr = cerr
+	}
+	switch {
+	case uerr == nil && unlocked:
+		t.c.Release()
+		t.freeGate()
+	case t.c.Conn().PgConn().TxStatus() == 'I':
+		t.unlock()
+	default:
+		t.c.Conn().Close(ctx) // in an unknown state: closing releases the lock
+		t.c.Release()
+		t.freeGate()
+	}
+	return mapErr(err)
 }
 
 func (t *tx) Rollback() error {
@@ -252,7 +317,12 @@ func (t *tx) Rollback() error {
 	t.done = true
 	ctx, cancel := context.WithTimeout(context.Background(), endTimeout)
 	defer cancel()
-	err := t.t.Rollback(ctx)
+	var err error
+	if t.t != nil {
+		err = t.t.Rollback(ctx)
+	} else {
+		_, err = t.c.Exec(ctx, "ROLLBACK")
+	}
 	if err != nil && !errors.Is(err, pgx.ErrTxClosed) {
 		t.c.Conn().Close(ctx) // a connection in an unknown state must not be reused
 		t.c.Release()

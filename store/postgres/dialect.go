@@ -48,6 +48,20 @@ func (dialect) ColumnType(s schema.Storage) string {
 	return `TEXT COLLATE "C"` // text and JSON
 }
 
+// TypedParam is a parameter of a storage class where nothing around it
+// gives its type (in VALUES): PostgreSQL would read it as text.
+func (dialect) TypedParam(s schema.Storage) string {
+	switch s {
+	case schema.StoreReal:
+		return "CAST(? AS DOUBLE PRECISION)"
+	case schema.StoreInt:
+		return "CAST(? AS BIGINT)"
+	case schema.StoreBool:
+		return "CAST(? AS BOOLEAN)"
+	}
+	return "CAST(? AS TEXT)"
+}
+
 // IDColumn is an identity column. Its sequence never goes back, so ids
 // are not reused; explicit ids move it forward (see SyncIDs).
 func (dialect) IDColumn() string {

@@ -1,0 +1,98 @@
+package twenty
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/rowhouse/rowhouse"
+	"github.com/rowhouse/rowhouse/api"
+)
+
+// badPath answers a path under rest/ that no route takes: 405 for a known
+// path with another method, else Twenty's 400 for an invalid path.
+func badPath(w http.ResponseWriter, r *http.Request) error {
+	rest := strings.Trim(strings.TrimPrefix(r.URL.Path, "/api/docs/"+r.PathValue("doc")+"/rest"), "/")
+	parts := strings.Split(rest, "/")
+	if rest != "" && len(parts) <= 2 {
+		allowed := "GET, POST, PATCH, PUT, DELETE"
+		switch {
+		case parts[0] == "batch" && len(parts) == 2:
+			allowed = "POST"
+		case len(parts) == 2:
+			allowed = "GET, PATCH, PUT, DELETE"
+		}
+		w.Header().Set("Allow", allowed)
+		status := http.StatusMethodNotAllowed
+		api.WriteJSON(w, status, errorBody{StatusCode: status, Error: errorNames[status],
+			Messages: []string{fmt.Sprintf("%s is not allowed on /rest/%s (allowed: %s)", r.Method, clip(rest), allowed)}})
+		return nil
+	}
+	return rowhouse.Invalidf("Query path '/rest/%s' invalid. Valid examples: /rest/companies/id or /rest/companies or /rest/batch/companies", clip(rest))
+}
+
+// IsPath reports whether path is one of this API's: Twenty's own /rest/
+// paths, or a document's /api/docs/{doc}/rest/ ones (also under an
+// /o/{orgDomain}/ prefix). Errors there are answered in Twenty's shape,
+// also those the server answers before any handler (authentication, body
+// limit).
+func IsPath(path string) bool {
+	if path == "/rest" || strings.HasPrefix(path, "/rest/") {
+		return true
+	}
+	if rest, ok := strings.CutPrefix(path, "/o/"); ok {
+		_, after, ok := strings.Cut(rest, "/")
+		if !ok {
+			return false
+		}
+		path = "/" + after
+	}
+	rest, ok := strings.CutPrefix(path, "/api/docs/")
+	if !ok {
+		return false
+	}
+	_, after, ok := strings.Cut(rest, "/")
+	return ok && (after == "rest" || strings.HasPrefix(after, "rest/"))
+}
+
+// Scoped serves Twenty's own paths, /rest/..., for a caller whose API key
+// is scoped to exactly one document: the request goes to next as
+// /api/docs/{thatDoc}/rest/..., so that a Twenty client pointed at
+// Rowhouse works with nothing but its base URL and key changed. Any other
+// caller is told why the path cannot be served, and what to use instead.
+func Scoped(next http.Handler, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		docID, err := scopedDoc(api.ActorFrom(r.Context()))
+		if err != nil {
+			WriteError(w, r, log, err)
+			return
+		}
+		r2 := r.Clone(r.Context())
+		u := *r.URL
+		u.Path = "/api/docs/" + docID + r.URL.Path
+		u.RawPath = ""
+		r2.URL = &u
+		next.ServeHTTP(w, r2)
+		r.Pattern = r2.Pattern // so that metrics label the inner route
+	})
+}
+
+// scopedDoc is the one document a caller's key is scoped to. A browser
+// session has no key, so it never reaches a document through these paths
+// (which are outside /api/, where the server checks a session's CSRF
+// token on writes).
+func scopedDoc(a rowhouse.Actor) (string, error) {
+	const instead = "use /api/docs/{docId}/rest/... instead, or a key created with scopes: {docs: [docId]}"
+	switch {
+	case a.Anonymous():
+		return "", rowhouse.Errorf(rowhouse.EUNAUTHORIZED, "Twenty's paths /rest/... need an API key scoped to exactly one document (Authorization: Bearer <key>), which says which document they address; %s", instead)
+	case a.Key == nil:
+		return "", rowhouse.Invalidf("Twenty's paths /rest/... need an API key scoped to exactly one document, which says which document they address; this request has no API key (a browser session names no document): %s", instead)
+	case len(a.Key.Scopes.Docs) == 0:
+		return "", rowhouse.Invalidf("Twenty's paths /rest/... need an API key scoped to exactly one document, which says which document they address; this key is not scoped to documents: %s", instead)
+	case len(a.Key.Scopes.Docs) > 1:
+		return "", rowhouse.Invalidf("Twenty's paths /rest/... need an API key scoped to exactly one document, which says which document they address; this key is scoped to %d documents: %s", len(a.Key.Scopes.Docs), instead)
+	}
+	return a.Key.Scopes.Docs[0], nil
+}
