@@ -261,13 +261,37 @@ func ActorFrom(ctx context.Context) rowhouse.Actor {
 
 type orgDomainKey struct{}
 
-// WithOrgDomain records the org named by a /o/{orgDomain}/ URL prefix.
-func WithOrgDomain(ctx context.Context, domain string) context.Context {
-	return context.WithValue(ctx, orgDomainKey{}, domain)
+// orgScope is the org a request is confined to, and how it was named.
+type orgScope struct {
+	domain string
+	prefix bool // by the /o/{orgDomain} URL prefix, not by the host name
 }
 
-// OrgDomainFrom returns the org domain of the URL prefix, "" if none.
+// WithOrgDomain records the org named by a /o/{orgDomain}/ URL prefix.
+func WithOrgDomain(ctx context.Context, domain string) context.Context {
+	return context.WithValue(ctx, orgDomainKey{}, orgScope{domain: domain, prefix: true})
+}
+
+// WithHostOrgDomain records the org named by the request's host name
+// (<domain>.<base domain>, see HostOrgDomain). A /o/ prefix, recorded
+// after it, wins.
+func WithHostOrgDomain(ctx context.Context, domain string) context.Context {
+	return context.WithValue(ctx, orgDomainKey{}, orgScope{domain: domain})
+}
+
+// OrgDomainFrom returns the org domain of the URL prefix or of the host
+// name, "" if none.
 func OrgDomainFrom(ctx context.Context) string {
-	s, _ := ctx.Value(orgDomainKey{}).(string)
-	return s
+	s, _ := ctx.Value(orgDomainKey{}).(orgScope)
+	return s.domain
+}
+
+// PathPrefix returns the /o/{orgDomain} prefix the request came through,
+// "" if none: what links back to the same org must start with. An org
+// named by the host name needs no prefix.
+func PathPrefix(ctx context.Context) string {
+	if s, _ := ctx.Value(orgDomainKey{}).(orgScope); s.prefix {
+		return "/o/" + s.domain
+	}
+	return ""
 }

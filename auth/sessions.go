@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -69,6 +70,10 @@ type SessionConfig struct {
 	// TrustProxy takes the client address from X-Forwarded-For and the
 	// scheme from X-Forwarded-Proto (for the cookie's Secure attribute).
 	TrustProxy bool
+	// BaseDomain, when team sites are named by host (acme.example.com),
+	// is the domain the session cookie is set for, so that one sign-in
+	// holds on every site under it.
+	BaseDomain string
 }
 
 func (c *SessionConfig) defaults() {
@@ -255,17 +260,35 @@ func (s *Sessions) SignOut(ctx context.Context, token string) error {
 
 // Cookie returns the cookie that carries a session token to the browser:
 // HttpOnly, SameSite=Lax, and Secure when the request came over TLS (or,
-// behind a trusted proxy, over https). An empty token makes the cookie
-// that removes it.
+// behind a trusted proxy, over https); for the base domain when the
+// request reached a host under it (SessionConfig.BaseDomain). An empty
+// token makes the cookie that removes it.
 func (s *Sessions) Cookie(r *http.Request, token string, expires time.Time) *http.Cookie {
 	c := &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, Secure: s.secure(r)}
+		SameSite: http.SameSiteLaxMode, Secure: s.secure(r), Domain: s.cookieDomain(r)}
 	if token == "" {
 		c.MaxAge = -1
 	} else {
 		c.Expires = expires
 	}
 	return c
+}
+
+// cookieDomain is the base domain when r's host is it or a site under it,
+// else "" (a cookie for the host alone).
+func (s *Sessions) cookieDomain(r *http.Request) string {
+	base := strings.ToLower(strings.TrimSuffix(s.cfg.BaseDomain, "."))
+	if base == "" {
+		return ""
+	}
+	host := strings.ToLower(r.Host)
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if host == base || strings.HasSuffix(host, "."+base) {
+		return base
+	}
+	return ""
 }
 
 // Secure reports whether the request came over TLS, or through a trusted

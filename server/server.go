@@ -35,8 +35,12 @@ type Config struct {
 	// address) may make per RateWindow; 0 disables rate limiting.
 	RateLimit  int
 	RateWindow time.Duration
-	// TrustProxy takes the client address from X-Forwarded-For.
+	// TrustProxy takes the client address from X-Forwarded-For, and the
+	// host and scheme from X-Forwarded-Host and X-Forwarded-Proto.
 	TrustProxy bool
+	// BaseDomain names team sites by host: <org>.BaseDomain is that org,
+	// docs.BaseDomain the caller's personal org (api.Hosts); "" is off.
+	BaseDomain string
 }
 
 // Defaults for Config.
@@ -74,7 +78,7 @@ type Deps struct {
 // New returns the server's root handler.
 func New(cfg Config, d Deps) http.Handler {
 	if d.Sessions == nil {
-		d.Sessions = auth.NewSessions(d.Engine.Home(), d.Now, auth.SessionConfig{TrustProxy: cfg.TrustProxy})
+		d.Sessions = auth.NewSessions(d.Engine.Home(), d.Now, auth.SessionConfig{TrustProxy: cfg.TrustProxy, BaseDomain: cfg.BaseDomain})
 	}
 	mux := http.NewServeMux()
 	routes(mux, d)
@@ -84,6 +88,7 @@ func New(cfg Config, d Deps) http.Handler {
 	h = authenticate(d.Keys, d.Sessions, d.Log, limiter, h)
 	h = limitBody(cfg.MaxBody, h)
 	h = d.Metrics.Middleware(h)
+	h = api.Hosts{BaseDomain: cfg.BaseDomain, TrustProxy: cfg.TrustProxy}.Middleware(h)
 	h = logRequests(d.Log, h)
 	h = recoverPanics(d.Log, h)
 	return h

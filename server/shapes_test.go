@@ -21,9 +21,9 @@ type shapeWorld struct {
 	doc         string
 }
 
-func newShapeWorld(t *testing.T) *shapeWorld {
+func newShapeWorld(t *testing.T, opts ...testserver.Option) *shapeWorld {
 	t.Helper()
-	s := testserver.New(t)
+	s := testserver.New(t, opts...)
 	sw := &shapeWorld{s: s}
 	sw.owner, sw.key = s.UserWithKey("owner@example.com") // user 1, personal org 1, workspace 1
 	_, sw.viewerKey = s.UserWithKey("viewer@example.com") // user 2, personal org 2, workspace 2

@@ -450,11 +450,6 @@ func (w *Web) deleteKey(rw http.ResponseWriter, r *http.Request, s auth.Session)
 	return redirect(rw, r, "/account?done=key-removed")
 }
 
-// origin is the scheme and host the browser used, for example commands.
-func origin(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
-}
+// origin is the scheme and host the browser used, for example commands
+// (behind a trusted proxy, the ones the client used: api.Origin).
+func origin(r *http.Request) string { return api.Origin(r) }

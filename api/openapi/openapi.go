@@ -274,16 +274,9 @@ func (a *API) docView(r *http.Request) (home.DocView, error) {
 	return api.UnderPrefix(r, v, err)
 }
 
-// serverURL is the base URL the request reached the server by, with the
-// /o/{orgDomain} prefix when it came through one.
+// serverURL is the base URL the request reached the server by (its host,
+// which names a team site under --base-domain), with the /o/{orgDomain}
+// prefix when it came through one.
 func serverURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	u := scheme + "://" + r.Host
-	if d := api.OrgDomainFrom(r.Context()); d != "" {
-		u += "/o/" + d
-	}
-	return u
+	return api.Origin(r) + api.PathPrefix(r.Context())
 }

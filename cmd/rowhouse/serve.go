@@ -121,7 +121,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		maxBody    = fs.Int64("max-body", maxBodyDef, "largest request body in bytes (env ROWHOUSE_MAX_BODY)")
 		rateLimit  = fs.Int("rate-limit", int(rateDef), "requests per key per --rate-window; 0 disables (env ROWHOUSE_RATE_LIMIT)")
 		rateWindow = fs.Duration("rate-window", server.DefaultRateWindow, "rate limit window")
-		trustProxy = fs.Bool("trust-proxy", getenv("ROWHOUSE_TRUST_PROXY") == "1", "take client addresses from X-Forwarded-For (env ROWHOUSE_TRUST_PROXY=1)")
+		trustProxy = fs.Bool("trust-proxy", getenv("ROWHOUSE_TRUST_PROXY") == "1", "take client addresses, hosts and schemes from X-Forwarded-For, -Host and -Proto (env ROWHOUSE_TRUST_PROXY=1)")
+		baseDomain = fs.String("base-domain", getenv("ROWHOUSE_BASE_DOMAIN"), "name team sites by host: <org>.DOMAIN is that org, docs.DOMAIN your personal one (env ROWHOUSE_BASE_DOMAIN)")
 		syncFull   = fs.Bool("sync-full", getenv("ROWHOUSE_SYNC_FULL") == "1", "SQLite synchronous=FULL: survive power loss, not only crashes (env ROWHOUSE_SYNC_FULL=1)")
 		maxBatch   = fs.Int("max-batch", int(maxBatchDef), "most records in one write request (env ROWHOUSE_MAX_BATCH)")
 		maxPage    = fs.Int("max-page", int(maxPageDef), "largest page a read may ask for with limit (env ROWHOUSE_MAX_PAGE)")
@@ -203,7 +204,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		IndexAdvice: core.IndexAdvice{Disabled: !*autoIndex}})
 	defer docs.Wait() // automatic index builds finish before the engine closes
 	stopping := make(chan struct{})
-	handler := server.New(server.Config{MaxBody: *maxBody, RateLimit: *rateLimit, RateWindow: *rateWindow, TrustProxy: *trustProxy},
+	handler := server.New(server.Config{MaxBody: *maxBody, RateLimit: *rateLimit, RateWindow: *rateWindow, TrustProxy: *trustProxy,
+		BaseDomain: *baseDomain},
 		server.Deps{Engine: st.engine, Home: st.home, Keys: st.keys, Docs: docs, Metrics: m, Log: log, Now: time.Now,
 			Bus: bus, WebhookGuard: guard, Done: stopping})
 	srv := &http.Server{

@@ -120,6 +120,12 @@ func WithRateLimit(n int, window time.Duration) Option {
 	return func(c *server.Config) { c.RateLimit, c.RateWindow = n, window }
 }
 
+// WithBaseDomain names team sites by host under domain (acme.domain).
+func WithBaseDomain(domain string) Option { return func(c *server.Config) { c.BaseDomain = domain } }
+
+// WithTrustProxy trusts the X-Forwarded-* headers.
+func WithTrustProxy() Option { return func(c *server.Config) { c.TrustProxy = true } }
+
 // New starts a server over a fresh data folder in t.TempDir(). Rate
 // limiting is off unless an option turns it on.
 func New(t testing.TB, opts ...Option) *Server {
@@ -133,7 +139,7 @@ func New(t testing.TB, opts ...Option) *Server {
 	log := slog.New(slog.DiscardHandler)
 	hs := home.New(engine, clock.Now, log)
 	keys := auth.NewKeys(engine.Home(), hs, clock.Now)
-	sessions := auth.NewSessions(engine.Home(), clock.Now, auth.SessionConfig{})
+	sessions := auth.NewSessions(engine.Home(), clock.Now, auth.SessionConfig{TrustProxy: cfg.TrustProxy, BaseDomain: cfg.BaseDomain})
 	bus, guard := webhook.NewLocalBus(), &webhook.Guard{}
 	docs := core.NewDocs(engine, core.Options{Now: clock.Now, OnCommit: bus.Publish})
 	t.Cleanup(docs.Wait) // before the engine closes
@@ -270,6 +276,10 @@ func (s *Server) Send(t testing.TB, rq Request) *Response {
 		req.Header.Set("Authorization", "Bearer "+rq.Key)
 	}
 	for k, v := range rq.Headers {
+		if http.CanonicalHeaderKey(k) == "Host" {
+			req.Host = v // as a client sends it: the request line's host
+			continue
+		}
 		req.Header.Set(k, v)
 	}
 	rec := httptest.NewRecorder()
