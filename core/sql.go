@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"regexp"
 	"strings"
 	"time"
 
@@ -45,7 +44,8 @@ func (d *Docs) SQLTimeout() time.Duration { return DefaultSQLTimeout }
 // Values, always Close. Values are raw database values: int64, float64,
 // string, []byte or nil.
 type SQLRows struct {
-	// Statement is the statement that ran (the caller's, wrapped).
+	// Statement is the caller's statement, wrapped as it ran (on
+	// PostgreSQL, what ran had its names resolved first: FoldNames).
 	Statement string
 	// Columns are the result's column names.
 	Columns []string
@@ -63,11 +63,23 @@ type SQLRows struct {
 // most timeout to run (0 or more than the cap: the cap). The statement is
 // checked first: anything but one SELECT is 400 "only select statements
 // are supported"; running past the timeout is 400 "a slow statement
-// resulted in a database interrupt".
+// resulted in a database interrupt". On PostgreSQL the statement's names
+// are first resolved as SQLite resolves them (FoldNames), so that the same
+// statement works on a document of either engine.
 func (doc *Doc) SQL(ctx context.Context, stmt string, args []any, timeout time.Duration) (*SQLRows, error) {
 	wrapped, err := WrapSelect(stmt)
 	if err != nil {
 		return nil, err
+	}
+	shown := wrapped // the caller's statement, as Grist shows it
+	if doc.db.Dialect().Name() == "postgres" {
+		s, err := doc.Schema(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if wrapped, err = WrapSelect(FoldNames(stmt, s)); err != nil {
+			return nil, err
+		}
 	}
 	bound, err := sqlArgs(args)
 	if err != nil {
@@ -97,7 +109,7 @@ func (doc *Doc) SQL(ctx context.Context, stmt string, args []any, timeout time.D
 		cancel()
 		return nil, sqlErr(ctx, tctx, doc.engineSaid(ctx, err))
 	}
-	return &SQLRows{Statement: wrapped, Columns: cols, ctx: tctx, parent: ctx, cancel: cancel, rows: rows}, nil
+	return &SQLRows{Statement: shown, Columns: cols, ctx: tctx, parent: ctx, cancel: cancel, rows: rows}, nil
 }
 
 // statementErr explains why the caller's statement failed, in the words
@@ -129,50 +141,11 @@ func (doc *Doc) engineSaid(ctx context.Context, err error) error {
 	if !errors.As(err, &e) || e.Kind != rowhouse.EINVALID {
 		return err
 	}
-	name, hint := "SQLite", ""
+	name := "SQLite"
 	if doc.db.Dialect().Name() == "postgres" {
-		name, hint = "PostgreSQL", doc.foldHint(ctx, e.Message)
+		name = "PostgreSQL"
 	}
-	return &rowhouse.Error{Kind: e.Kind, Message: name + ": " + e.Message + hint, Details: e.Details, Err: err}
-}
-
-// pgUnknownName matches PostgreSQL's messages for an unknown table or
-// column.
-var pgUnknownName = regexp.MustCompile(`^(relation|column) "([^"]+)" does not exist`)
-
-// foldHint explains PostgreSQL's "relation "people" does not exist" when
-// the caller wrote People unquoted: PostgreSQL folds unquoted names to
-// lower case, and the document's table (or column) is named with capitals.
-func (doc *Doc) foldHint(ctx context.Context, msg string) string {
-	m := pgUnknownName.FindStringSubmatch(msg)
-	if m == nil {
-		return ""
-	}
-	s, err := doc.Schema(context.WithoutCancel(ctx))
-	if err != nil {
-		return ""
-	}
-	name := m[2]
-	if i := strings.LastIndexByte(name, '.'); i >= 0 { // column "t.name"
-		name = name[i+1:]
-	}
-	var found string
-	if m[1] == "relation" {
-		if t := s.TableFold(name); t != nil {
-			found = t.ID
-		}
-	} else {
-		for _, t := range s.Tables {
-			if c := t.ColumnFold(name); c != nil {
-				found = c.ID
-				break
-			}
-		}
-	}
-	if found == "" || found == name {
-		return ""
-	}
-	return fmt.Sprintf(` (did you mean "%s"? PostgreSQL folds unquoted names to lower case: write "%s" in double quotes)`, found, found)
+	return &rowhouse.Error{Kind: e.Kind, Message: name + ": " + e.Message, Details: e.Details, Err: err}
 }
 
 // sqlErr names a timeout as Grist does; other errors are the engine's

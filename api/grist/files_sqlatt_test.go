@@ -381,16 +381,17 @@ func TestSQLTimeoutWhileStreaming(t *testing.T) {
 
 // TestSQLErrorsNameTheEngine: on either engine, a bad statement is a 400
 // with the database's own words about the caller's statement, the
-// database named first, and on PostgreSQL a hint when an unquoted name was
-// folded to lower case.
+// database named first; names written in another case than the
+// document's resolve on both (core.FoldNames).
 func TestSQLErrorsNameTheEngine(t *testing.T) {
 	w := newFilesWorld(t)
 	type want struct{ sqlite, postgres string }
 	for stmt, msg := range map[string]want{
 		"select name from Pets where": {"SQLite: incomplete input", "PostgreSQL: syntax error at end of input"},
-		"select name frm Pets":        {`SQLite: near "Pets": syntax error`, `PostgreSQL: syntax error at or near "Pets"`},
+		"select name frm Pets":        {`SQLite: near "Pets": syntax error`, `PostgreSQL: syntax error at or near ""Pets""`},
 		`select nme from "Pets"`:      {"SQLite: no such column: nme", `PostgreSQL: column "nme" does not exist`},
-		"select name from Pets":       {"", `PostgreSQL: relation "pets" does not exist (did you mean "Pets"? PostgreSQL folds unquoted names to lower case: write "Pets" in double quotes)`},
+		"select name from pets":       {"", ""},
+		"select Nme from Pets":        {"SQLite: no such column: Nme", `PostgreSQL: column "Nme" does not exist`},
 	} {
 		expected := msg.sqlite
 		if w.s.Engine.Name() == "postgres" {
@@ -402,5 +403,47 @@ func TestSQLErrorsNameTheEngine(t *testing.T) {
 		}
 		testserver.Scenario{Name: stmt, Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": stmt},
 			Status: status, Error: expected}.Run(t, w.s)
+	}
+}
+
+// TestSQLAsGristUsersWriteIt runs the statements Grist users write, with
+// unquoted names in any case, on either engine: on PostgreSQL they answer
+// as on SQLite (core.FoldNames), with the column names as written.
+func TestSQLAsGristUsersWriteIt(t *testing.T) {
+	w := newFilesWorld(t)
+	if res := w.s.Do(t, "POST", w.url("/tables"), w.owner, map[string]any{"tables": []any{map[string]any{"id": "Items", "columns": []any{
+		map[string]any{"id": "Name"}, map[string]any{"id": "qty", "fields": map[string]any{"type": "Int"}}, map[string]any{"id": "unitPrice", "fields": map[string]any{"type": "Numeric"}},
+	}}}}); res.Status != 200 {
+		t.Fatalf("add table: %d %s", res.Status, res.Body)
+	}
+	if res := w.s.Do(t, "POST", w.url("/tables/Items/records"), w.owner, map[string]any{"records": []any{
+		map[string]any{"fields": map[string]any{"Name": "Bolt", "qty": 4, "unitPrice": 0.5}},
+		map[string]any{"fields": map[string]any{"Name": "Nut", "qty": 1, "unitPrice": 0.25}},
+		map[string]any{"fields": map[string]any{"Name": "Gear", "qty": 2, "unitPrice": 3}},
+	}}); res.Status != 200 {
+		t.Fatalf("add records: %d %s", res.Status, res.Body)
+	}
+	cases := []struct {
+		sql  string
+		args []any
+		want string // the records
+	}{
+		{"select Name from Items where Items.qty > 1 order by id", nil, `[{"fields":{"Name":"Bolt"}},{"fields":{"Name":"Gear"}}]`},
+		{"SELECT Name, qty FROM Items WHERE qty > ? ORDER BY qty DESC", []any{1}, `[{"fields":{"Name":"Bolt","qty":4}},{"fields":{"Name":"Gear","qty":2}}]`},
+		{"select qty as Total from Items where Name = 'Nut'", nil, `[{"fields":{"Total":1}}]`},
+		{"select sum(qty) as Total, count(*) as N from Items", nil, `[{"fields":{"Total":7,"N":3}}]`},
+		{"select i.Name from Items i join Pets p on p.legs = i.qty", nil, `[{"fields":{"Name":"Bolt"}},{"fields":{"Name":"Gear"}}]`},
+		{"with Big as (select * from Items where qty >= 2) select Name from Big order by Name", nil, `[{"fields":{"Name":"Bolt"}},{"fields":{"Name":"Gear"}}]`},
+		{"select Total from (select qty * unitPrice as Total from Items) where Total > 1", nil, `[{"fields":{"Total":2}},{"fields":{"Total":6}}]`},
+		{`select "Name" from "Items" where "Name" like 'B%'`, nil, `[{"fields":{"Name":"Bolt"}}]`},
+		{"select [Name] from `Items` where Name = 'Bolt' -- a comment with Items in it", nil, `[{"fields":{"Name":"Bolt"}}]`},
+		{"select 'Items.Name' as Label from Items where qty = 1", nil, `[{"fields":{"Label":"Items.Name"}}]`},
+		{"select Name from Items where unitPrice = (select max(unitPrice) from Items)", nil, `[{"fields":{"Name":"Gear"}}]`},
+		{"select cast(qty as text) as Q from Items where Name = 'Gear'", nil, `[{"fields":{"Q":"2"}}]`},
+		{"select coalesce(Name, '') as Label from Items where qty = (select min(qty) from Items)", nil, `[{"fields":{"Label":"Nut"}}]`},
+	}
+	for _, c := range cases {
+		testserver.Scenario{Name: c.sql, Method: "POST", URL: w.url("/sql"), Key: w.viewer, Body: map[string]any{"sql": c.sql, "args": c.args},
+			Status: 200, JSON: `{"statement":"<str>","records":` + c.want + `}`}.Run(t, w.s)
 	}
 }

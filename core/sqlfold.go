@@ -1,0 +1,387 @@
+package core
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/rowhouse/rowhouse/schema"
+)
+
+// FoldNames rewrites a caller's SQL statement, written for SQLite, so that
+// PostgreSQL resolves its names as SQLite does. SQLite matches table and
+// column names without regard to case and keeps the spelling written;
+// PostgreSQL folds unquoted names to lower case, so that "select name from
+// Items" looks for a table items that does not exist (the document's table
+// is "Items").
+//
+// FoldNames reads the statement with the tokenizer of WrapSelect (string
+// literals, quoted identifiers and comments are kept as they are) and
+// quotes names:
+//   - a name that is, in any case, one of the document's tables or columns
+//     becomes that table or column, quoted ("Items", "qty"), whether the
+//     caller quoted it or not (SQLite's quoted names are case-blind too);
+//     SQLite's other quotes, `name` and [name], become double quotes;
+//   - any other unquoted name with a capital letter (an alias, a CTE) is
+//     quoted in the spelling it first appears with, each of its uses
+//     alike, so that "select qty as Total" answers a column named Total;
+//   - keywords, function names (a name before "("), type names (after
+//     "::", or "as" just before ")"), literal prefixes (E'...') and
+//     numbers are left alone.
+//
+// It changes nothing else: a statement that is wrong for PostgreSQL for
+// another reason (a SQLite-only function) fails as before.
+func FoldNames(stmt string, s *schema.Schema) string {
+	toks := sqlTokens(stmt)
+	names := docNames(s, referencedTables(stmt, toks, s))
+	// First the unquoted words that may be names, and the first spelling
+	// of each other name (by its lower case), which all its uses take.
+	isName := make([]bool, len(toks))
+	spelling := map[string]string{}
+	capitals := map[string]bool{}
+	for i, t := range toks {
+		if t.kind != tokWord || !mayBeName(stmt, toks, i) {
+			continue
+		}
+		word := stmt[t.start:t.end]
+		lower := strings.ToLower(word)
+		if _, ok := names[lower]; !ok && sqlKeywords[lower] {
+			continue
+		}
+		isName[i] = true
+		if _, ok := spelling[lower]; !ok {
+			spelling[lower] = word
+		}
+		if word != lower {
+			capitals[lower] = true
+		}
+	}
+	aliases := derivedTables(stmt, toks)
+	var b strings.Builder
+	b.Grow(len(stmt) + 16)
+	for i, t := range toks {
+		text := stmt[t.start:t.end]
+		switch {
+		case t.kind == tokQuoted && !terminated(text):
+			b.WriteString(text) // the statement's end: PostgreSQL says what is wrong
+		case t.kind == tokQuoted:
+			inner := unquoteIdent(text)
+			if canon, ok := names.resolve(inner); ok {
+				b.WriteString(quoteIdent(canon))
+			} else if text[0] != '"' {
+				b.WriteString(quoteIdent(inner))
+			} else {
+				b.WriteString(text)
+			}
+		case isName[i]:
+			lower := strings.ToLower(text)
+			if canon, ok := names.resolve(text); ok {
+				b.WriteString(quoteIdent(canon))
+			} else if capitals[lower] {
+				b.WriteString(quoteIdent(spelling[lower]))
+			} else {
+				b.WriteString(text)
+			}
+		default:
+			b.WriteString(text)
+		}
+		if n, ok := aliases[i]; ok {
+			fmt.Fprintf(&b, " AS _rh_sub%d", n)
+			if t.end < len(stmt) && (isWordByte(stmt[t.end]) || stmt[t.end] == '"') {
+				b.WriteByte(' ') // (select 1)where: keep the words apart
+			}
+		}
+	}
+	return b.String()
+}
+
+// derivedTables finds the subqueries in FROM or JOIN that have no alias,
+// which PostgreSQL before 16 refuses and SQLite allows: it maps the index
+// of each one's closing parenthesis to a number for the alias FoldNames
+// gives it.
+func derivedTables(stmt string, toks []sqlToken) map[int]int {
+	var open []int // for each open parenthesis: 1 if a derived table's
+	out := map[int]int{}
+	for i, t := range toks {
+		if t.kind != tokOther {
+			continue
+		}
+		switch stmt[t.start:t.end] {
+		case "(":
+			p := prevSignificant(stmt, toks, i)
+			if p == "from" || p == "join" {
+				open = append(open, 1)
+			} else {
+				open = append(open, 0)
+			}
+		case ")":
+			if len(open) == 0 {
+				continue
+			}
+			derived := open[len(open)-1] == 1
+			open = open[:len(open)-1]
+			if !derived {
+				continue
+			}
+			if next := nextSignificant(stmt, toks, i); next == "" || next == ")" || next == "," || next == ";" ||
+				next != "as" && sqlKeywords[next] {
+				out[i] = len(out) + 1
+			}
+		}
+	}
+	return out
+}
+
+// mayBeName reports whether the unquoted word toks[i] may be a name, by
+// where it stands: not a number or a $1 parameter, not a function (before
+// "(", unless a CTE's name after WITH), not a literal's prefix (E'...'),
+// not a type (after "::", or after AS just before ")" as in CAST).
+func mayBeName(stmt string, toks []sqlToken, i int) bool {
+	t := toks[i]
+	if c := stmt[t.start]; c >= '0' && c <= '9' || c == '$' {
+		return false
+	}
+	next, prev := nextSignificant(stmt, toks, i), prevSignificant(stmt, toks, i)
+	switch {
+	case next == "(":
+		return prev == "with" || prev == "recursive"
+	case t.end < len(stmt) && stmt[t.end] == '\'':
+		return false
+	case prev == "::", prev == "as" && next == ")":
+		return false
+	}
+	return true
+}
+
+// foldNames are a document's table and column ids by their lower case,
+// each with its tier: 0 for a table, 1 for a column of a table the
+// statement names, 2 for another column.
+type foldNames map[string][]foldName
+
+type foldName struct {
+	id   string
+	tier int
+}
+
+// resolve returns the id a name written in any case stands for: of the
+// ids of the first tier it is in, the one spelt as written if there is
+// one (Pets.name beside Items.Name), else the first.
+func (n foldNames) resolve(written string) (string, bool) {
+	cands := n[strings.ToLower(written)]
+	if len(cands) == 0 {
+		return "", false
+	}
+	best := cands[0]
+	for _, c := range cands {
+		if c.tier < best.tier || c.tier == best.tier && c.id == written && best.id != written {
+			best = c
+		}
+	}
+	return best.id, true
+}
+
+// docNames lists the names of s for FoldNames; referenced are the tables
+// the statement names.
+func docNames(s *schema.Schema, referenced map[string]bool) foldNames {
+	names := foldNames{}
+	add := func(id string, tier int) {
+		l := strings.ToLower(id)
+		for _, have := range names[l] {
+			if have.id == id && have.tier <= tier {
+				return
+			}
+		}
+		names[l] = append(names[l], foldName{id: id, tier: tier})
+	}
+	if s == nil {
+		return names
+	}
+	for _, t := range s.Tables {
+		add(t.ID, 0)
+	}
+	for _, t := range s.Tables {
+		tier := 2
+		if referenced[t.ID] {
+			tier = 1
+		}
+		add("id", tier)
+		for _, c := range t.Columns {
+			add(c.ID, tier)
+		}
+	}
+	return names
+}
+
+// referencedTables are the tables of s whose names the statement holds,
+// in any case, quoted or not.
+func referencedTables(stmt string, toks []sqlToken, s *schema.Schema) map[string]bool {
+	out := map[string]bool{}
+	if s == nil {
+		return out
+	}
+	for _, t := range toks {
+		var name string
+		switch t.kind {
+		case tokWord:
+			name = stmt[t.start:t.end]
+		case tokQuoted:
+			name = unquoteIdent(stmt[t.start:t.end])
+		default:
+			continue
+		}
+		if tb := s.TableFold(name); tb != nil {
+			out[tb.ID] = true
+		}
+	}
+	return out
+}
+
+// terminated reports whether a quoted identifier has its closing quote.
+func terminated(q string) bool {
+	if len(q) < 2 {
+		return false
+	}
+	closing := q[0]
+	if closing == '[' {
+		closing = ']'
+	}
+	return q[len(q)-1] == closing
+}
+
+// quoteIdent double-quotes an identifier, doubling any '"' in it.
+func quoteIdent(id string) string { return `"` + strings.ReplaceAll(id, `"`, `""`) + `"` }
+
+// unquoteIdent returns the name a quoted identifier ("x", `x` or [x])
+// stands for.
+func unquoteIdent(q string) string {
+	if q[0] == '[' {
+		return strings.TrimSuffix(q[1:], "]")
+	}
+	c := q[:1]
+	inner := q[1:]
+	if strings.HasSuffix(inner, c) {
+		inner = inner[:len(inner)-1]
+	}
+	return strings.ReplaceAll(inner, c+c, c)
+}
+
+// Token kinds of sqlTokens.
+const (
+	tokOther  = iota // punctuation, operators
+	tokSpace         // white space and comments
+	tokWord          // an unquoted word: keyword, name or number
+	tokQuoted        // a quoted identifier: "x", `x` or [x]
+	tokString        // a string literal
+)
+
+// sqlToken is one token of a statement: its kind and byte range.
+type sqlToken struct {
+	kind       int
+	start, end int
+}
+
+// sqlTokens splits a statement as WrapSelect reads it. Every byte of stmt
+// is in exactly one token, in order.
+func sqlTokens(stmt string) []sqlToken {
+	var toks []sqlToken
+	for i := 0; i < len(stmt); {
+		c := stmt[i]
+		start, kind := i, tokOther
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+			kind = tokSpace
+			i++
+		case c == '-' && i+1 < len(stmt) && stmt[i+1] == '-':
+			kind = tokSpace
+			if j := strings.IndexByte(stmt[i:], '\n'); j < 0 {
+				i = len(stmt)
+			} else {
+				i += j + 1
+			}
+		case c == '/' && i+1 < len(stmt) && stmt[i+1] == '*':
+			kind = tokSpace
+			if j := strings.Index(stmt[i+2:], "*/"); j < 0 {
+				i = len(stmt)
+			} else {
+				i += 2 + j + 2
+			}
+		case c == '\'':
+			kind = tokString
+			i = skipQuoted(stmt, i, c)
+		case c == '"' || c == '`':
+			kind = tokQuoted
+			i = skipQuoted(stmt, i, c)
+		case c == '[':
+			kind = tokQuoted
+			if j := strings.IndexByte(stmt[i:], ']'); j < 0 {
+				i = len(stmt)
+			} else {
+				i += j + 1
+			}
+		case c == ':' && i+1 < len(stmt) && stmt[i+1] == ':':
+			i += 2
+		case isWordByte(c):
+			kind = tokWord
+			for i < len(stmt) && isWordByte(stmt[i]) {
+				i++
+			}
+		default:
+			i++
+		}
+		toks = append(toks, sqlToken{kind: kind, start: start, end: i})
+	}
+	return toks
+}
+
+// nextSignificant returns the text of the first token after toks[i] that
+// is not space, lower-cased; "" at the end.
+func nextSignificant(stmt string, toks []sqlToken, i int) string {
+	for j := i + 1; j < len(toks); j++ {
+		if toks[j].kind != tokSpace {
+			return strings.ToLower(stmt[toks[j].start:toks[j].end])
+		}
+	}
+	return ""
+}
+
+// prevSignificant returns the text of the last token before toks[i]
+// that is not space, lower-cased; "" at the start.
+func prevSignificant(stmt string, toks []sqlToken, i int) string {
+	for j := i - 1; j >= 0; j-- {
+		if toks[j].kind != tokSpace {
+			return strings.ToLower(stmt[toks[j].start:toks[j].end])
+		}
+	}
+	return ""
+}
+
+// sqlKeywords are the words of SQLite's and PostgreSQL's SQL that
+// FoldNames never quotes, unless they name a table or column of the
+// document.
+var sqlKeywords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`
+		abort action add after all alter always analyze and any array as asc
+		asymmetric at attach autoincrement before begin between bigint binary
+		bit blob boolean both by cascade case cast char character check
+		collate column commit conflict constraint create cross current
+		current_date current_time current_timestamp current_user database day
+		decimal default deferrable deferred delete desc detach distinct do
+		double drop each else end epoch escape except exclude exclusive exists
+		explain extract fail false fetch filter first float following for
+		foreign from full generated glob group groups having hour if ignore
+		ilike immediate in index indexed initially inner insert instead int
+		integer intersect interval into is isnull join key last lateral leading
+		left like limit localtime localtimestamp match materialized minute
+		month natural no not nothing notnull null nulls numeric of offset on
+		only or order others outer over partition plan pragma preceding
+		precision primary query raise range real recursive references regexp
+		reindex release rename replace restrict returning right rollback row
+		rows savepoint second select session_user set similar smallint some
+		symmetric table temp temporary text then ties time timestamp
+		timestamptz to trailing transaction trigger true unbounded union unique
+		update user using vacuum values varchar view virtual week when where
+		window with within without year zone`) {
+		m[w] = true
+	}
+	return m
+}()
