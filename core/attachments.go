@@ -4,11 +4,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/rowhouse/rowhouse"
+	"github.com/rowhouse/rowhouse/schema"
 	"github.com/rowhouse/rowhouse/store"
 )
 
@@ -138,4 +141,166 @@ func (doc *Doc) AttachmentData(ctx context.Context, id int64) (Attachment, []byt
 	}
 	a.TimeUploaded = time.UnixMilli(at).UTC()
 	return a, data, nil
+}
+
+// usedAttachments returns the ids of the attachments that some cell of an
+// Attachments column refers to, as q sees the document (s its schema).
+func (doc *Doc) usedAttachments(ctx context.Context, q store.Querier, s *schema.Schema) (map[int64]bool, error) {
+	used := map[int64]bool{}
+	d := doc.db.Dialect()
+	for _, t := range s.Tables {
+		for _, c := range t.Columns {
+			if c.Type.Kind != schema.KindAttachments || !c.Stored() {
+				continue
+			}
+			col := d.QuoteIdent(c.ID)
+			rows, err := q.Query(ctx, `SELECT `+col+` FROM `+d.QuoteIdent(t.ID)+` WHERE `+col+` IS NOT NULL`)
+			if err != nil {
+				return nil, fmt.Errorf("read %s.%s: %w", t.ID, c.ID, err)
+			}
+			for rows.Next() {
+				var cell string
+				if err := rows.Scan(&cell); err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("read %s.%s: %w", t.ID, c.ID, err)
+				}
+				var ids []int64
+				if json.Unmarshal([]byte(cell), &ids) == nil { // a cell of another shape holds none
+					for _, id := range ids {
+						used[id] = true
+					}
+				}
+			}
+			err = rows.Err()
+			rows.Close()
+			if err != nil {
+				return nil, fmt.Errorf("read %s.%s: %w", t.ID, c.ID, err)
+			}
+		}
+	}
+	return used, nil
+}
+
+// RemoveUnusedAttachments deletes, in one transaction, the attachments
+// that no cell of an Attachments column refers to, except those uploaded
+// less than keepNewer ago (0 keeps none): a file just uploaded is unused
+// until the cell that refers to it is written. It returns how many it
+// deleted.
+func (doc *Doc) RemoveUnusedAttachments(ctx context.Context, keepNewer time.Duration) (int, error) {
+	g0 := doc.genNow()
+	tx, err := doc.db.BeginWrite(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("doc %s: %w", doc.id, err)
+	}
+	defer tx.Rollback()
+	q := &countingQuerier{q: tx}
+	defer func() { doc.docs.count("rest", q.n) }()
+	s, err := doc.schemaIn(ctx, q, g0)
+	if err != nil {
+		return 0, err
+	}
+	used, err := doc.usedAttachments(ctx, q, s)
+	if err != nil {
+		return 0, fmt.Errorf("doc %s: remove unused attachments: %w", doc.id, err)
+	}
+	cutoff := doc.docs.now().Add(-keepNewer).UnixMilli()
+	rows, err := q.Query(ctx, `SELECT id FROM _rh_attachments WHERE time_uploaded <= ? ORDER BY id`, cutoff)
+	if err != nil {
+		return 0, fmt.Errorf("doc %s: remove unused attachments: %w", doc.id, err)
+	}
+	var unused []any
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("doc %s: remove unused attachments: %w", doc.id, err)
+		}
+		if !used[id] {
+			unused = append(unused, id)
+		}
+	}
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return 0, fmt.Errorf("doc %s: remove unused attachments: %w", doc.id, err)
+	}
+	const chunk = 500 // bound parameters per statement
+	removed := 0
+	for len(unused) > 0 {
+		n := min(len(unused), chunk)
+		if _, err := q.Exec(ctx, `DELETE FROM _rh_attachments WHERE id IN (`+placeholders(n)+`)`, unused[:n]...); err != nil {
+			return 0, fmt.Errorf("doc %s: remove unused attachments: %w", doc.id, err)
+		}
+		unused = unused[n:]
+		removed += n
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("doc %s: remove unused attachments: %w", doc.id, err)
+	}
+	return removed, nil
+}
+
+// CellHoldsAttachment reports whether the cell (table, column, row) is an
+// Attachments cell that refers to attachment id: Grist's way of naming
+// the cell a download is for. An unknown table, column or row is 404.
+func (doc *Doc) CellHoldsAttachment(ctx context.Context, tableID, colID string, rowID, id int64) (bool, error) {
+	t, err := doc.Table(ctx, tableID)
+	if err != nil {
+		return false, err
+	}
+	c := t.Column(colID)
+	if c == nil {
+		return false, rowhouse.NotFoundf("Column not found %q", colID)
+	}
+	if c.Type.Kind != schema.KindAttachments || !c.Stored() {
+		return false, nil
+	}
+	d := doc.db.Dialect()
+	var cell *string
+	err = doc.db.QueryRow(ctx, `SELECT `+d.QuoteIdent(c.ID)+` FROM `+d.QuoteIdent(t.ID)+` WHERE "id" = ?`, rowID).Scan(&cell)
+	doc.docs.count("rest", 1)
+	if errors.Is(err, store.ErrNoRows) {
+		return false, rowhouse.NotFoundf("Row not found %d", rowID)
+	}
+	if err != nil {
+		return false, fmt.Errorf("doc %s: read %s.%s: %w", doc.id, t.ID, c.ID, err)
+	}
+	var ids []int64
+	if cell != nil && json.Unmarshal([]byte(*cell), &ids) == nil {
+		return slices.Contains(ids, id), nil
+	}
+	return false, nil
+}
+
+// EachAttachment calls fn with every attachment and its content, by id,
+// from one snapshot of the document, one at a time (the content is only
+// valid during the call). An error of fn ends the walk and is returned.
+func (doc *Doc) EachAttachment(ctx context.Context, fn func(Attachment, []byte) error) error {
+	tx, err := doc.db.BeginRead(ctx)
+	if err != nil {
+		return fmt.Errorf("doc %s: %w", doc.id, err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.Query(ctx, `SELECT `+attachmentColumns+`, data FROM _rh_attachments ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("doc %s: read attachments: %w", doc.id, err)
+	}
+	defer rows.Close()
+	doc.docs.count("rest", 1)
+	for rows.Next() {
+		var a Attachment
+		var at int64
+		var data []byte
+		if err := rows.Scan(&a.ID, &a.FileName, &a.FileSize, &a.ContentType, &a.Checksum, &at, &data); err != nil {
+			return fmt.Errorf("doc %s: read attachments: %w", doc.id, err)
+		}
+		a.TimeUploaded = time.UnixMilli(at).UTC()
+		if err := fn(a, data); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("doc %s: read attachments: %w", doc.id, err)
+	}
+	return nil
 }

@@ -253,7 +253,8 @@ func (doc *Doc) commitSchema(tx store.Tx) error {
 	return tx.Commit()
 }
 
-// Forget drops a document's cached schema (after it was deleted).
+// Forget drops a document's cached schema (after it was deleted, or
+// when a client asks for the document to be reloaded).
 func (d *Docs) Forget(docID string) {
 	d.mu.Lock()
 	delete(d.schemas, docID)

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/store"
@@ -173,6 +174,31 @@ func (s *Service) CountUsers(ctx context.Context) (int, error) {
 // User returns a user by id.
 func (s *Service) User(ctx context.Context, id int64) (rowhouse.User, error) {
 	return s.home.Read().UserByID(ctx, id)
+}
+
+// maxUserName is the longest display name accepted, in bytes.
+const maxUserName = 255
+
+// SetUserName changes the caller's own display name (Grist's POST
+// /api/profile/user/name). A key limited to documents, or read-only,
+// cannot; an empty or over-long name is EINVALID.
+func (s *Service) SetUserName(ctx context.Context, a rowhouse.Actor, name string) error {
+	if a.Anonymous() {
+		return rowhouse.Errorf(rowhouse.EUNAUTHORIZED, "sign in to change your name")
+	}
+	if err := checkKeyForHome(a, true); err != nil {
+		return err
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return rowhouse.Invalidf("Name expected in the body")
+	}
+	if len(name) > maxUserName || !utf8.ValidString(name) {
+		return rowhouse.Invalidf("name must be valid UTF-8 of at most %d bytes", maxUserName)
+	}
+	return wrapf(s.home.Write(ctx, func(q store.HomeQueries) error {
+		return q.SetUserName(ctx, a.User.ID, name)
+	}), "set user name")
 }
 
 // ---- scope checks

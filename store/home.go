@@ -175,6 +175,19 @@ func (h HomeQueries) SetPasswordHash(ctx context.Context, userID int64, hash str
 	return err
 }
 
+// SetUserName changes a user's display name; ENOTFOUND if there is no
+// such user.
+func (h HomeQueries) SetUserName(ctx context.Context, userID int64, name string) error {
+	n, err := h.q.Exec(ctx, `UPDATE users SET name = ? WHERE id = ?`, name, userID)
+	if err != nil {
+		return fmt.Errorf("set user name: %w", err)
+	}
+	if n == 0 {
+		return rowhouse.NotFoundf("user not found")
+	}
+	return nil
+}
+
 // PasswordHash returns a user's password hash ("" if none is set).
 func (h HomeQueries) PasswordHash(ctx context.Context, userID int64) (string, error) {
 	var s string

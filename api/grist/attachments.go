@@ -1,6 +1,8 @@
 package grist
 
 import (
+	"archive/tar"
+	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
@@ -9,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -176,7 +179,8 @@ var activeTypes = map[string]bool{
 }
 
 // downloadAttachment is GET /api/docs/{doc}/attachments/{id}/download: the
-// file, always as a download (Content-Disposition: attachment) and never
+// file (with tableId, colId and rowId, only if that cell refers to it, as
+// Grist checks a download for one cell), always as a download (Content-Disposition: attachment) and never
 // something a browser runs: a sandboxing Content-Security-Policy, nosniff,
 // and the types that a browser would render as a page sent as
 // application/octet-stream.
@@ -185,11 +189,24 @@ func (a *API) downloadAttachment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	cell, err := attachmentCell(r)
+	if err != nil {
+		return err
+	}
 	d, _, err := a.openDoc(r, rowhouse.RoleViewers)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
+	if cell != nil {
+		holds, err := d.CellHoldsAttachment(r.Context(), cell.table, cell.col, cell.row, id)
+		if err != nil {
+			return err
+		}
+		if !holds {
+			return rowhouse.NotFoundf("Attachment not found: %d", id)
+		}
+	}
 	at, data, err := d.AttachmentData(r.Context(), id)
 	if err != nil {
 		return err
@@ -240,4 +257,134 @@ func contentDisposition(name, fallback string) string {
 		}
 	}
 	return `attachment; filename="` + ascii.String() + `"; filename*=UTF-8''` + ext.String()
+}
+
+// attachmentCellRef names the cell a download is for.
+type attachmentCellRef struct {
+	table, col string
+	row        int64
+}
+
+// attachmentCell reads the tableId, colId and rowId query parameters of
+// an attachment download: all of them or none, as Grist has it.
+func attachmentCell(r *http.Request) (*attachmentCellRef, error) {
+	q := r.URL.Query()
+	table, col, row := q.Get("tableId"), q.Get("colId"), q.Get("rowId")
+	if table == "" && col == "" && row == "" {
+		return nil, nil
+	}
+	if table == "" || col == "" || row == "" {
+		return nil, rowhouse.Invalidf("define all of tableId, colId and rowId, or none.")
+	}
+	n, err := strconv.ParseInt(row, 10, 64)
+	if err != nil || n <= 0 {
+		return nil, rowhouse.Invalidf("rowId must be a positive integer, not %q", row)
+	}
+	return &attachmentCellRef{table: table, col: col, row: n}, nil
+}
+
+// unusedRetention is how long an attachment nobody refers to is kept by
+// removeUnused?expiredonly=1: a file just uploaded is unused until the
+// cell that refers to it is written.
+const unusedRetention = time.Hour
+
+// removeUnusedAttachments is POST /api/docs/{doc}/attachments/removeUnused
+// (owners): deletes the attachments no cell refers to; with expiredonly,
+// only those uploaded more than an hour ago. verifyfiles is accepted:
+// files live in the document, so there is nothing apart to compare. It
+// answers null, as Grist does.
+func (a *API) removeUnusedAttachments(w http.ResponseWriter, r *http.Request) error {
+	d, _, err := a.openDoc(r, rowhouse.RoleOwners)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	var keep time.Duration
+	if boolParam(r, "expiredonly") || boolParam(r, "expiredOnly") {
+		keep = unusedRetention
+	}
+	if _, err := d.RemoveUnusedAttachments(r.Context(), keep); err != nil {
+		return err
+	}
+	api.WriteJSON(w, http.StatusOK, nil)
+	return nil
+}
+
+// archiveAttachments is GET /api/docs/{doc}/attachments/archive
+// (viewers): every attachment of the document in one file, format=zip
+// (the default) or tar, each entry named "<id>_<file name>" so that files
+// of the same name stay apart. It is written as it is read, one
+// attachment at a time, from one snapshot of the document.
+func (a *API) archiveAttachments(w http.ResponseWriter, r *http.Request) error {
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = "zip"
+	}
+	if format != "zip" && format != "tar" {
+		return rowhouse.Invalidf("format must be zip or tar, not %q", format)
+	}
+	d, v, err := a.openDoc(r, rowhouse.RoleViewers)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	started := false
+	start := func() {
+		if started {
+			return
+		}
+		started = true
+		h := w.Header()
+		h.Set("Content-Type", map[string]string{"zip": "application/zip", "tar": "application/x-tar"}[format])
+		h.Set("Content-Disposition", contentDisposition(v.Name+"-Attachments."+format, "Attachments."+format))
+		h.Set("Cache-Control", "private, no-cache")
+		w.WriteHeader(http.StatusOK)
+	}
+	entry := func(at core.Attachment) string {
+		name := cleanFileName(at.FileName)
+		if name == "" {
+			name = "file"
+		}
+		return fmt.Sprintf("%d_%s", at.ID, name)
+	}
+	var err2 error
+	switch format {
+	case "zip":
+		zw := zip.NewWriter(w)
+		err2 = d.EachAttachment(r.Context(), func(at core.Attachment, data []byte) error {
+			start()
+			f, err := zw.CreateHeader(&zip.FileHeader{Name: entry(at), Method: zip.Deflate, Modified: at.TimeUploaded})
+			if err != nil {
+				return err
+			}
+			_, err = f.Write(data)
+			return err
+		})
+		if err2 == nil {
+			start()
+			err2 = zw.Close()
+		}
+	case "tar":
+		tw := tar.NewWriter(w)
+		err2 = d.EachAttachment(r.Context(), func(at core.Attachment, data []byte) error {
+			start()
+			if err := tw.WriteHeader(&tar.Header{Name: entry(at), Mode: 0o644, Size: int64(len(data)), ModTime: at.TimeUploaded, Format: tar.FormatPAX}); err != nil {
+				return err
+			}
+			_, err := tw.Write(data)
+			return err
+		})
+		if err2 == nil {
+			start()
+			err2 = tw.Close()
+		}
+	}
+	if err2 != nil && !started {
+		return err2 // nothing sent yet: an error answer
+	}
+	if err2 != nil {
+		a.log.Warn("attachments archive cut short", "doc", v.ID, "err", err2)
+		panic(http.ErrAbortHandler) // the client sees a truncated body, not a whole-looking archive
+	}
+	return nil
 }

@@ -22,6 +22,8 @@ func (a *API) fileRoutes(mux *http.ServeMux) {
 
 	mux.Handle("POST /api/docs/{doc}/attachments", a.handle(a.uploadAttachments))
 	mux.Handle("GET /api/docs/{doc}/attachments", a.handle(a.listAttachments))
+	mux.Handle("GET /api/docs/{doc}/attachments/archive", a.handle(a.archiveAttachments))
+	mux.Handle("POST /api/docs/{doc}/attachments/removeUnused", a.handle(a.removeUnusedAttachments))
 	mux.Handle("GET /api/docs/{doc}/attachments/{id}", a.handle(a.getAttachment))
 	mux.Handle("GET /api/docs/{doc}/attachments/{id}/download", a.handle(a.downloadAttachment))
 

@@ -3,6 +3,7 @@ package grist
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 
 	"github.com/rowhouse/rowhouse"
@@ -336,6 +337,38 @@ func (a *API) copyDoc(w http.ResponseWriter, r *http.Request) error {
 }
 
 // ---- profile
+
+// setProfileName is POST (Grist's method) and PATCH
+// /api/profile/user/name: {"name": "..."} becomes the caller's display
+// name. It answers the text OK, as Grist does.
+func (a *API) setProfileName(w http.ResponseWriter, r *http.Request) error {
+	var body struct {
+		Name string `json:"name"`
+	}
+	if err := api.DecodeJSON(r, &body); err != nil {
+		return err
+	}
+	if err := a.home.SetUserName(r.Context(), api.ActorFrom(r.Context()), body.Name); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, err := io.WriteString(w, "OK")
+	return err
+}
+
+// forceReload is POST /api/docs/{doc}/force-reload (editors): Grist closes
+// the document so that it opens afresh. Rowhouse keeps no document open
+// between requests, only its cached schema, which is dropped and read
+// again on next use. It answers null.
+func (a *API) forceReload(w http.ResponseWriter, r *http.Request) error {
+	v, err := a.doc(r, rowhouse.RoleEditors)
+	if err != nil {
+		return err
+	}
+	a.docs.Forget(v.ID)
+	api.WriteJSON(w, http.StatusOK, nil)
+	return nil
+}
 
 func (a *API) profileUser(w http.ResponseWriter, r *http.Request) error {
 	u := api.ActorFrom(r.Context()).User

@@ -28,6 +28,7 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/docs/{doc}", a.handle(a.getDoc))
 	mux.Handle("PATCH /api/docs/{doc}", a.handle(a.updateDoc))
 	mux.Handle("DELETE /api/docs/{doc}", a.handle(a.deleteDoc))
+	mux.Handle("POST /api/docs/{doc}/force-reload", a.handle(a.forceReload))
 	mux.Handle("PATCH /api/docs/{doc}/move", a.handle(a.moveDoc))
 	mux.Handle("POST /api/docs/{doc}/copy", a.handle(a.copyDoc))
 	mux.Handle("GET /api/docs/{doc}/access", a.handle(a.getDocAccess))
@@ -62,6 +63,8 @@ func (a *API) Routes(mux *http.ServeMux) {
 
 	// Profile and API keys
 	mux.Handle("GET /api/profile/user", a.handle(a.profileUser))
+	mux.Handle("POST /api/profile/user/name", a.handle(a.setProfileName))
+	mux.Handle("PATCH /api/profile/user/name", a.handle(a.setProfileName))
 	mux.Handle("GET /api/profile/apikey", a.handle(a.getDefaultKey))
 	mux.Handle("POST /api/profile/apikey", a.handle(a.createDefaultKey))
 	mux.Handle("DELETE /api/profile/apikey", a.handle(a.deleteDefaultKey))
