@@ -110,6 +110,18 @@ func (doc *Doc) Attachments(ctx context.Context) ([]Attachment, error) {
 	return out, nil
 }
 
+// AttachmentsSize returns the total size of the document's attachments,
+// in bytes.
+func (doc *Doc) AttachmentsSize(ctx context.Context) (int64, error) {
+	var n int64
+	err := doc.db.QueryRow(ctx, `SELECT COALESCE(SUM(file_size), 0) FROM _rh_attachments`).Scan(&n)
+	doc.docs.count("rest", 1)
+	if err != nil {
+		return 0, fmt.Errorf("doc %s: attachments size: %w", doc.id, err)
+	}
+	return n, nil
+}
+
 // Attachment returns one attachment's metadata; 404 if there is none.
 func (doc *Doc) Attachment(ctx context.Context, id int64) (Attachment, error) {
 	a, err := scanAttachment(doc.db.QueryRow(ctx, `SELECT `+attachmentColumns+` FROM _rh_attachments WHERE id = ?`, id))

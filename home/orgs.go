@@ -201,6 +201,35 @@ func (s *Service) DeleteOrg(ctx context.Context, a rowhouse.Actor, ref, confirm 
 	return id, nil
 }
 
+// OrgDocIDs returns the ids of every document of an org, for its owners
+// only (Grist's org usage is theirs to see).
+func (s *Service) OrgDocIDs(ctx context.Context, a rowhouse.Actor, ref string) ([]string, error) {
+	if err := checkKeyForHome(a, false); err != nil {
+		return nil, err
+	}
+	q := s.home.Read()
+	g, err := loadGrants(ctx, q, a.User.ID)
+	if err != nil {
+		return nil, wrapf(err, "org %s documents", ref)
+	}
+	v, err := s.orgView(ctx, q, g, ref)
+	if err != nil {
+		return nil, err
+	}
+	if err := needHome(v.Access, rowhouse.RoleOwners); err != nil {
+		return nil, err
+	}
+	docs, err := q.DocsInOrg(ctx, v.ID)
+	if err != nil {
+		return nil, wrapf(err, "org %s documents", ref)
+	}
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i] = d.ID
+	}
+	return ids, nil
+}
+
 // deleteDocFiles removes documents' databases after their entries are
 // gone. A failure leaves an orphan file, which is logged: the documents are
 // already unreachable.

@@ -5,6 +5,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -231,6 +232,41 @@ func TestForceReload(t *testing.T) {
 		{Name: "a viewer may not", Method: "POST", URL: w.url("/force-reload"), Key: w.viewer, Status: 403, Error: "No write access"},
 		{Name: "a stranger", Method: "POST", URL: w.url("/force-reload"), Key: w.stranger, Status: 403},
 		{Name: "no such document", Method: "POST", URL: "/api/docs/nosuchdoc/force-reload", Key: w.owner, Status: 404, Error: "document not found"},
+	}
+	for _, sc := range cases {
+		sc.Run(t, w.s)
+	}
+}
+
+// TestOrgUsage covers GET /api/orgs/{org}/usage: owners only, Grist's
+// shape, no document ever near a data limit, and the attachments' bytes
+// summed over the org's documents.
+func TestOrgUsage(t *testing.T) {
+	w := newFilesWorld(t)
+	withAttachments(t, w) // one, two, three, four: 3+3+5+4 bytes, and 8 in the other document
+	ct, body := multipartBody(t, [3]string{"x.bin", "", "12345678"})
+	if res := w.s.Send(t, testserver.Request{Method: "POST", Path: "/api/docs/" + w.other + "/attachments", Key: w.owner, Body: body,
+		Headers: map[string]string{"Content-Type": ct}}); res.Status != 200 {
+		t.Fatalf("upload to the other document: %d %s", res.Status, res.Body)
+	}
+	// A team org the viewer only views.
+	if res := w.s.Do(t, "POST", "/api/orgs", w.owner, map[string]any{"name": "Team", "domain": "team"}); res.Status != 200 {
+		t.Fatalf("create org: %d %s", res.Status, res.Body)
+	}
+	if res := w.s.Do(t, "PATCH", "/api/orgs/team/access", w.owner, map[string]any{"delta": map[string]any{"users": map[string]any{"viewer@example.com": "viewers"}}}); res.Status != 200 {
+		t.Fatalf("share org: %d %s", res.Status, res.Body)
+	}
+	usage := func(n int) string {
+		return `{"countsByDataLimitStatus":{"approachingLimit":0,"gracePeriod":0,"deleteOnly":0},"attachments":{"totalBytes":` + strconv.Itoa(n) + `}}`
+	}
+	cases := []testserver.Scenario{
+		{Name: "the owner", Method: "GET", URL: "/api/orgs/current/usage", Key: w.owner, Status: 200, JSON: usage(23)},
+		{Name: "by domain", Method: "GET", URL: "/api/orgs/docs-1/usage", Key: w.owner, Status: 200, JSON: usage(23)},
+		{Name: "a team org", Method: "GET", URL: "/api/orgs/team/usage", Key: w.owner, Status: 200, JSON: usage(0)},
+		{Name: "a viewer of the org", Method: "GET", URL: "/api/orgs/team/usage", Key: w.viewer, Status: 403},
+		{Name: "another user's personal org", Method: "GET", URL: "/api/orgs/docs-1/usage", Key: w.viewer, Status: 403, Error: "access denied"},
+		{Name: "an empty personal org", Method: "GET", URL: "/api/orgs/current/usage", Key: w.viewer, Status: 200, JSON: usage(0)},
+		{Name: "no such org", Method: "GET", URL: "/api/orgs/nosuch/usage", Key: w.owner, Status: 404, Error: "organization not found"},
 	}
 	for _, sc := range cases {
 		sc.Run(t, w.s)

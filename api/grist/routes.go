@@ -9,6 +9,7 @@ func (a *API) Routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/orgs", a.handle(a.listOrgs))
 	mux.Handle("POST /api/orgs", a.handle(a.createOrg))
 	mux.Handle("GET /api/orgs/{org}", a.handle(a.getOrg))
+	mux.Handle("GET /api/orgs/{org}/usage", a.handle(a.orgUsage))
 	mux.Handle("PATCH /api/orgs/{org}", a.handle(a.updateOrg))
 	mux.Handle("DELETE /api/orgs/{org}/{name}", a.handle(a.deleteOrg))
 	mux.Handle("GET /api/orgs/{org}/access", a.handle(a.getOrgAccess))

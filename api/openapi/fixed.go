@@ -200,6 +200,11 @@ func fixedOps() []operation {
 			status: ok, response: intID("The new org's id."), errors: []int{s400, s403, s413}},
 		{method: "GET", path: "/api/orgs/{org}", id: "getOrg", tags: []string{"orgs"}, summary: "An org", params: org,
 			status: ok, response: jsonResponse("The org.", ref(schemaOrg), nil), errors: []int{s403, s404}},
+		{method: "GET", path: "/api/orgs/{org}/usage", id: "getOrgUsage", tags: []string{"orgs"}, summary: "An org's usage",
+			description: "Grist's summary. Rowhouse puts no data limits on documents, so the counts by limit status are 0; the attachments' bytes are summed over the org's documents. Needs owner access.", params: org,
+			status: ok, response: jsonResponse("The usage.", val(object(
+				req("countsByDataLimitStatus", val(object(req("approachingLimit", val(integer())), req("gracePeriod", val(integer())), req("deleteOnly", val(integer()))))),
+				req("attachments", val(object(req("totalBytes", val(integer()))))))), nil), errors: []int{s403, s404}},
 		{method: "PATCH", path: "/api/orgs/{org}", id: "updateOrg", tags: []string{"orgs"}, summary: "Rename an org or change its domain", params: org,
 			body:   jsonBody("The changes.", ref(schemaOrgUpdate), map[string]any{"name": "Acme Inc"}),
 			status: ok, response: nullResponse("Done."), errors: []int{s400, s403, s404, s413}},

@@ -60,6 +60,8 @@ func TestFixedResponsesMatchDescription(t *testing.T) {
 	c.call(t, rq("GET", "/api/orgs/"+beta, o, nil), s200)
 	c.call(t, rq("GET", "/api/orgs/beta", o, nil), s200)
 	c.call(t, rq("GET", "/api/orgs/current", o, nil), s200)
+	c.call(t, rq("GET", "/api/orgs/current/usage", o, nil), s200)
+	c.call(t, rq("GET", "/api/orgs/"+beta+"/usage", st, nil), s403)
 	c.call(t, rq("GET", "/api/orgs/999999", o, nil), s404)
 	c.call(t, rq("GET", "/api/orgs/"+beta, st, nil), s403)
 	c.call(t, rq("PATCH", "/api/orgs/"+beta, o, map[string]any{"name": "Beta 2"}), s200)
