@@ -56,6 +56,7 @@ func FoldNames(stmt string, s *schema.Schema) string {
 		}
 	}
 	aliases := derivedTables(stmt, toks)
+	asWritten := selectListNames(stmt, toks, names)
 	var b strings.Builder
 	b.Grow(len(stmt) + 16)
 	for i, t := range toks {
@@ -63,9 +64,13 @@ func FoldNames(stmt string, s *schema.Schema) string {
 		switch {
 		case t.kind == tokQuoted && !terminated(text):
 			b.WriteString(text) // the statement's end: PostgreSQL says what is wrong
+		case t.kind == tokQuoted && text[0] == '"' && isAlias(stmt, toks, i):
+			b.WriteString(text) // as "Name": the caller's name for a result
 		case t.kind == tokQuoted:
 			inner := unquoteIdent(text)
-			if canon, ok := names.resolve(inner); ok {
+			if isAlias(stmt, toks, i) {
+				b.WriteString(quoteIdent(inner))
+			} else if canon, ok := names.resolve(inner); ok {
 				b.WriteString(quoteIdent(canon))
 			} else if text[0] != '"' {
 				b.WriteString(quoteIdent(inner))
@@ -74,7 +79,9 @@ func FoldNames(stmt string, s *schema.Schema) string {
 			}
 		case isName[i]:
 			lower := strings.ToLower(text)
-			if canon, ok := names.resolve(text); ok {
+			if _, ok := names.resolve(text); ok && isAlias(stmt, toks, i) {
+				b.WriteString(quoteIdent(text)) // as NAME, though a column is Name
+			} else if canon, ok := names.resolve(text); ok {
 				b.WriteString(quoteIdent(canon))
 			} else if capitals[lower] {
 				b.WriteString(quoteIdent(spelling[lower]))
@@ -84,6 +91,9 @@ func FoldNames(stmt string, s *schema.Schema) string {
 		default:
 			b.WriteString(text)
 		}
+		if name, ok := asWritten[i]; ok {
+			b.WriteString(" AS " + quoteIdent(name))
+		}
 		if n, ok := aliases[i]; ok {
 			fmt.Fprintf(&b, " AS _rh_sub%d", n)
 			if t.end < len(stmt) && (isWordByte(stmt[t.end]) || stmt[t.end] == '"') {
@@ -92,6 +102,95 @@ func FoldNames(stmt string, s *schema.Schema) string {
 		}
 	}
 	return b.String()
+}
+
+// selectListNames keeps the answer's column names as written: SQLite
+// names a result column that is a plain column reference as the caller
+// spelt it (select NAME from Items answers NAME), PostgreSQL as the column
+// is named. For each such item of the outermost select lists (not inside
+// parentheses, where other parts of the statement refer to the names),
+// whose spelling differs from the column's, it maps the index of the
+// item's last token to the spelling, which FoldNames makes its alias.
+func selectListNames(stmt string, toks []sqlToken, names foldNames) map[int]string {
+	out := map[int]string{}
+	depth, inList := 0, false
+	var item []int  // the significant tokens of the current item
+	nested := false // the item holds parentheses: not a plain reference
+	flush := func() {
+		defer func() { item, nested = item[:0], false }()
+		// A plain reference: name, or qualifier.name (.name).
+		if nested || len(item)%2 == 0 {
+			return
+		}
+		for k, ti := range item {
+			t := toks[ti]
+			if k%2 == 1 {
+				if stmt[t.start:t.end] != "." {
+					return
+				}
+			} else if t.kind != tokWord && t.kind != tokQuoted {
+				return
+			}
+		}
+		last := toks[item[len(item)-1]]
+		written := stmt[last.start:last.end]
+		if last.kind == tokQuoted {
+			if !terminated(written) {
+				return
+			}
+			written = unquoteIdent(written)
+		} else if sqlKeywords[strings.ToLower(written)] {
+			if _, ok := names[strings.ToLower(written)]; !ok {
+				return
+			}
+		}
+		if canon, ok := names.resolve(written); ok && canon != written {
+			out[item[len(item)-1]] = written
+		}
+	}
+	for i, t := range toks {
+		if t.kind == tokSpace {
+			continue
+		}
+		text := strings.ToLower(stmt[t.start:t.end])
+		switch {
+		case t.kind == tokOther && text == "(":
+			depth++
+		case t.kind == tokOther && text == ")":
+			depth--
+		}
+		if depth != 0 || (t.kind == tokOther && text == ")") {
+			nested = nested || inList
+			continue
+		}
+		switch {
+		case t.kind == tokWord && text == "select":
+			inList, item, nested = true, item[:0], false
+		case !inList:
+		case t.kind == tokWord && (text == "distinct" || text == "all") && len(item) == 0:
+		case t.kind == tokOther && text == ",":
+			flush()
+		case t.kind == tokWord && selectListEnd[text]:
+			flush()
+			inList = false
+		default:
+			item = append(item, i)
+		}
+	}
+	if inList {
+		flush()
+	}
+	return out
+}
+
+// selectListEnd are the words that end a select list.
+var selectListEnd = map[string]bool{"from": true, "where": true, "group": true, "having": true, "order": true,
+	"limit": true, "offset": true, "union": true, "except": true, "intersect": true, "window": true, "into": true}
+
+// isAlias reports whether toks[i] names a result or a table after AS
+// (not a type in CAST(x AS type)).
+func isAlias(stmt string, toks []sqlToken, i int) bool {
+	return prevSignificant(stmt, toks, i) == "as" && nextSignificant(stmt, toks, i) != ")"
 }
 
 // derivedTables finds the subqueries in FROM or JOIN that have no alias,

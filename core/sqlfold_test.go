@@ -22,16 +22,22 @@ func TestFoldNames(t *testing.T) {
 	s := foldSchema()
 	cases := []struct{ in, want string }{
 		// The document's names, in any case, quoted or not.
-		{`select name from Items where Items.qty > 1`, `select "Name" from "Items" where "Items"."qty" > 1`},
-		{`SELECT NAME FROM items`, `SELECT "Name" FROM "Items"`},
-		{`select "name", "ITEMS"."QTY" from "items"`, `select "Name", "Items"."qty" from "Items"`},
+		{`select name from Items where Items.qty > 1`, `select "Name" AS "name" from "Items" where "Items"."qty" > 1`},
+		{`SELECT NAME FROM items`, `SELECT "Name" AS "NAME" FROM "Items"`},
+		{`select "name", "ITEMS"."QTY" from "items"`, `select "Name" AS "name", "Items"."qty" AS "QTY" from "Items"`},
 		{"select [Name], `qty` from [items]", `select "Name", "qty" from "Items"`},
 		// A name of one table in another's case: the one spelt as
 		// written, else a column of the tables the statement names.
 		{`select name from Pets`, `select "name" from "Pets"`},
-		{`select Name from Pets`, `select "name" from "Pets"`},
-		{`select NAME from Pets`, `select "name" from "Pets"`},
-		{`select p.NAME from Pets p`, `select p."name" from "Pets" p`},
+		{`select Name from Pets`, `select "name" AS "Name" from "Pets"`},
+		{`select NAME from Pets`, `select "name" AS "NAME" from "Pets"`},
+		{`select p.NAME from Pets p`, `select p."name" AS "NAME" from "Pets" p`},
+		// The answer's column names are as written, as SQLite names them:
+		// only plain references of the outermost select lists get an alias.
+		{`select distinct NAME, QTY + 1, count(QTY), QTY as q from Items`, `select distinct "Name" AS "NAME", "qty" + 1, count("qty"), "qty" as q from "Items"`},
+		{`select NAME from (select NAME from Items) union select name from Pets`, `select "Name" AS "NAME" from (select "Name" from "Items") AS _rh_sub1 union select "name" from "Pets"`},
+		{`select qty as NAME, qty as "LEGS", qty as [Total] from Items`, `select "qty" as "NAME", "qty" as "LEGS", "qty" as "Total" from "Items"`},
+		{`select (select NAME from Items), Name from Items`, `select (select "Name" from "Items"), "Name" from "Items"`},
 		// Other names with capitals take their first spelling, every use.
 		{`select qty as Total from Items order by total`, `select "qty" as "Total" from "Items" order by "Total"`},
 		{`select total from (select qty as Total from Items)`, `select "total" from (select "qty" as "total" from "Items") AS _rh_sub1`},

@@ -428,6 +428,7 @@ func TestSQLAsGristUsersWriteIt(t *testing.T) {
 		args []any
 		want string // the records
 	}{
+		{"select name, QTY from items where qty = 1", nil, `[{"fields":{"name":"Nut","QTY":1}}]`},
 		{"select Name from Items where Items.qty > 1 order by id", nil, `[{"fields":{"Name":"Bolt"}},{"fields":{"Name":"Gear"}}]`},
 		{"SELECT Name, qty FROM Items WHERE qty > ? ORDER BY qty DESC", []any{1}, `[{"fields":{"Name":"Bolt","qty":4}},{"fields":{"Name":"Gear","qty":2}}]`},
 		{"select qty as Total from Items where Name = 'Nut'", nil, `[{"fields":{"Total":1}}]`},
