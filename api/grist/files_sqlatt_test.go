@@ -441,6 +441,7 @@ func TestSQLAsGristUsersWriteIt(t *testing.T) {
 		{"select 'Items.Name' as Label from Items where qty = 1", nil, `[{"fields":{"Label":"Items.Name"}}]`},
 		{"select Name from Items where unitPrice = (select max(unitPrice) from Items)", nil, `[{"fields":{"Name":"Gear"}}]`},
 		{"select cast(qty as text) as Q from Items where Name = 'Gear'", nil, `[{"fields":{"Q":"2"}}]`},
+		{"select born from Pets where name = 'Rex'", nil, `[{"fields":{"born":1704153600}}]`},
 		{"select coalesce(Name, '') as Label from Items where qty = (select min(qty) from Items)", nil, `[{"fields":{"Label":"Nut"}}]`},
 	}
 	for _, c := range cases {

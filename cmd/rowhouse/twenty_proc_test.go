@@ -13,12 +13,13 @@ import (
 	"github.com/rowhouse/rowhouse/store/postgres/pgtest"
 )
 
-// twentyEngines are the servers the Twenty replay runs against: SQLite in
-// a data folder, and PostgreSQL when ROWHOUSE_TEST_POSTGRES is set.
-func twentyEngines(t *testing.T) map[string]func(t *testing.T) *proc {
+// serverEngines are the servers the replays of Twenty's and Grist's
+// requests run against, started with the owner's key and env: SQLite in a
+// data folder, and PostgreSQL when ROWHOUSE_TEST_POSTGRES is set.
+func serverEngines(t *testing.T, env ...string) map[string]func(t *testing.T) *proc {
 	engines := map[string]func(t *testing.T) *proc{
 		"sqlite": func(t *testing.T) *proc {
-			return startServer(t, t.TempDir(), "ROWHOUSE_OWNER_API_KEY="+ownerKey)
+			return startServer(t, t.TempDir(), append([]string{"ROWHOUSE_OWNER_API_KEY=" + ownerKey}, env...)...)
 		},
 	}
 	if pgtest.Enabled() {
@@ -32,7 +33,7 @@ func twentyEngines(t *testing.T) map[string]func(t *testing.T) *proc {
 			q.Set("rowhouse_schema", prefix+"_home")
 			q.Set("rowhouse_doc_prefix", prefix+"_doc_")
 			dbURL.RawQuery = q.Encode()
-			return startServer(t, t.TempDir(), "ROWHOUSE_DB="+dbURL.String(), "ROWHOUSE_OWNER_API_KEY="+ownerKey)
+			return startServer(t, t.TempDir(), append([]string{"ROWHOUSE_DB=" + dbURL.String(), "ROWHOUSE_OWNER_API_KEY=" + ownerKey}, env...)...)
 		}
 	} else {
 		t.Log("PostgreSQL: skipped (set ROWHOUSE_TEST_POSTGRES to run the replay on it too)")
@@ -82,7 +83,7 @@ func twentyDoc(t *testing.T, p *proc) (string, string) {
 // Twenty's own paths with a key scoped to the document: the answers have
 // Twenty's shapes, on every engine.
 func TestTwentyReplay(t *testing.T) {
-	for name, start := range twentyEngines(t) {
+	for name, start := range serverEngines(t) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			p := start(t)
@@ -192,7 +193,7 @@ func statements(t *testing.T, c *client, surface string) int {
 // statements (the page, and every company's staff at once), whatever the
 // number of rows, as /metrics counts them.
 func TestTwentyDepthStatements(t *testing.T) {
-	for name, start := range twentyEngines(t) {
+	for name, start := range serverEngines(t) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			p := start(t)
