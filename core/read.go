@@ -37,6 +37,10 @@ type Select struct {
 	// CountOnly asks for that number alone: the rows are not read (one
 	// COUNT statement), and Rows has no rows and no Page.
 	CountOnly bool
+	// Aggregates asks for statistics of columns over the rows the filter
+	// matches, computed in the statement that counts them (see Aggregate);
+	// Rows.Aggregates holds them, in order, and TotalCount the count.
+	Aggregates []Aggregate
 	// Columns names the columns to read, in the order wanted; nil reads
 	// every column. Reverse columns cost a subquery per row, so a reader
 	// that does not show them should leave them out.
@@ -67,8 +71,10 @@ type Rows struct {
 	Columns []*schema.Column
 	// Page is set for reads with a limit.
 	Page *PageInfo
-	// TotalCount is set when Select.Count was asked.
+	// TotalCount is set when Select.Count (or Aggregates) was asked.
 	TotalCount *int64
+	// Aggregates are the values of Select.Aggregates, in order.
+	Aggregates []any
 
 	tx    store.Tx
 	rows  store.Rows
@@ -345,12 +351,27 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 	}
 	res := &Rows{Table: t, Columns: cols, nkeys: len(terms), idKeys: idKeys, stamps: sel.Timestamps, want: sel.Limit, fp: fp, filter: sel.Filter, sort: sel.Sort}
 	doc.docs.advisor.note(doc.docs, doc.id, s, t, sel, cols)
-	if sel.Count || sel.CountOnly {
+	if sel.Count || sel.CountOnly || len(sel.Aggregates) > 0 {
+		aggSQL, err := c.aggregateSQL(t, sel.Aggregates)
+		if err != nil {
+			return nil, err
+		}
 		var n int64
-		if err := q.QueryRow(ctx, `SELECT COUNT(*) FROM `+d.QuoteIdent(t.ID)+` AS t WHERE `+filterWhere, filterArgs...).Scan(&n); err != nil {
+		raw := make([]any, len(sel.Aggregates))
+		dst := make([]any, 1+len(raw))
+		dst[0] = &n
+		for i := range raw {
+			dst[1+i] = &raw[i]
+		}
+		if err := q.QueryRow(ctx, `SELECT COUNT(*)`+aggSQL+` FROM `+d.QuoteIdent(t.ID)+` AS t WHERE `+filterWhere, filterArgs...).Scan(dst...); err != nil {
 			return nil, fmt.Errorf("count %s: %w", t.ID, err)
 		}
 		res.TotalCount = &n
+		if len(raw) > 0 {
+			if res.Aggregates, err = aggregateValues(t, sel.Aggregates, n, raw); err != nil {
+				return nil, fmt.Errorf("aggregate %s: %w", t.ID, err)
+			}
+		}
 		if sel.CountOnly {
 			return res, nil
 		}

@@ -31,7 +31,7 @@ const versionColumn = `(SELECT value FROM _rh_meta WHERE key = 'schema_version')
 // the document's schema has been read before and other processes may
 // change it: ok is false when the read must go the usual way (see above).
 func (doc *Doc) queryVersioned(ctx context.Context, sel Select) (res *Rows, ok bool, err error) {
-	if sel.Count || sel.CountOnly {
+	if sel.Count || sel.CountOnly || len(sel.Aggregates) > 0 {
 		return nil, false, nil // a count (and a page: two statements, one snapshot)
 	}
 	if doc.docs.gen(doc.id) != nil {

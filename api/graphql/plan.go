@@ -109,6 +109,7 @@ type page struct {
 	rows  []*record
 	info  core.PageInfo
 	total int64
+	aggs  []any // the values of connPlan.aggs, in order
 }
 
 // objPlan is the selection on one table's object type.
@@ -143,7 +144,8 @@ type connPlan struct {
 	defaultPage   int // DefaultPageSize, or the core's maximum page if smaller
 	after, before string
 	count         bool
-	needCursor    bool // edges.cursor or pageInfo is selected
+	aggs          []core.Aggregate // the statistics selected (top level only)
+	needCursor    bool             // edges.cursor or pageInfo is selected
 	fields        []*connField
 	nodes         []*objPlan
 	// link is how a nested connection hangs from its parents: the
@@ -156,9 +158,10 @@ type connPlan struct {
 // connField is one response key of a connection selection.
 type connField struct {
 	key   string
-	name  string // edges, pageInfo, totalCount, __typename
+	name  string // edges, pageInfo, totalCount, __typename, or a statistic's
 	sets  []ast.SelectionSet
 	edges []*edgeField
+	agg   int // a statistic's index in connPlan.aggs; -1 for the others
 }
 
 // edgeField is one response key of an edge selection.
@@ -291,8 +294,25 @@ func (p *planner) planConn(f *cfield, t *schema.Table, nested bool) (*connPlan, 
 			}
 		}
 	}
+	var aggs map[string]core.Aggregate // by field name, made when first needed
 	for _, cf := range p.ex.collect(f.sets, cp.typ.Connection) {
-		fld := &connField{key: cf.key, name: cf.field.Name, sets: cf.sets}
+		fld := &connField{key: cf.key, name: cf.field.Name, sets: cf.sets, agg: -1}
+		switch cf.field.Name {
+		case "edges", "pageInfo", "totalCount", "__typename":
+		default:
+			if aggs == nil {
+				aggs = aggregateFields(t)
+			}
+			a, ok := aggs[cf.field.Name]
+			if !ok {
+				break
+			}
+			if nested {
+				return nil, rowhouse.Invalidf("%s is answered on top-level connections only, not on a nested one", cf.field.Name)
+			}
+			fld.agg = len(cp.aggs)
+			cp.aggs = append(cp.aggs, a)
+		}
 		switch cf.field.Name {
 		case "totalCount":
 			cp.count = true
@@ -385,7 +405,7 @@ func readAll(ctx context.Context, rd reader, sel core.Select, max int, cursors b
 // keyset pagination, plus a COUNT when totalCount is selected.
 func (p *planner) fetchTop(ctx context.Context, rd reader, cp *connPlan, extra query.Expr) (*page, error) {
 	sel := core.Select{Table: cp.table.ID, Columns: layout(cp.nodes), Timestamps: wantsTimes(cp.nodes...), Filter: and(cp.filter, extra), Sort: cp.sort, Limit: cp.pageSize(),
-		Offset: cp.offset, Count: cp.count, Surface: "graphql"}
+		Offset: cp.offset, Count: cp.count, Aggregates: cp.aggs, Surface: "graphql"}
 	// last without before: the core reads the last rows, in order, with
 	// cursors of this very sort (a flipped read would make cursors that
 	// the next page's read, in the true order, must refuse).
@@ -407,7 +427,7 @@ func (p *planner) fetchTop(ctx context.Context, rd reader, cp *connPlan, extra q
 	if sel.Limit == 0 {
 		// An empty page asks nothing of the rows; the count may still be
 		// wanted.
-		if cp.count {
+		if cp.count || len(cp.aggs) > 0 {
 			sel.Limit = 1
 		} else {
 			return pg, nil
@@ -420,6 +440,7 @@ func (p *planner) fetchTop(ctx context.Context, rd reader, cp *connPlan, extra q
 	if rows.TotalCount != nil {
 		pg.total = *rows.TotalCount
 	}
+	pg.aggs = rows.Aggregates
 	if cp.pageSize() == 0 {
 		return pg, nil
 	}
@@ -793,6 +814,34 @@ func (o *out) enum(op *objPlan, fp *fieldPlan, r *record) {
 	}
 }
 
+// aggregate writes one statistic of a top-level connection's page; a
+// nested connection, which refuses them when planned, has none.
+func (o *out) aggregate(cp *connPlan, f *connField, pg *page) {
+	if f.agg >= len(pg.aggs) {
+		o.b.WriteString("null")
+		return
+	}
+	a, v := cp.aggs[f.agg], pg.aggs[f.agg]
+	if a.Op == core.AggMin || a.Op == core.AggMax {
+		v, _ = outValue(cp.table.Column(a.Column), v) // a date as the Date scalar shows it
+	}
+	writeJSON(o.b, v)
+}
+
+// aggregateFields maps the statistics' field names of t's connection to
+// what they ask for (see writeAggregateFields).
+func aggregateFields(t *schema.Table) map[string]core.Aggregate {
+	m := map[string]core.Aggregate{}
+	for _, c := range t.Columns {
+		for _, op := range core.AggOps {
+			if core.AggregateApplies(op, c) {
+				m[aggregateField(op, c.ID)] = core.Aggregate{Op: op, Column: c.ID}
+			}
+		}
+	}
+	return m
+}
+
 // conn writes a connection selection for one page.
 func (o *out) conn(cp *connPlan, pg *page) {
 	b := o.b
@@ -800,14 +849,16 @@ func (o *out) conn(cp *connPlan, pg *page) {
 	for i, f := range cp.fields {
 		o.member(i, f.key)
 		o.push(f.key, 0)
-		switch f.name {
-		case "__typename":
+		switch {
+		case f.agg >= 0:
+			o.aggregate(cp, f, pg)
+		case f.name == "__typename":
 			writeString(b, cp.typ.Connection)
-		case "totalCount":
+		case f.name == "totalCount":
 			b.Write(strconv.AppendInt(b.AvailableBuffer(), pg.total, 10))
-		case "pageInfo":
+		case f.name == "pageInfo":
 			writeJSON(b, o.ex.render(f.sets, pageInfo(pg.info), o.path()))
-		case "edges":
+		case f.name == "edges":
 			b.WriteByte('[')
 			for j, r := range pg.rows {
 				if j > 0 {

@@ -150,6 +150,24 @@ func queryCases(e *env) []gqlCase {
 		{name: "first zero counts",
 			query: `{ people(first: 0) { totalCount edges { cursor } } }`,
 			json:  `{"data":{"people":{"totalCount":4,"edges":[]}}}`},
+
+		// Twenty's connection aggregates, over the records the filter
+		// matches, in the statement that counts them.
+		{name: "aggregates of numbers", key: e.viewerKey,
+			query: `{ people(filter: {age: {gte: 30}}, first: 1) { totalCount sumAge avgAge minAge maxAge countEmptyEmail older: countNotEmptyAge edges { node { name } } } }`,
+			json:  `{"data":{"people":{"totalCount":3,"sumAge":120,"avgAge":40,"minAge":30,"maxAge":50,"countEmptyEmail":0,"older":3,"edges":[{"node":{"name":"Ann"}}]}}}`},
+		{name: "aggregates of dates, choices and empty cells",
+			query: `{ companies { countEmptyFounded countNotEmptyFounded minFounded maxFounded countUniqueValuesCountry percentageNotEmptyCountry countEmptyStage sumRevenue } }`,
+			json:  `{"data":{"companies":{"countEmptyFounded":1,"countNotEmptyFounded":2,"minFounded":"2019-05-06","maxFounded":"2020-01-02","countUniqueValuesCountry":2,"percentageNotEmptyCountry":100,"countEmptyStage":1,"sumRevenue":1.5}}}`},
+		{name: "aggregates without rows",
+			query: `{ people(first: 0, filter: {age: {gt: 99}}) { totalCount sumAge minAge countEmptyName percentageEmptyName } }`,
+			json:  `{"data":{"people":{"totalCount":0,"sumAge":null,"minAge":null,"countEmptyName":0,"percentageEmptyName":0}}}`},
+		{name: "aggregates on a nested connection are refused",
+			query: `{ companies { edges { node { name staff { sumAge } } } } }`,
+			has:   []string{"sumAge is answered on top-level connections only, not on a nested one"}},
+		{name: "no sum of text", status: 400,
+			query: `{ people { sumName } }`,
+			has:   []string{`Cannot query field \"sumName\" on type \"PersonConnection\"`}},
 	}
 }
 

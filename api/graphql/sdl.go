@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/rowhouse/rowhouse/core"
 	"github.com/rowhouse/rowhouse/schema"
 )
 
@@ -198,6 +199,56 @@ func outputType(c *schema.Column) string {
 	return "String"
 }
 
+// aggregateField is the connection field of a statistic of a column, as
+// Twenty names it: sumAmount, countEmptyName.
+func aggregateField(op core.AggOp, colID string) string {
+	return string(op) + strings.ToUpper(colID[:1]) + colID[1:]
+}
+
+// aggregateType is the GraphQL type of a statistic: Float for sums,
+// averages, percentages and the extremes of numbers, the column's type
+// for the extremes of dates, Int! for counts.
+func aggregateType(op core.AggOp, c *schema.Column) string {
+	switch op {
+	case core.AggCountEmpty, core.AggCountNotEmpty, core.AggCountUniqueValues:
+		return "Int!"
+	case core.AggPercentageEmpty, core.AggPercentageNotEmpty:
+		return "Float!"
+	case core.AggMin, core.AggMax:
+		if c.Type.Kind == schema.KindDate || c.Type.Kind == schema.KindDateTime {
+			return outputType(c)
+		}
+	}
+	return "Float"
+}
+
+// aggregateWords describe each statistic in the schema.
+var aggregateWords = map[core.AggOp]string{
+	core.AggSum:                "The sum of %s over the records matching the filter.",
+	core.AggAvg:                "The average of %s over the records matching the filter.",
+	core.AggMin:                "The smallest %s among the records matching the filter.",
+	core.AggMax:                "The largest %s among the records matching the filter.",
+	core.AggCountEmpty:         "How many of the records matching the filter have no %s.",
+	core.AggCountNotEmpty:      "How many of the records matching the filter have a %s.",
+	core.AggCountUniqueValues:  "How many different values of %s the records matching the filter hold.",
+	core.AggPercentageEmpty:    "The percentage of the records matching the filter that have no %s.",
+	core.AggPercentageNotEmpty: "The percentage of the records matching the filter that have a %s.",
+}
+
+// writeAggregateFields writes a connection's statistics of t's columns
+// (Twenty's aggregates), each over the records matching the filter.
+func writeAggregateFields(b *strings.Builder, t *schema.Table) {
+	for _, c := range t.Columns {
+		for _, op := range core.AggOps {
+			if !core.AggregateApplies(op, c) {
+				continue
+			}
+			description(b, "  ", fmt.Sprintf(aggregateWords[op], c.ID)+" On top-level connections only.")
+			fmt.Fprintf(b, "  %s: %s\n", aggregateField(op, c.ID), aggregateType(op, c))
+		}
+	}
+}
+
 // valueType is a scalar column's GraphQL type: its enum, or outputType.
 func (m *model) valueType(t *schema.Table, c *schema.Column) string {
 	if e := m.enumOf(t, c); e != nil {
@@ -318,7 +369,9 @@ func (m *model) sdl() string {
 			}
 		}
 		b.WriteString("}\n\n")
-		fmt.Fprintf(&b, "type %s {\n  edges: [%s!]!\n  pageInfo: PageInfo!\n  \"\"\"The number of records matching the filter.\"\"\"\n  totalCount: Int!\n}\n\n", n.Connection, n.Edge)
+		fmt.Fprintf(&b, "type %s {\n  edges: [%s!]!\n  pageInfo: PageInfo!\n  \"\"\"The number of records matching the filter.\"\"\"\n  totalCount: Int!\n", n.Connection, n.Edge)
+		writeAggregateFields(&b, t)
+		b.WriteString("}\n\n")
 		fmt.Fprintf(&b, "type %s {\n  node: %s!\n  cursor: String!\n}\n\n", n.Edge, n.Type)
 
 		fmt.Fprintf(&b, "input %s {\n  and: [%s!]\n  or: [%s!]\n  not: %s\n  id: IntFilter\n", n.Filter, n.Filter, n.Filter, n.Filter)
