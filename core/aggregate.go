@@ -15,7 +15,8 @@ type AggOp string
 // The statistics. Sum and Avg take Int and Numeric columns; Min and Max
 // those and Date and DateTime; the counts and percentages any stored
 // column. A cell is empty as the filter's empty is: NULL, or the type's
-// empty value (” for text, 0 for a reference, [] for a list).
+// empty value (the empty string for text, 0 for a reference, an empty
+// list for a list).
 const (
 	AggSum                AggOp = "sum"
 	AggAvg                AggOp = "avg"
