@@ -33,3 +33,23 @@ func UnderPrefix(r *http.Request, v home.DocView, err error) (home.DocView, erro
 	}
 	return v, err
 }
+
+// ScopedDoc is the one document a caller's API key is scoped to, for the
+// paths that name no document (Twenty's /rest/..., /graphql and /metadata):
+// the key says which. A browser session has no key, so it never reaches a
+// document through them (they are outside /api/, where the server checks a
+// session's CSRF token on writes). paths names the paths in the errors,
+// and instead says what to use otherwise.
+func ScopedDoc(a rowhouse.Actor, paths, instead string) (string, error) {
+	switch {
+	case a.Anonymous():
+		return "", rowhouse.Errorf(rowhouse.EUNAUTHORIZED, "%s need an API key scoped to exactly one document (Authorization: Bearer <key>), which says which document they address; %s", paths, instead)
+	case a.Key == nil:
+		return "", rowhouse.Invalidf("%s need an API key scoped to exactly one document, which says which document they address; this request has no API key (a browser session names no document): %s", paths, instead)
+	case len(a.Key.Scopes.Docs) == 0:
+		return "", rowhouse.Invalidf("%s need an API key scoped to exactly one document, which says which document they address; this key is not scoped to documents: %s", paths, instead)
+	case len(a.Key.Scopes.Docs) > 1:
+		return "", rowhouse.Invalidf("%s need an API key scoped to exactly one document, which says which document they address; this key is scoped to %d documents: %s", paths, len(a.Key.Scopes.Docs), instead)
+	}
+	return a.Key.Scopes.Docs[0], nil
+}

@@ -102,7 +102,8 @@ func routes(mux *http.ServeMux, d Deps) {
 	grist.New(grist.Deps{Home: d.Home, Keys: d.Keys, Docs: d.Docs, Engine: d.Engine, Log: d.Log, Now: d.Now,
 		Bus: d.Bus, Webhooks: hooks, FeedHeartbeat: d.FeedHeartbeat, Done: d.Done}).Routes(mux)
 	openapi.New(openapi.Deps{Home: d.Home, Docs: d.Docs, Log: d.Log}).Routes(mux)
-	graphql.New(graphql.Deps{Home: d.Home, Docs: d.Docs, Log: d.Log, Webhooks: hooks}).Routes(mux)
+	gql := graphql.New(graphql.Deps{Home: d.Home, Docs: d.Docs, Log: d.Log, Webhooks: hooks})
+	gql.Routes(mux)
 	twenty.New(twenty.Deps{Home: d.Home, Docs: d.Docs, Webhooks: hooks, Log: d.Log, Now: d.Now}).Routes(mux)
 	web.New(web.Deps{Home: d.Home, Keys: d.Keys, Docs: d.Docs, Sessions: d.Sessions, Log: d.Log, Now: d.Now, Webhooks: hooks}).Routes(mux)
 
@@ -121,6 +122,11 @@ func routes(mux *http.ServeMux, d Deps) {
 	// Twenty's own paths, for an API key scoped to exactly one document:
 	// /rest/companies is /api/docs/{thatDoc}/rest/companies.
 	mux.Handle("/rest/", twenty.Scoped(mux, d.Log))
+	// And Twenty's GraphQL endpoints: /graphql and /metadata.
+	mux.Handle("POST /graphql", gql.Scoped(mux))
+	mux.Handle("GET /graphql", gql.Scoped(mux))
+	mux.Handle("POST /metadata", gql.Scoped(mux))
+	mux.Handle("GET /metadata", gql.Scoped(mux))
 
 	mux.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})

@@ -415,6 +415,33 @@ func (a *API) writeFailure(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
+// Scoped serves Twenty's own GraphQL paths, /graphql (the data) and
+// /metadata, for a caller whose API key is scoped to exactly one document:
+// the request goes to next as /api/docs/{thatDoc}/graphql (or
+// .../graphql/metadata), so that a Twenty client pointed at Rowhouse works
+// with nothing but its base URL and key changed. Any other caller gets a
+// GraphQL error saying why, and what to use instead.
+func (a *API) Scoped(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		docID, err := api.ScopedDoc(api.ActorFrom(r.Context()), "Twenty's paths /graphql and /metadata",
+			"use /api/docs/{docId}/graphql (and .../graphql/metadata) instead, or a key created with scopes: {docs: [docId]}")
+		if err != nil {
+			a.writeFailure(w, r, err)
+			return
+		}
+		r2 := r.Clone(r.Context())
+		u := *r.URL
+		u.Path = "/api/docs/" + docID + "/graphql"
+		if r.URL.Path == "/metadata" {
+			u.Path += "/metadata"
+		}
+		u.RawPath = ""
+		r2.URL = &u
+		next.ServeHTTP(w, r2)
+		r.Pattern = r2.Pattern // so that metrics label the inner route
+	})
+}
+
 // access checks the caller's role on the request's document: viewers may
 // read, editors may write; failures are Grist's 404/403.
 func (a *API) access(r *http.Request, want rowhouse.Role) error {

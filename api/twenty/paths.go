@@ -78,21 +78,8 @@ func Scoped(next http.Handler, log *slog.Logger) http.Handler {
 	})
 }
 
-// scopedDoc is the one document a caller's key is scoped to. A browser
-// session has no key, so it never reaches a document through these paths
-// (which are outside /api/, where the server checks a session's CSRF
-// token on writes).
+// scopedDoc is the one document a caller's key is scoped to (see
+// api.ScopedDoc).
 func scopedDoc(a rowhouse.Actor) (string, error) {
-	const instead = "use /api/docs/{docId}/rest/... instead, or a key created with scopes: {docs: [docId]}"
-	switch {
-	case a.Anonymous():
-		return "", rowhouse.Errorf(rowhouse.EUNAUTHORIZED, "Twenty's paths /rest/... need an API key scoped to exactly one document (Authorization: Bearer <key>), which says which document they address; %s", instead)
-	case a.Key == nil:
-		return "", rowhouse.Invalidf("Twenty's paths /rest/... need an API key scoped to exactly one document, which says which document they address; this request has no API key (a browser session names no document): %s", instead)
-	case len(a.Key.Scopes.Docs) == 0:
-		return "", rowhouse.Invalidf("Twenty's paths /rest/... need an API key scoped to exactly one document, which says which document they address; this key is not scoped to documents: %s", instead)
-	case len(a.Key.Scopes.Docs) > 1:
-		return "", rowhouse.Invalidf("Twenty's paths /rest/... need an API key scoped to exactly one document, which says which document they address; this key is scoped to %d documents: %s", len(a.Key.Scopes.Docs), instead)
-	}
-	return a.Key.Scopes.Docs[0], nil
+	return api.ScopedDoc(a, "Twenty's paths /rest/...", "use /api/docs/{docId}/rest/... instead, or a key created with scopes: {docs: [docId]}")
 }

@@ -254,3 +254,69 @@ func TestTwentyDepthStatements(t *testing.T) {
 		})
 	}
 }
+
+// Twenty's GraphQL operations, replayed against the real server at
+// Twenty's own endpoints /graphql and /metadata with a key scoped to the
+// document: variables declared with Twenty's type names, the connection's
+// aggregates (in the statement that counts), and the metadata API, on
+// every engine.
+func TestTwentyGraphQLReplay(t *testing.T) {
+	for name, start := range serverEngines(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			p := start(t)
+			_, key := twentyDoc(t, p)
+			c := p.client(key)
+			gql := func(path, query string, vars map[string]any) response {
+				t.Helper()
+				return c.want(200, "POST", path, map[string]any{"query": query, "variables": vars})
+			}
+			match(t, gql("/graphql", `mutation CreateCompanies($data: [CompanyCreateInput!]!) { createCompanies(data: $data) { id name employees } }`,
+				map[string]any{"data": []any{
+					map[string]any{"name": "Acme", "domain": "acme.com", "employees": 120},
+					map[string]any{"name": "Globex", "domain": "globex.com", "employees": 40},
+					map[string]any{"name": "Initech", "employees": 20},
+				}}),
+				`{"data":{"createCompanies":[{"id":1,"name":"Acme","employees":120},{"id":2,"name":"Globex","employees":40},{"id":3,"name":"Initech","employees":20}]}}`)
+			match(t, gql("/graphql", `mutation CreatePerson($data: PersonCreateInput) { createPerson(data: $data) { id name companyId company { name } } }`,
+				map[string]any{"data": map[string]any{"name": "Ann", "email": "ann@acme.com", "companyId": 1}}),
+				`{"data":{"createPerson":{"id":1,"name":"Ann","companyId":1,"company":{"name":"Acme"}}}}`)
+
+			// Find many, with Twenty's input types and aggregates: one
+			// statement for the count and the aggregates, one for the page.
+			before := statements(t, c, "graphql")
+			match(t, gql("/graphql", `query Companies($filter: CompanyFilterInput, $orderBy: [CompanyOrderByInput]) {
+				companies(filter: $filter, orderBy: $orderBy, first: 2) {
+					totalCount sumEmployees avgEmployees minEmployees maxEmployees countEmptyDomain percentageNotEmptyDomain
+					edges { node { id name } } pageInfo { hasNextPage } } }`,
+				map[string]any{"filter": map[string]any{"employees": map[string]any{"gte": 20}}, "orderBy": map[string]any{"employees": "DescNullsLast"}}),
+				`{"data":{"companies":{"totalCount":3,"sumEmployees":180,"avgEmployees":60,"minEmployees":20,"maxEmployees":120,"countEmptyDomain":1,"percentageNotEmptyDomain":66.66666666666667,`+
+					`"edges":[{"node":{"id":1,"name":"Acme"}},{"node":{"id":2,"name":"Globex"}}],"pageInfo":{"hasNextPage":true}}}}`)
+			if ran := statements(t, c, "graphql") - before; ran < 1 || ran > 2 {
+				t.Errorf("a page with totalCount and aggregates ran %d statements, want at most 2", ran)
+			}
+
+			// Update, destroy, find one.
+			match(t, gql("/graphql", `mutation UpdateCompany($id: UUID!, $data: CompanyUpdateInput) { updateCompany(id: $id, data: $data) { id employees } }`,
+				map[string]any{"id": 3, "data": map[string]any{"employees": 25}}),
+				`{"data":{"updateCompany":{"id":3,"employees":25}}}`)
+			match(t, gql("/graphql", `mutation DestroyCompany($id: ID!) { destroyCompany(id: $id) { id name } }`, map[string]any{"id": "2"}),
+				`{"data":{"destroyCompany":{"id":2,"name":"Globex"}}}`)
+			match(t, gql("/graphql", `query FindOneCompany($filter: CompanyFilterInput!) { company(filter: $filter) { name staff { totalCount edges { node { name } } } } }`,
+				map[string]any{"filter": map[string]any{"id": map[string]any{"eq": 1}}}),
+				`{"data":{"company":{"name":"Acme","staff":{"totalCount":1,"edges":[{"node":{"name":"Ann"}}]}}}}`)
+
+			// The metadata API at /metadata.
+			match(t, gql("/metadata", `{ objects { edges { node { nameSingular namePlural } } } }`, nil),
+				`{"data":{"objects":{"edges":[{"node":{"nameSingular":"company","namePlural":"companies"}},{"node":{"nameSingular":"person","namePlural":"people"}}]}}}`)
+
+			// A key that names no one document is told why, as GraphQL.
+			r := p.client(ownerKey).want(400, "POST", "/graphql", map[string]any{"query": "{ companies { totalCount } }"})
+			match(t, r, `{"errors":[{"message":"Twenty's paths /graphql and /metadata need an API key scoped to exactly one document, which says which document they address; this key is not scoped to documents: use /api/docs/{docId}/graphql (and .../graphql/metadata) instead, or a key created with scopes: {docs: [docId]}","extensions":{"code":"BAD_USER_INPUT"}}]}`)
+			r = p.client("").want(401, "POST", "/metadata", map[string]any{"query": "{ objects { totalCount } }"})
+			if !strings.Contains(string(r.Body), `"errors"`) {
+				t.Errorf("anonymous at /metadata: %s", r.Body)
+			}
+		})
+	}
+}
