@@ -62,6 +62,11 @@ const (
 // given none.
 func Scenarios() []string { return []string{"bulk-add", "page", "get-one", "patch", "mixed"} }
 
+// Known returns every scenario Run takes by name: Scenarios, and those
+// run only when named (cold-page, whose shape a server has been asked
+// once it has run).
+func Known() []string { return append(Scenarios(), "cold-page") }
+
 // Config says what to measure and how hard.
 type Config struct {
 	URL         string        // the server's base URL, e.g. http://127.0.0.1:8484
@@ -193,8 +198,8 @@ func (r *Runner) Run(ctx context.Context, names []string) ([]Result, error) {
 		names = Scenarios()
 	}
 	for _, n := range names {
-		if !slices.Contains(Scenarios(), n) {
-			return nil, fmt.Errorf("bench: unknown scenario %q (known: %s)", n, strings.Join(Scenarios(), ", "))
+		if !slices.Contains(Known(), n) {
+			return nil, fmt.Errorf("bench: unknown scenario %q (known: %s)", n, strings.Join(Known(), ", "))
 		}
 	}
 	var results []Result
@@ -209,6 +214,8 @@ func (r *Runner) Run(ctx context.Context, names []string) ([]Result, error) {
 			res, err = r.bulkAdd(ctx)
 		case "page":
 			res, err = r.page(ctx)
+		case "cold-page":
+			res, err = r.coldPage(ctx)
 		case "get-one":
 			res, err = r.getOne(ctx)
 		case "patch":
@@ -548,6 +555,40 @@ func (r *Runner) page(ctx context.Context) ([]Result, error) {
 	res := r.readers(ctx, r.scenario("page"))
 	r.pageP99 = res.P99
 	return []Result{res}, nil
+}
+
+// coldSorts are cold-page's sorts: --seed picks one, so that each seed is
+// a shape of its own (page's filter with another sort).
+var coldSorts = [...]string{"-c_int2", "c_int2", "-c_num", "c_num", "-c_date", "c_date", "-c_num2", "c_num2", "c_text", "-c_text"}
+
+// coldRequests is how many reads cold-page makes.
+const coldRequests = 2000
+
+// coldPage makes coldRequests reads of a filtered, sorted page of a shape
+// no other scenario asks for (page's filter, a sort --seed picks among
+// coldSorts) at cfg.Concurrency, within cfg.Duration: its first reads
+// find no index for the shape, so its p99 says how many reads a new
+// shape costs before the server serves it from an index. Run it once per
+// seed and server: the second time the shape is warm.
+func (r *Runner) coldPage(ctx context.Context) ([]Result, error) {
+	if err := r.needTable(); err != nil {
+		return nil, err
+	}
+	s := r.scenario("cold-page")
+	sort := coldSorts[r.cfg.Seed%uint64(len(coldSorts))]
+	u := s.docURL + "?filter=" + url.QueryEscape(pageFilter) + "&sort=" + url.QueryEscape(sort) + "&limit=" + strconv.Itoa(pageLimit)
+	fmt.Fprintf(r.log, "cold-page: filter %s, sort %s, %d reads\n", pageFilter, sort, coldRequests)
+	var sent atomic.Int64
+	ts := make([]tally, r.cfg.Concurrency)
+	elapsed := workers(ctx, r.cfg.Concurrency, r.cfg.Duration, func(ctx context.Context, w int) bool {
+		if sent.Add(1) > coldRequests {
+			return false
+		}
+		o, lat := s.call(ctx, "GET", u, nil, nil)
+		ts[w].add(o, lat, 1)
+		return true
+	})
+	return []Result{result(s.name, "req/s", elapsed, tallies(ts)...)}, nil
 }
 
 // readers runs page's reads at cfg.Concurrency for cfg.Duration.

@@ -168,6 +168,9 @@ func (f *fake) records(w http.ResponseWriter, r *http.Request) {
 		case filter == `{"c_choice":["b"]}` && q.Get("sort") == "-c_int" && q.Get("limit") == "100":
 			f.count("page")
 			fmt.Fprint(w, `{"records":[{"id":1,"fields":{"c_choice":"b"}},{"id":2,"fields":{"c_choice":"b"}}]}`)
+		case filter == `{"c_choice":["b"]}` && q.Get("sort") != "-c_int" && q.Get("limit") == "100":
+			f.count("cold-page " + q.Get("sort"))
+			fmt.Fprint(w, `{"records":[{"id":1,"fields":{"c_choice":"b"}}]}`)
 		case strings.HasPrefix(filter, `{"id":[`):
 			f.count("get-one")
 			var fl struct{ ID []int64 }
@@ -668,5 +671,30 @@ func TestFormat(t *testing.T) {
 		if got := formatDuration(d); got != want {
 			t.Errorf("formatDuration(%v) = %q, want %q", d, got, want)
 		}
+	}
+}
+
+// TestColdPage: cold-page makes exactly coldRequests reads of page's
+// filter with the sort its seed picks, not page's own.
+func TestColdPage(t *testing.T) {
+	f, srv := newFake(t)
+	r, err := New(Config{URL: srv.URL, Key: testKey, Doc: "FakeDoc", Concurrency: 7, Duration: time.Minute, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	results, err := r.Run(context.Background(), []string{"cold-page"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := results[0]; res.Scenario != "cold-page" || res.Requests != coldRequests || res.Errors != 0 {
+		t.Errorf("cold-page: %+v, want %d requests without errors", res, coldRequests)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if n := f.counts["cold-page "+coldSorts[3]]; n != coldRequests {
+		t.Errorf("%d reads sorted by %s, want %d (counts %v)", n, coldSorts[3], coldRequests, f.counts)
+	}
+	if slices.Contains(Scenarios(), "cold-page") {
+		t.Error("cold-page runs by default: a second run would find its shape warm")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/rowhouse/rowhouse/query"
 	"github.com/rowhouse/rowhouse/schema"
@@ -31,8 +32,13 @@ import (
 // defaults below; Disabled turns it off.
 type IndexAdvice struct {
 	Disabled bool
-	// Reads is how many reads of one shape, on one table and schema
-	// version, make an index worth building.
+	// Scans is what building an index costs, in scans of its table: once
+	// the reads of one shape (on one table and schema version) have
+	// scanned that many times the table's rows, the index is built.
+	Scans int
+	// Reads is how many lookups by one join key (a Ref column, which a
+	// read of the other table looks up once per row, or an upsert's
+	// matching columns) make its index worth building, at any table size.
 	Reads int
 	// MinRows is the fewest rows a table must have to be indexed.
 	MinRows int
@@ -43,6 +49,7 @@ type IndexAdvice struct {
 
 // Defaults of IndexAdvice.
 const (
+	DefaultIndexScans       = 2
 	DefaultIndexReads       = 32
 	DefaultIndexMinRows     = 2_000
 	DefaultIndexMaxPerTable = 4
@@ -51,6 +58,11 @@ const (
 	// maxAdvisorShapes bounds the shapes the advisor counts at once; past
 	// it, counting starts over.
 	maxAdvisorShapes = 4096
+	// tableSizeTTL is how long a table's row count is taken as known.
+	tableSizeTTL = 30 * time.Second
+	// maxIndexWait bounds how long a read waits for the index of its
+	// shape being built before it scans anyway.
+	maxIndexWait = 30 * time.Second
 )
 
 // advisor counts read shapes and starts index builds.
@@ -58,13 +70,27 @@ type advisor struct {
 	cfg IndexAdvice
 	log *slog.Logger
 
-	mu      sync.Mutex
-	counts  map[string]int  // by shape key
-	settled map[string]bool // built, being built, or not worth it
-	wg      sync.WaitGroup  // builds in progress
+	mu       sync.Mutex
+	counts   map[string]int           // lookups of join keys, by shape key
+	scanned  map[string]int64         // rows scanned by reads, by shape key
+	pending  map[string]int           // reads noted while the table's size was unknown
+	sizes    map[string]tableSize     // by table key (docID, version, table)
+	settled  map[string]bool          // built, being built, or not worth it
+	building map[string]chan struct{} // closed when the shape's build ends
+	wg       sync.WaitGroup           // builds and size probes in progress
+}
+
+// tableSize is a table's row count as last read, or being read.
+type tableSize struct {
+	rows    int64
+	at      time.Time
+	probing bool
 }
 
 func newAdvisor(cfg IndexAdvice, log *slog.Logger) *advisor {
+	if cfg.Scans <= 0 {
+		cfg.Scans = DefaultIndexScans
+	}
 	if cfg.Reads <= 0 {
 		cfg.Reads = DefaultIndexReads
 	}
@@ -79,7 +105,8 @@ func newAdvisor(cfg IndexAdvice, log *slog.Logger) *advisor {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &advisor{cfg: cfg, log: log, counts: map[string]int{}, settled: map[string]bool{}}
+	return &advisor{cfg: cfg, log: log, counts: map[string]int{}, scanned: map[string]int64{}, pending: map[string]int{},
+		sizes: map[string]tableSize{}, settled: map[string]bool{}, building: map[string]chan struct{}{}}
 }
 
 // indexShape is the columns an index for sel should have, in order: the
@@ -155,18 +182,26 @@ func advisedIndexName(tableID string, cols []string) string {
 
 // note counts a read of table t in a document at schema s, returning
 // cols, and starts the index builds its shapes have earned: the filter and
-// sort's (indexShape), and, for each reverse column read, the forward Ref
-// column it looks up once per row.
+// sort's (indexShape), by cost, and, for each reverse column read, the
+// forward Ref column it looks up once per row, by count. It returns a
+// channel closed when the index of the read's shape, being built, is
+// there (nil if none is being built): a read that can wait should, rather
+// than scan the table beside the build.
 //
 // Join keys are indexed whatever the table's size, as databases index
 // foreign keys: a lookup by a Ref column runs once per row of another
 // read, so a scan of even a small table adds up.
-func (a *advisor) note(d *Docs, docID string, s *schema.Schema, t *schema.Table, sel Select, cols []*schema.Column) {
+func (a *advisor) note(d *Docs, docID string, s *schema.Schema, t *schema.Table, sel Select, cols []*schema.Column) <-chan struct{} {
 	if a.cfg.Disabled {
-		return
+		return nil
 	}
+	var wait <-chan struct{}
 	if shape := indexShape(t, sel); len(shape) > 0 {
-		a.noteShape(d, docID, s.Version, t.ID, shape, t.Column(strings.TrimPrefix(shape[0], "-")).Type.Kind == schema.KindRef)
+		if t.Column(strings.TrimPrefix(shape[0], "-")).Type.Kind == schema.KindRef {
+			a.noteShape(d, docID, s.Version, t.ID, shape, true)
+		} else {
+			wait = a.noteScan(d, docID, s.Version, t.ID, shape)
+		}
 	}
 	for _, c := range cols {
 		if !c.Reverse {
@@ -175,6 +210,111 @@ func (a *advisor) note(d *Docs, docID string, s *schema.Schema, t *schema.Table,
 		if fwd := s.Table(c.Type.Table); fwd != nil && fwd.Column(c.ReverseCol) != nil {
 			a.noteShape(d, docID, s.Version, fwd.ID, []string{c.ReverseCol}, true)
 		}
+	}
+	return wait
+}
+
+// shapeKey and tableKey name a shape and a table of a document at a
+// schema version in the advisor's maps.
+func shapeKey(docID string, version int64, tableID string, cols []string) string {
+	return tableKey(docID, version, tableID) + "\x00" + strings.Join(cols, "\x00")
+}
+
+func tableKey(docID string, version int64, tableID string) string {
+	return docID + "\x00" + strconv.FormatInt(version, 10) + "\x00" + tableID
+}
+
+// noteScan counts one read of table by a shape an index on cols would
+// serve: without it the read scans the table. Once the rows so scanned
+// reach Scans times the table's rows (a table of at least MinRows), the
+// index is built. The table's size is read in the background when not
+// known; the reads noted meanwhile count when it is.
+func (a *advisor) noteScan(d *Docs, docID string, version int64, tableID string, cols []string) <-chan struct{} {
+	key, tk := shapeKey(docID, version, tableID, cols), tableKey(docID, version, tableID)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if ch, ok := a.building[key]; ok {
+		return ch
+	}
+	if a.settled[key] {
+		return nil
+	}
+	if len(a.scanned) >= maxAdvisorShapes || len(a.pending) >= maxAdvisorShapes || len(a.sizes) >= maxAdvisorShapes {
+		clear(a.scanned)
+		clear(a.pending)
+		clear(a.sizes)
+	}
+	size, known := a.sizes[tk]
+	if !known || (!size.probing && time.Since(size.at) > tableSizeTTL) {
+		a.pending[key]++
+		if !size.probing {
+			a.sizes[tk] = tableSize{rows: size.rows, at: size.at, probing: true}
+			a.wg.Add(1)
+			go a.probeSize(d, docID, version, tableID)
+		}
+		return nil
+	}
+	if size.probing {
+		a.pending[key]++
+		return nil
+	}
+	a.scanned[key] += max(size.rows, 1)
+	return a.considerLocked(d, docID, version, tableID, cols, key, size.rows)
+}
+
+// considerLocked starts the build of the index on cols when the reads of
+// its shape have scanned enough of a big enough table; it returns the
+// build's channel, if started. a.mu is held.
+func (a *advisor) considerLocked(d *Docs, docID string, version int64, tableID string, cols []string, key string, rows int64) <-chan struct{} {
+	if rows < int64(a.cfg.MinRows) || a.scanned[key] < int64(a.cfg.Scans)*max(rows, 1) {
+		return nil
+	}
+	delete(a.scanned, key)
+	return a.startLocked(d, docID, version, tableID, cols, key, 0)
+}
+
+// probeSize reads a table's row count (its largest row id, which an index
+// answers at once: rows removed make it an overestimate, which only
+// brings an index sooner) and counts the reads noted while it was unknown.
+func (a *advisor) probeSize(d *Docs, docID string, version int64, tableID string) {
+	defer a.wg.Done()
+	var rows int64
+	err := func() error {
+		doc, err := d.Open(context.Background(), docID)
+		if err != nil {
+			return err
+		}
+		defer doc.Close()
+		var n *int64
+		if err := doc.db.QueryRow(context.Background(), `SELECT MAX("id") FROM `+doc.db.Dialect().QuoteIdent(tableID)).Scan(&n); err != nil {
+			return err
+		}
+		if n != nil {
+			rows = *n
+		}
+		return nil
+	}()
+	tk := tableKey(docID, version, tableID)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if err != nil {
+		delete(a.sizes, tk) // the next read asks again
+		a.log.Warn("automatic index: table size not read", "doc", docID, "table", tableID, "err", err)
+		return
+	}
+	a.sizes[tk] = tableSize{rows: rows, at: time.Now()}
+	prefix := tk + "\x00"
+	for key, n := range a.pending {
+		if !strings.HasPrefix(key, prefix) {
+			continue
+		}
+		delete(a.pending, key)
+		if a.settled[key] {
+			continue
+		}
+		a.scanned[key] += int64(n) * max(rows, 1)
+		cols := strings.Split(strings.TrimPrefix(key, prefix), "\x00")
+		a.considerLocked(d, docID, version, tableID, cols, key, rows)
 	}
 }
 
@@ -196,7 +336,7 @@ func (a *advisor) noteShape(d *Docs, docID string, version int64, tableID string
 
 // noteShapeN is noteShape for n reads at once.
 func (a *advisor) noteShapeN(d *Docs, docID string, version int64, tableID string, cols []string, anySize bool, n int) {
-	key := docID + "\x00" + strconv.FormatInt(version, 10) + "\x00" + tableID + "\x00" + strings.Join(cols, "\x00")
+	key := shapeKey(docID, version, tableID, cols)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.settled[key] {
@@ -210,21 +350,50 @@ func (a *advisor) noteShapeN(d *Docs, docID string, version int64, tableID strin
 		return
 	}
 	delete(a.counts, key)
-	if len(a.settled) >= maxAdvisorShapes {
-		clear(a.settled) // a settled shape asked again finds its index recorded
-	}
-	a.settled[key] = true
 	minRows := a.cfg.MinRows
 	if anySize {
 		minRows = 0
 	}
+	a.startLocked(d, docID, version, tableID, cols, key, minRows)
+}
+
+// startLocked settles a shape and builds its index in the background;
+// the channel it returns is closed when the build ends. a.mu is held.
+func (a *advisor) startLocked(d *Docs, docID string, version int64, tableID string, cols []string, key string, minRows int) <-chan struct{} {
+	if len(a.settled) >= maxAdvisorShapes {
+		clear(a.settled) // a settled shape asked again finds its index recorded
+	}
+	a.settled[key] = true
+	done := make(chan struct{})
+	a.building[key] = done
 	a.wg.Add(1)
 	go func() {
 		defer a.wg.Done()
-		if err := a.build(context.Background(), d, docID, version, tableID, cols, minRows); err != nil {
+		err := a.build(context.Background(), d, docID, version, tableID, cols, minRows)
+		a.mu.Lock()
+		delete(a.building, key)
+		a.mu.Unlock()
+		close(done)
+		if err != nil {
 			a.log.Warn("automatic index not built", "doc", docID, "table", tableID, "columns", cols, "err", err)
 		}
 	}()
+	return done
+}
+
+// waitForIndex waits for the index being built for a read's shape (see
+// note), at most maxIndexWait and while ctx lasts.
+func waitForIndex(ctx context.Context, ch <-chan struct{}) {
+	if ch == nil {
+		return
+	}
+	t := time.NewTimer(maxIndexWait)
+	defer t.Stop()
+	select {
+	case <-ch:
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // build makes the index on table's cols in doc, unless the schema changed

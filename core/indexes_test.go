@@ -101,7 +101,7 @@ func TestAdvisedIndexShapes(t *testing.T) {
 		{`{"boss":[1,2]}`, "", [][]string{{"boss"}}},          // references, as GraphQL's child reads ask
 	} {
 		t.Run(tc.filter+" "+tc.sort, func(t *testing.T) {
-			docs, d := indexedDoc(t, core.IndexAdvice{Reads: 2, MinRows: -1}, 10)
+			docs, d := indexedDoc(t, core.IndexAdvice{Scans: 2, Reads: 2, MinRows: -1}, 10)
 			sel := core.Select{Table: "T", Filter: mustFilter(t, tc.filter), Sort: mustSort(t, tc.sort)}
 			before := readN(t, d, sel, 2)
 			docs.Wait()
@@ -122,21 +122,48 @@ func TestAdvisedIndexThresholds(t *testing.T) {
 	sel := func(f string) core.Select {
 		return core.Select{Table: "T", Filter: mustFilter(t, f)}
 	}
-	t.Run("reads", func(t *testing.T) {
-		docs, d := indexedDoc(t, core.IndexAdvice{Reads: 5, MinRows: -1}, 10)
+	t.Run("scans", func(t *testing.T) {
+		docs, d := indexedDoc(t, core.IndexAdvice{Scans: 5, Reads: 100, MinRows: -1}, 10)
 		readN(t, d, sel(`{"kind":["a"]}`), 4)
 		docs.Wait()
 		if got := advised(t, d); len(got) != 0 {
-			t.Fatalf("indexed after 4 of 5 reads: %v", got)
+			t.Fatalf("indexed after 4 scans of 5: %v", got)
 		}
 		readN(t, d, sel(`{"kind":["a"]}`), 1)
 		docs.Wait()
 		if got := advised(t, d); len(got["T"]) != 1 {
-			t.Fatalf("not indexed after 5 reads: %v", got)
+			t.Fatalf("not indexed after 5 scans: %v", got)
+		}
+	})
+	t.Run("by cost, not count", func(t *testing.T) {
+		// A big table: indexed after Scans reads, however many lookups
+		// Reads would want of a join key.
+		docs, d := indexedDoc(t, core.IndexAdvice{Scans: 2, Reads: 1000, MinRows: 100}, 3000)
+		readN(t, d, sel(`{"n":[3]}`), 1)
+		docs.Wait()
+		if got := advised(t, d); len(got) != 0 {
+			t.Fatalf("indexed after one scan of 2: %v", got)
+		}
+		readN(t, d, sel(`{"n":[3]}`), 1)
+		docs.Wait()
+		if got := advised(t, d); !reflect.DeepEqual(got["T"], [][]string{{"n"}}) {
+			t.Fatalf("after 2 scans of a 3000-row table: %v", got)
+		}
+	})
+	t.Run("a read waits for its index being built", func(t *testing.T) {
+		docs, d := indexedDoc(t, core.IndexAdvice{Scans: 2, MinRows: 100}, 10000)
+		s := core.Select{Table: "T", Filter: mustFilter(t, `{"kind":["b"]}`), Sort: mustSort(t, "-n"), Limit: 10}
+		readN(t, d, s, 1)
+		docs.Wait() // the table's size is known
+		// The read that earns the index starts its build and waits for
+		// it: when it answers, the index is there.
+		readN(t, d, s, 1)
+		if got := advised(t, d); !reflect.DeepEqual(got["T"], [][]string{{"kind", "-n"}}) {
+			t.Fatalf("after the read that earned it, indexes %v", got)
 		}
 	})
 	t.Run("rows", func(t *testing.T) {
-		docs, d := indexedDoc(t, core.IndexAdvice{Reads: 1, MinRows: 11}, 10)
+		docs, d := indexedDoc(t, core.IndexAdvice{Scans: 1, Reads: 1, MinRows: 11}, 10)
 		readN(t, d, sel(`{"kind":["a"]}`), 3)
 		docs.Wait()
 		if got := advised(t, d); len(got) != 0 {
@@ -144,7 +171,7 @@ func TestAdvisedIndexThresholds(t *testing.T) {
 		}
 	})
 	t.Run("per table", func(t *testing.T) {
-		docs, d := indexedDoc(t, core.IndexAdvice{Reads: 1, MinRows: -1, MaxPerTable: 2}, 10)
+		docs, d := indexedDoc(t, core.IndexAdvice{Scans: 1, Reads: 1, MinRows: -1, MaxPerTable: 2}, 10)
 		for _, f := range []string{`{"kind":["a"]}`, `{"n":[1]}`, `{"name":["x"]}`} {
 			readN(t, d, sel(f), 1)
 			docs.Wait()
@@ -154,7 +181,7 @@ func TestAdvisedIndexThresholds(t *testing.T) {
 		}
 	})
 	t.Run("disabled", func(t *testing.T) {
-		docs, d := indexedDoc(t, core.IndexAdvice{Disabled: true, Reads: 1, MinRows: -1}, 10)
+		docs, d := indexedDoc(t, core.IndexAdvice{Disabled: true, Scans: 1, Reads: 1, MinRows: -1}, 10)
 		readN(t, d, sel(`{"kind":["a"]}`), 3)
 		docs.Wait()
 		if got := advised(t, d); len(got) != 0 {
@@ -178,7 +205,7 @@ func TestAdvisedIndexSchemaChanges(t *testing.T) {
 		{"remove table", core.RemoveTable{Table: "T"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			docs, d := indexedDoc(t, core.IndexAdvice{Reads: 1, MinRows: -1}, 10)
+			docs, d := indexedDoc(t, core.IndexAdvice{Scans: 1, Reads: 1, MinRows: -1}, 10)
 			readN(t, d, core.Select{Table: "T", Filter: mustFilter(t, `{"kind":["a"]}`), Sort: mustSort(t, "n")}, 1)
 			docs.Wait()
 			if got := advised(t, d); len(got["T"]) != 1 {
@@ -190,7 +217,7 @@ func TestAdvisedIndexSchemaChanges(t *testing.T) {
 			}
 		})
 	}
-	docs, d := indexedDoc(t, core.IndexAdvice{Reads: 1, MinRows: -1}, 10)
+	docs, d := indexedDoc(t, core.IndexAdvice{Scans: 1, Reads: 1, MinRows: -1}, 10)
 	sel := core.Select{Table: "T", Filter: mustFilter(t, `{"kind":["a"]}`)}
 	readN(t, d, sel, 1)
 	docs.Wait()
@@ -210,7 +237,7 @@ func ptr[T any](v T) *T { return &v }
 func TestAdvisedIndexJoinKeys(t *testing.T) {
 	newPeople := func(t *testing.T) (*core.Docs, *core.Doc) {
 		t.Helper()
-		_, docs, d := newDoc(t, core.Options{IndexAdvice: core.IndexAdvice{Reads: 1, MinRows: 1000}})
+		_, docs, d := newDoc(t, core.Options{IndexAdvice: core.IndexAdvice{Scans: 1, Reads: 1, MinRows: 1000}})
 		t.Cleanup(docs.Wait)
 		apply(t, d,
 			core.AddTable{ID: "Companies", Columns: []core.ColumnSpec{{ID: "name"}}},

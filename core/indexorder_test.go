@@ -14,7 +14,7 @@ import (
 // (ties by id ascending) outright: the plan has no sorting step, where an
 // ascending index would leave the ties to a temporary B-tree.
 func TestAdvisedIndexGivesOrder(t *testing.T) {
-	e, docs, d := newDocOn(t, sqliteEngine(t), core.Options{IndexAdvice: core.IndexAdvice{Reads: 2, MinRows: -1}})
+	e, docs, d := newDocOn(t, sqliteEngine(t), core.Options{IndexAdvice: core.IndexAdvice{Scans: 2, Reads: 2, MinRows: -1}})
 	apply(t, d, core.AddTable{ID: "T", Columns: []core.ColumnSpec{{ID: "kind", Type: "Choice"}, {ID: "n", Type: "Int"}}})
 	sel := core.Select{Table: "T", Filter: mustFilter(t, `{"kind":["b"]}`), Sort: mustSort(t, "-n"), Limit: 10}
 	readN(t, d, sel, 2)

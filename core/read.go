@@ -164,7 +164,7 @@ func (doc *Doc) queryKnown(ctx context.Context, sel Select) (res *Rows, ok bool,
 		return nil, false, nil
 	}
 	q := &countingQuerier{q: doc.db}
-	res, err = doc.queryIn(ctx, q, s, sel)
+	res, err = doc.read(ctx, q, s, sel, true)
 	if err == nil && res.rows != nil {
 		res.prime()
 	}
@@ -196,6 +196,13 @@ func (doc *Doc) query(ctx context.Context, q store.Querier, sel Select) (*Rows, 
 
 // queryIn is query over a schema already read in q's transaction.
 func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, sel Select) (*Rows, error) {
+	return doc.read(ctx, q, s, sel, false)
+}
+
+// read is queryIn; outsideTx says q is no transaction (each statement
+// its own snapshot), so that the read may wait for an index being built
+// for it.
+func (doc *Doc) read(ctx context.Context, q store.Querier, s *schema.Schema, sel Select, outsideTx bool) (*Rows, error) {
 	t, err := table(s, sel.Table)
 	if err != nil {
 		return nil, err
@@ -350,7 +357,13 @@ func (doc *Doc) queryIn(ctx context.Context, q store.Querier, s *schema.Schema, 
 		}
 	}
 	res := &Rows{Table: t, Columns: cols, nkeys: len(terms), idKeys: idKeys, stamps: sel.Timestamps, want: sel.Limit, fp: fp, filter: sel.Filter, sort: sel.Sort}
-	doc.docs.advisor.note(doc.docs, doc.id, s, t, sel, cols)
+	if wait := doc.docs.advisor.note(doc.docs, doc.id, s, t, sel, cols); wait != nil && outsideTx {
+		// The index of this shape is being built: wait for it, rather
+		// than scan the table beside the build (a read in a transaction
+		// cannot: its snapshot would not see the index, and a write's
+		// would hold the lock the build needs).
+		waitForIndex(ctx, wait)
+	}
 	if sel.Count || sel.CountOnly || len(sel.Aggregates) > 0 {
 		aggSQL, err := c.aggregateSQL(t, sel.Aggregates)
 		if err != nil {

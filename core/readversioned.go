@@ -47,7 +47,7 @@ func (doc *Doc) queryVersioned(ctx context.Context, sel Select) (res *Rows, ok b
 	}
 	q := &versionedQuerier{q: doc.db}
 	cq := &countingQuerier{q: q}
-	res, err = doc.queryIn(ctx, cq, s, sel)
+	res, err = doc.read(ctx, cq, s, sel, true)
 	if err == nil && res.rows != nil {
 		res.prime()
 		err = res.err

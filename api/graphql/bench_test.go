@@ -91,7 +91,7 @@ func join(s []string) string { return strings.Join(s, ",") }
 // People.Company (the key of the nested reads, and of the Companies.staff
 // reverse column that the core computes for every company it reads).
 func BenchmarkTreeGraphQLIndexed(b *testing.B) {
-	e := newCoreEnv(b, engines(b)["sqlite"](b), core.Options{IndexAdvice: core.IndexAdvice{Reads: 4, MinRows: 500}})
+	e := newCoreEnv(b, engines(b)["sqlite"](b), core.Options{IndexAdvice: core.IndexAdvice{Scans: 4, Reads: 4, MinRows: 500}})
 	tree(b, e.docs, e.doc, 100, 10)
 	for range 20 {
 		e.post(b, treeQuery)

@@ -168,7 +168,7 @@ func advisedIndexes(t *testing.T, e store.Engine, docID string, sel *core.Select
 	t.Helper()
 	defer e.Close()
 	ctx := t.Context()
-	docs := core.NewDocs(e, core.Options{IndexAdvice: core.IndexAdvice{Reads: 1, MinRows: -1}})
+	docs := core.NewDocs(e, core.Options{IndexAdvice: core.IndexAdvice{Scans: 1, Reads: 1, MinRows: -1}})
 	d, err := docs.Open(ctx, docID)
 	if err != nil {
 		t.Fatal(err)

@@ -24,7 +24,7 @@ func TestAutomaticIndexServesCoreOrders(t *testing.T) {
 	if err := e.CreateDoc(ctx, id); err != nil {
 		t.Fatal(err)
 	}
-	docs := core.NewDocs(e, core.Options{IndexAdvice: core.IndexAdvice{Reads: 1, MinRows: -1}})
+	docs := core.NewDocs(e, core.Options{IndexAdvice: core.IndexAdvice{Scans: 1, Reads: 1, MinRows: -1}})
 	doc, err := docs.Open(ctx, id)
 	if err != nil {
 		t.Fatal(err)

@@ -90,7 +90,7 @@ func TestSnapshotDocOpensOnSQLite(t *testing.T) {
 func advise(t *testing.T, e store.Engine, id string, sel core.Select) map[string][][]string {
 	t.Helper()
 	ctx := context.Background()
-	docs := core.NewDocs(e, core.Options{IndexAdvice: core.IndexAdvice{Reads: 2, MinRows: -1}})
+	docs := core.NewDocs(e, core.Options{IndexAdvice: core.IndexAdvice{Scans: 2, Reads: 2, MinRows: -1}})
 	d, err := docs.Open(ctx, id)
 	if err != nil {
 		t.Fatal(err)
