@@ -84,14 +84,7 @@ func TestTeamSitesByHost(t *testing.T) {
 			Contains: []string{`"url":"http://example.com/o/team"`}},
 		{Name: "the document is untouched", Method: "GET", URL: "/api/docs/{doc}", Key: sw.key, Status: 200, Contains: []string{`"name":"Plan"`}, NotContains: []string{"Hijacked"}},
 	}
-	for _, sc := range cases {
-		sc.URL = sw.expand(sc.URL)
-		sc.JSON = sw.expand(sc.JSON)
-		for i := range sc.Contains {
-			sc.Contains[i] = sw.expand(sc.Contains[i])
-		}
-		sc.Run(t, sw.s)
-	}
+	sw.run(t, cases)
 }
 
 // TestTeamSitesBehindProxy covers --trust-proxy with --base-domain: the
@@ -108,10 +101,7 @@ func TestTeamSitesBehindProxy(t *testing.T) {
 		{Name: "the first of several forwarded hosts counts", Method: "GET", URL: "/api/orgs/current", Key: sw.key, Status: 200, Contains: []string{`"domain":"docs-1"`},
 			Headers: map[string]string{"Host": "team.example.com", "X-Forwarded-Host": "docs.example.com, team.example.com"}},
 	}
-	for _, sc := range cases {
-		sc.URL = sw.expand(sc.URL)
-		sc.Run(t, sw.s)
-	}
+	sw.run(t, cases)
 }
 
 // TestTeamSitesSessionCookie covers browser sessions across sites: signed

@@ -72,12 +72,5 @@ func TestOrgPrefix(t *testing.T) {
 		{Name: "the workspace holds only the document", Method: "GET", URL: "/api/workspaces/{ws}", Key: sw.key, Status: 200,
 			Contains: []string{`"name":"Projects"`}, NotContains: []string{"Smuggled", "Hijacked"}},
 	}
-	for _, sc := range cases {
-		sc.URL = sw.expand(sc.URL)
-		sc.JSON = sw.expand(sc.JSON)
-		for i := range sc.Contains {
-			sc.Contains[i] = sw.expand(sc.Contains[i])
-		}
-		sc.Run(t, sw.s)
-	}
+	sw.run(t, cases)
 }

@@ -49,6 +49,20 @@ func newShapeWorld(t *testing.T, opts ...testserver.Option) *shapeWorld {
 	return sw
 }
 
+// run runs scenarios with {doc}, {ws}, {org} and {t} expanded in their
+// URL, JSON and Contains.
+func (sw *shapeWorld) run(t *testing.T, cases []testserver.Scenario) {
+	t.Helper()
+	for _, sc := range cases {
+		sc.URL = sw.expand(sc.URL)
+		sc.JSON = sw.expand(sc.JSON)
+		for i := range sc.Contains {
+			sc.Contains[i] = sw.expand(sc.Contains[i])
+		}
+		sc.Run(t, sw.s)
+	}
+}
+
 // expand replaces {doc}, {ws}, {org} and {t} (the timestamp) in s.
 func (sw *shapeWorld) expand(s string) string {
 	return strings.NewReplacer("{doc}", sw.doc, "{ws}", fmt.Sprint(sw.wsID), "{org}", fmt.Sprint(sw.orgID), "{t}", testserver.EpochJSON).Replace(s)
