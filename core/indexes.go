@@ -73,18 +73,16 @@ type advisor struct {
 	mu       sync.Mutex
 	counts   map[string]int           // lookups of join keys, by shape key
 	scanned  map[string]int64         // rows scanned by reads, by shape key
-	pending  map[string]int           // reads noted while the table's size was unknown
 	sizes    map[string]tableSize     // by table key (docID, version, table)
 	settled  map[string]bool          // built, being built, or not worth it
 	building map[string]chan struct{} // closed when the shape's build ends
-	wg       sync.WaitGroup           // builds and size probes in progress
+	wg       sync.WaitGroup           // builds in progress
 }
 
-// tableSize is a table's row count as last read, or being read.
+// tableSize is a table's row count as last read.
 type tableSize struct {
-	rows    int64
-	at      time.Time
-	probing bool
+	rows int64
+	at   time.Time
 }
 
 func newAdvisor(cfg IndexAdvice, log *slog.Logger) *advisor {
@@ -105,7 +103,7 @@ func newAdvisor(cfg IndexAdvice, log *slog.Logger) *advisor {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &advisor{cfg: cfg, log: log, counts: map[string]int{}, scanned: map[string]int64{}, pending: map[string]int{},
+	return &advisor{cfg: cfg, log: log, counts: map[string]int{}, scanned: map[string]int64{},
 		sizes: map[string]tableSize{}, settled: map[string]bool{}, building: map[string]chan struct{}{}}
 }
 
@@ -191,7 +189,7 @@ func advisedIndexName(tableID string, cols []string) string {
 // Join keys are indexed whatever the table's size, as databases index
 // foreign keys: a lookup by a Ref column runs once per row of another
 // read, so a scan of even a small table adds up.
-func (a *advisor) note(d *Docs, docID string, s *schema.Schema, t *schema.Table, sel Select, cols []*schema.Column) <-chan struct{} {
+func (a *advisor) note(ctx context.Context, d *Docs, db store.DB, docID string, s *schema.Schema, t *schema.Table, sel Select, cols []*schema.Column) <-chan struct{} {
 	if a.cfg.Disabled {
 		return nil
 	}
@@ -200,7 +198,7 @@ func (a *advisor) note(d *Docs, docID string, s *schema.Schema, t *schema.Table,
 		if t.Column(strings.TrimPrefix(shape[0], "-")).Type.Kind == schema.KindRef {
 			a.noteShape(d, docID, s.Version, t.ID, shape, true)
 		} else {
-			wait = a.noteScan(d, docID, s.Version, t.ID, shape)
+			wait = a.noteScan(ctx, d, db, docID, s.Version, t.ID, shape)
 		}
 	}
 	for _, c := range cols {
@@ -227,95 +225,68 @@ func tableKey(docID string, version int64, tableID string) string {
 // noteScan counts one read of table by a shape an index on cols would
 // serve: without it the read scans the table. Once the rows so scanned
 // reach Scans times the table's rows (a table of at least MinRows), the
-// index is built. The table's size is read in the background when not
-// known; the reads noted meanwhile count when it is.
-func (a *advisor) noteScan(d *Docs, docID string, version int64, tableID string, cols []string) <-chan struct{} {
+// index is built. The table's size is read through q, the document's
+// database, when it is not known (once per tableSizeTTL): so that the
+// first reads of a new shape, arriving together, already count its cost,
+// and all but the first Scans of them wait for the index instead of
+// scanning.
+func (a *advisor) noteScan(ctx context.Context, d *Docs, q store.DB, docID string, version int64, tableID string, cols []string) <-chan struct{} {
 	key, tk := shapeKey(docID, version, tableID, cols), tableKey(docID, version, tableID)
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	if ch, ok := a.building[key]; ok {
+		a.mu.Unlock()
+		return ch
+	}
+	if a.settled[key] {
+		a.mu.Unlock()
+		return nil
+	}
+	size, known := a.sizes[tk]
+	a.mu.Unlock()
+	if !known || time.Since(size.at) > tableSizeTTL {
+		rows, err := tableRows(ctx, q, tableID)
+		if err != nil {
+			a.log.Warn("automatic index: table size not read", "doc", docID, "table", tableID, "err", err)
+			return nil
+		}
+		size = tableSize{rows: rows, at: time.Now()}
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if ch, ok := a.building[key]; ok { // started meanwhile
 		return ch
 	}
 	if a.settled[key] {
 		return nil
 	}
-	if len(a.scanned) >= maxAdvisorShapes || len(a.pending) >= maxAdvisorShapes || len(a.sizes) >= maxAdvisorShapes {
+	if len(a.scanned) >= maxAdvisorShapes || len(a.sizes) >= maxAdvisorShapes {
 		clear(a.scanned)
-		clear(a.pending)
 		clear(a.sizes)
 	}
-	size, known := a.sizes[tk]
-	if !known || (!size.probing && time.Since(size.at) > tableSizeTTL) {
-		a.pending[key]++
-		if !size.probing {
-			a.sizes[tk] = tableSize{rows: size.rows, at: size.at, probing: true}
-			a.wg.Add(1)
-			go a.probeSize(d, docID, version, tableID)
-		}
-		return nil
-	}
-	if size.probing {
-		a.pending[key]++
+	a.sizes[tk] = size
+	if size.rows < int64(a.cfg.MinRows) {
 		return nil
 	}
 	a.scanned[key] += max(size.rows, 1)
-	return a.considerLocked(d, docID, version, tableID, cols, key, size.rows)
-}
-
-// considerLocked starts the build of the index on cols when the reads of
-// its shape have scanned enough of a big enough table; it returns the
-// build's channel, if started. a.mu is held.
-func (a *advisor) considerLocked(d *Docs, docID string, version int64, tableID string, cols []string, key string, rows int64) <-chan struct{} {
-	if rows < int64(a.cfg.MinRows) || a.scanned[key] < int64(a.cfg.Scans)*max(rows, 1) {
+	if a.scanned[key] < int64(a.cfg.Scans)*max(size.rows, 1) {
 		return nil
 	}
 	delete(a.scanned, key)
 	return a.startLocked(d, docID, version, tableID, cols, key, 0)
 }
 
-// probeSize reads a table's row count (its largest row id, which an index
-// answers at once: rows removed make it an overestimate, which only
-// brings an index sooner) and counts the reads noted while it was unknown.
-func (a *advisor) probeSize(d *Docs, docID string, version int64, tableID string) {
-	defer a.wg.Done()
-	var rows int64
-	err := func() error {
-		doc, err := d.Open(context.Background(), docID)
-		if err != nil {
-			return err
-		}
-		defer doc.Close()
-		var n *int64
-		if err := doc.db.QueryRow(context.Background(), `SELECT MAX("id") FROM `+doc.db.Dialect().QuoteIdent(tableID)).Scan(&n); err != nil {
-			return err
-		}
-		if n != nil {
-			rows = *n
-		}
-		return nil
-	}()
-	tk := tableKey(docID, version, tableID)
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if err != nil {
-		delete(a.sizes, tk) // the next read asks again
-		a.log.Warn("automatic index: table size not read", "doc", docID, "table", tableID, "err", err)
-		return
+// tableRows reads a table's row count, as its largest row id, which its
+// primary key answers at once (rows removed make it an overestimate,
+// which only brings an index sooner).
+func tableRows(ctx context.Context, q store.DB, tableID string) (int64, error) {
+	var n *int64
+	if err := q.QueryRow(ctx, `SELECT MAX("id") FROM `+q.Dialect().QuoteIdent(tableID)).Scan(&n); err != nil {
+		return 0, err
 	}
-	a.sizes[tk] = tableSize{rows: rows, at: time.Now()}
-	prefix := tk + "\x00"
-	for key, n := range a.pending {
-		if !strings.HasPrefix(key, prefix) {
-			continue
-		}
-		delete(a.pending, key)
-		if a.settled[key] {
-			continue
-		}
-		a.scanned[key] += int64(n) * max(rows, 1)
-		cols := strings.Split(strings.TrimPrefix(key, prefix), "\x00")
-		a.considerLocked(d, docID, version, tableID, cols, key, rows)
+	if n == nil {
+		return 0, nil
 	}
+	return *n, nil
 }
 
 // noteLookups counts n lookups of table by equality on cols (an upsert

@@ -357,7 +357,7 @@ func (doc *Doc) read(ctx context.Context, q store.Querier, s *schema.Schema, sel
 		}
 	}
 	res := &Rows{Table: t, Columns: cols, nkeys: len(terms), idKeys: idKeys, stamps: sel.Timestamps, want: sel.Limit, fp: fp, filter: sel.Filter, sort: sel.Sort}
-	if wait := doc.docs.advisor.note(doc.docs, doc.id, s, t, sel, cols); wait != nil && outsideTx {
+	if wait := doc.docs.advisor.note(ctx, doc.docs, doc.db, doc.id, s, t, sel, cols); wait != nil && outsideTx {
 		// The index of this shape is being built: wait for it, rather
 		// than scan the table beside the build (a read in a transaction
 		// cannot: its snapshot would not see the index, and a write's
