@@ -320,7 +320,7 @@ func parse(gql *ast.Schema, lax *leniency, req request) (*prepared, error) {
 		ge.Extensions = map[string]any{"code": CodeParseFailed}
 		return nil, &reqError{status: http.StatusBadRequest, err: ge}
 	}
-	renamed := lax.rename(doc)
+	renamed, rowIDs := lax.rename(doc)
 	lax.enumLiterals(gql, doc)
 	if errs := validator.ValidateWithRules(gql, doc, lax.rules); len(errs) > 0 {
 		for _, e := range errs {
@@ -343,6 +343,7 @@ func parse(gql *ast.Schema, lax *leniency, req request) (*prepared, error) {
 	if op.Operation == ast.Subscription {
 		return nil, badRequest(http.StatusBadRequest, CodeBadRequest, "subscriptions are not supported; use GET /api/docs/{doc}/changes")
 	}
+	rowIDValues(req.Variables, rowIDs)
 	vars, err := validator.VariableValues(gql, op, req.Variables)
 	if err != nil {
 		ge := gqlerror.WrapIfUnwrapped(err)

@@ -1,6 +1,7 @@
 package graphql
 
 import (
+	"github.com/rowhouse/rowhouse/schema"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/validator/core"
 	"github.com/vektah/gqlparser/v2/validator/rules"
@@ -50,9 +51,10 @@ func newLeniency(aliases map[string]string, stringEnums map[string]bool) *lenien
 
 // rename reads the variables' declared types as the schema's own types
 // (aliases), and returns how each renamed variable was read, for
-// messages ("declared UUID!, read as Int!").
-func (l *leniency) rename(doc *ast.QueryDocument) map[string]string {
-	var renamed map[string]string
+// messages ("declared UUID!, read as Int!"), and which were declared as
+// row ids (UUID or ID, read as Int), whose values may be in the UUID
+// form Twenty's REST surface shows (see rowIDValues).
+func (l *leniency) rename(doc *ast.QueryDocument) (renamed map[string]string, rowIDs map[string]bool) {
 	for _, op := range doc.Operations {
 		for _, vd := range op.VariableDefinitions {
 			t := vd.Type
@@ -64,12 +66,44 @@ func (l *leniency) rename(doc *ast.QueryDocument) map[string]string {
 					renamed = map[string]string{}
 				}
 				was := vd.Type.String()
+				if to == "Int" && (t.NamedType == "UUID" || t.NamedType == "ID") {
+					if rowIDs == nil {
+						rowIDs = map[string]bool{}
+					}
+					rowIDs[vd.Variable] = true
+				}
 				t.NamedType = to
 				renamed[vd.Variable] = "declared " + was + ", read as " + vd.Type.String()
 			}
 		}
 	}
-	return renamed
+	return renamed, rowIDs
+}
+
+// rowIDValues reads the values of variables declared as row ids that are
+// strings in a row id's UUID form ("00000000-0000-4000-8000-000000000042",
+// as Twenty's REST surface shows row 42) or in decimal as the row id, in
+// lists too. Other strings are left for coercion to refuse.
+func rowIDValues(vars map[string]any, rowIDs map[string]bool) {
+	var read func(v any) any
+	read = func(v any) any {
+		switch x := v.(type) {
+		case string:
+			if id, ok := schema.ParseRowUUID(x); ok {
+				return id
+			}
+		case []any:
+			for i := range x {
+				x[i] = read(x[i])
+			}
+		}
+		return v
+	}
+	for name := range rowIDs {
+		if v, ok := vars[name]; ok {
+			vars[name] = read(v)
+		}
+	}
 }
 
 // enumLiterals reads a string literal that names a value of a Choice
