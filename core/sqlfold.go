@@ -28,8 +28,13 @@ import (
 //     "::", or "as" just before ")"), literal prefixes (E'...') and
 //     numbers are left alone.
 //
-// It changes nothing else: a statement that is wrong for PostgreSQL for
-// another reason (a SQLite-only function) fails as before.
+// It also gives the outermost select list's plain column references the
+// spelling written as their alias, where it differs from the column's
+// (SQLite names such a result column as written: selectListNames), and an
+// alias to each subquery in FROM or JOIN that has none (PostgreSQL before
+// 16 requires one: derivedTables). It changes nothing else: a statement
+// that is wrong for PostgreSQL for another reason (a SQLite-only
+// function) fails as before.
 func FoldNames(stmt string, s *schema.Schema) string {
 	toks := sqlTokens(stmt)
 	names := docNames(s, referencedTables(stmt, toks, s))
