@@ -249,70 +249,28 @@ func sqlArgs(args []any) ([]any, error) {
 // WrapSelect checks that stmt is one SELECT (or WITH ... SELECT) and
 // returns it wrapped as Grist does: select * from (<stmt>), after removing
 // one trailing ';'. It reads the text as SQLite's tokenizer does for what
-// matters here (string literals, quoted identifiers, comments), so that a
-// ';' inside any of them is not a statement separator and one outside is
-// refused. The wrapping alone makes anything but a query a syntax error;
-// the engine's confinement (see confinedQuerier) is what makes the query
-// harmless, not this check.
+// matters here (sqlTokens: string literals, quoted identifiers, comments),
+// so that a ';' inside any of them is not a statement separator and one
+// outside is refused. The wrapping alone makes anything but a query a
+// syntax error; the engine's confinement (see confinedQuerier) is what
+// makes the query harmless, not this check.
 func WrapSelect(stmt string) (string, error) {
+	toks := sqlTokens(stmt)
 	first := ""
 	end := -1 // offset of the separating ';'
-	lineCommentAtEOF := false
-	for i := 0; i < len(stmt); {
-		c := stmt[i]
-		lineCommentAtEOF = false
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
-			i++
-			continue
-		case c == '-' && i+1 < len(stmt) && stmt[i+1] == '-':
-			j := strings.IndexByte(stmt[i:], '\n')
-			if j < 0 {
-				i = len(stmt)
-				lineCommentAtEOF = true
-			} else {
-				i += j + 1
-			}
-			continue
-		case c == '/' && i+1 < len(stmt) && stmt[i+1] == '*':
-			j := strings.Index(stmt[i+2:], "*/")
-			if j < 0 {
-				i = len(stmt)
-			} else {
-				i += 2 + j + 2
-			}
+	for _, t := range toks {
+		if t.kind == tokSpace {
 			continue
 		}
 		if end >= 0 { // something after the ';' other than space or comments
 			return "", errOnlySelect
 		}
-		if first == "" && !isWordByte(c) {
-			first = string(c) // not a keyword: refused below
+		text := stmt[t.start:t.end]
+		if first == "" {
+			first = strings.ToLower(text) // not a keyword unless a word: refused below
 		}
-		switch {
-		case c == ';':
-			end = i
-			i++
-		case c == '\'' || c == '"' || c == '`':
-			i = skipQuoted(stmt, i, c)
-		case c == '[':
-			j := strings.IndexByte(stmt[i:], ']')
-			if j < 0 {
-				i = len(stmt)
-			} else {
-				i += j + 1
-			}
-		case isWordByte(c):
-			j := i
-			for j < len(stmt) && isWordByte(stmt[j]) {
-				j++
-			}
-			if first == "" {
-				first = strings.ToLower(stmt[i:j])
-			}
-			i = j
-		default:
-			i++
+		if t.kind == tokOther && text == ";" {
+			end = t.start
 		}
 	}
 	if first != "select" && first != "with" {
@@ -321,9 +279,8 @@ func WrapSelect(stmt string) (string, error) {
 	body := stmt
 	if end >= 0 {
 		body = stmt[:end]
-	}
-	if lineCommentAtEOF && end < 0 {
-		body += "\n" // so the comment does not swallow the closing parenthesis
+	} else if last := toks[len(toks)-1]; last.kind == tokSpace && strings.HasPrefix(stmt[last.start:], "--") && !strings.HasSuffix(stmt, "\n") {
+		body += "\n" // so the line comment does not swallow the closing parenthesis
 	}
 	return wrapPrefix + body + wrapSuffix, nil
 }
@@ -333,6 +290,74 @@ const (
 	wrapPrefix = "select * from ("
 	wrapSuffix = ")"
 )
+
+// Token kinds of sqlTokens.
+const (
+	tokOther  = iota // punctuation, operators
+	tokSpace         // white space and comments
+	tokWord          // an unquoted word: keyword, name or number
+	tokQuoted        // a quoted identifier: "x", `x` or [x]
+	tokString        // a string literal
+)
+
+// sqlToken is one token of a statement: its kind and byte range.
+type sqlToken struct {
+	kind       int
+	start, end int
+}
+
+// sqlTokens splits a statement as WrapSelect reads it. Every byte of stmt
+// is in exactly one token, in order.
+func sqlTokens(stmt string) []sqlToken {
+	var toks []sqlToken
+	for i := 0; i < len(stmt); {
+		c := stmt[i]
+		start, kind := i, tokOther
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
+			kind = tokSpace
+			i++
+		case c == '-' && i+1 < len(stmt) && stmt[i+1] == '-':
+			kind = tokSpace
+			if j := strings.IndexByte(stmt[i:], '\n'); j < 0 {
+				i = len(stmt)
+			} else {
+				i += j + 1
+			}
+		case c == '/' && i+1 < len(stmt) && stmt[i+1] == '*':
+			kind = tokSpace
+			if j := strings.Index(stmt[i+2:], "*/"); j < 0 {
+				i = len(stmt)
+			} else {
+				i += 2 + j + 2
+			}
+		case c == '\'':
+			kind = tokString
+			i = skipQuoted(stmt, i, c)
+		case c == '"' || c == '`':
+			kind = tokQuoted
+			i = skipQuoted(stmt, i, c)
+		case c == '[':
+			kind = tokQuoted
+			if j := strings.IndexByte(stmt[i:], ']'); j < 0 {
+				i = len(stmt)
+			} else {
+				i += j + 1
+			}
+		case c == ':' && i+1 < len(stmt) && stmt[i+1] == ':':
+			i += 2
+		case isWordByte(c):
+			kind = tokWord
+			for i < len(stmt) && isWordByte(stmt[i]) {
+				i++
+			}
+		default:
+			i++
+		}
+		toks = append(toks, sqlToken{kind: kind, start: start, end: i})
+	}
+	return toks
+}
 
 // skipQuoted returns the offset after the quoted token starting at i, where
 // a doubled quote stands for itself.

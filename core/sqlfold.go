@@ -14,7 +14,7 @@ import (
 // Items" looks for a table items that does not exist (the document's table
 // is "Items").
 //
-// FoldNames reads the statement with the tokenizer of WrapSelect (string
+// FoldNames reads the statement with WrapSelect's tokenizer (string
 // literals, quoted identifiers and comments are kept as they are) and
 // quotes names:
 //   - a name that is, in any case, one of the document's tables or columns
@@ -69,28 +69,25 @@ func FoldNames(stmt string, s *schema.Schema) string {
 		switch {
 		case t.kind == tokQuoted && !terminated(text):
 			b.WriteString(text) // the statement's end: PostgreSQL says what is wrong
-		case t.kind == tokQuoted && text[0] == '"' && isAlias(stmt, toks, i):
-			b.WriteString(text) // as "Name": the caller's name for a result
 		case t.kind == tokQuoted:
+			// Double-quoted, as the caller wrote it after AS (the name of a
+			// result) or as the document spells it; `x` and [x] too.
 			inner := unquoteIdent(text)
-			if isAlias(stmt, toks, i) {
-				b.WriteString(quoteIdent(inner))
-			} else if canon, ok := names.resolve(inner); ok {
-				b.WriteString(quoteIdent(canon))
-			} else if text[0] != '"' {
-				b.WriteString(quoteIdent(inner))
-			} else {
-				b.WriteString(text)
+			if canon, ok := names.resolve(inner); ok && !isAlias(stmt, toks, i) {
+				inner = canon
 			}
+			b.WriteString(quoteIdent(inner))
 		case isName[i]:
+			canon, ok := names.resolve(text)
 			lower := strings.ToLower(text)
-			if _, ok := names.resolve(text); ok && isAlias(stmt, toks, i) {
+			switch {
+			case ok && isAlias(stmt, toks, i):
 				b.WriteString(quoteIdent(text)) // as NAME, though a column is Name
-			} else if canon, ok := names.resolve(text); ok {
+			case ok:
 				b.WriteString(quoteIdent(canon))
-			} else if capitals[lower] {
+			case capitals[lower]:
 				b.WriteString(quoteIdent(spelling[lower]))
-			} else {
+			default:
 				b.WriteString(text)
 			}
 		default:
@@ -368,89 +365,19 @@ func unquoteIdent(q string) string {
 	return strings.ReplaceAll(inner, c+c, c)
 }
 
-// Token kinds of sqlTokens.
-const (
-	tokOther  = iota // punctuation, operators
-	tokSpace         // white space and comments
-	tokWord          // an unquoted word: keyword, name or number
-	tokQuoted        // a quoted identifier: "x", `x` or [x]
-	tokString        // a string literal
-)
-
-// sqlToken is one token of a statement: its kind and byte range.
-type sqlToken struct {
-	kind       int
-	start, end int
-}
-
-// sqlTokens splits a statement as WrapSelect reads it. Every byte of stmt
-// is in exactly one token, in order.
-func sqlTokens(stmt string) []sqlToken {
-	var toks []sqlToken
-	for i := 0; i < len(stmt); {
-		c := stmt[i]
-		start, kind := i, tokOther
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v':
-			kind = tokSpace
-			i++
-		case c == '-' && i+1 < len(stmt) && stmt[i+1] == '-':
-			kind = tokSpace
-			if j := strings.IndexByte(stmt[i:], '\n'); j < 0 {
-				i = len(stmt)
-			} else {
-				i += j + 1
-			}
-		case c == '/' && i+1 < len(stmt) && stmt[i+1] == '*':
-			kind = tokSpace
-			if j := strings.Index(stmt[i+2:], "*/"); j < 0 {
-				i = len(stmt)
-			} else {
-				i += 2 + j + 2
-			}
-		case c == '\'':
-			kind = tokString
-			i = skipQuoted(stmt, i, c)
-		case c == '"' || c == '`':
-			kind = tokQuoted
-			i = skipQuoted(stmt, i, c)
-		case c == '[':
-			kind = tokQuoted
-			if j := strings.IndexByte(stmt[i:], ']'); j < 0 {
-				i = len(stmt)
-			} else {
-				i += j + 1
-			}
-		case c == ':' && i+1 < len(stmt) && stmt[i+1] == ':':
-			i += 2
-		case isWordByte(c):
-			kind = tokWord
-			for i < len(stmt) && isWordByte(stmt[i]) {
-				i++
-			}
-		default:
-			i++
-		}
-		toks = append(toks, sqlToken{kind: kind, start: start, end: i})
-	}
-	return toks
-}
-
-// nextSignificant returns the text of the first token after toks[i] that
-// is not space, lower-cased; "" at the end.
+// nextSignificant and prevSignificant return the text of the first token
+// after toks[i], or the last before it, that is not space, lower-cased;
+// "" past either end.
 func nextSignificant(stmt string, toks []sqlToken, i int) string {
-	for j := i + 1; j < len(toks); j++ {
-		if toks[j].kind != tokSpace {
-			return strings.ToLower(stmt[toks[j].start:toks[j].end])
-		}
-	}
-	return ""
+	return significant(stmt, toks, i, 1)
 }
 
-// prevSignificant returns the text of the last token before toks[i]
-// that is not space, lower-cased; "" at the start.
 func prevSignificant(stmt string, toks []sqlToken, i int) string {
-	for j := i - 1; j >= 0; j-- {
+	return significant(stmt, toks, i, -1)
+}
+
+func significant(stmt string, toks []sqlToken, i, step int) string {
+	for j := i + step; j >= 0 && j < len(toks); j += step {
 		if toks[j].kind != tokSpace {
 			return strings.ToLower(stmt[toks[j].start:toks[j].end])
 		}
