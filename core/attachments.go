@@ -122,6 +122,26 @@ func (doc *Doc) AttachmentsSize(ctx context.Context) (int64, error) {
 	return n, nil
 }
 
+// AttachmentsSize returns the total size of the attachments of the
+// documents docIDs (an org's, say), in bytes. The caller must have
+// checked access.
+func (d *Docs) AttachmentsSize(ctx context.Context, docIDs []string) (int64, error) {
+	var total int64
+	for _, id := range docIDs {
+		doc, err := d.Open(ctx, id)
+		if err != nil {
+			return 0, err
+		}
+		n, err := doc.AttachmentsSize(ctx)
+		doc.Close()
+		if err != nil {
+			return 0, err
+		}
+		total += n
+	}
+	return total, nil
+}
+
 // Attachment returns one attachment's metadata; 404 if there is none.
 func (doc *Doc) Attachment(ctx context.Context, id int64) (Attachment, error) {
 	a, err := scanAttachment(doc.db.QueryRow(ctx, `SELECT `+attachmentColumns+` FROM _rh_attachments WHERE id = ?`, id))
@@ -139,11 +159,7 @@ func (doc *Doc) Attachment(ctx context.Context, id int64) (Attachment, error) {
 // there is none. The content is read whole: an attachment is bounded by the
 // request body limit it was uploaded under.
 func (doc *Doc) AttachmentData(ctx context.Context, id int64) (Attachment, []byte, error) {
-	var data []byte
-	var a Attachment
-	var at int64
-	err := doc.db.QueryRow(ctx, `SELECT `+attachmentColumns+`, data FROM _rh_attachments WHERE id = ?`, id).
-		Scan(&a.ID, &a.FileName, &a.FileSize, &a.ContentType, &a.Checksum, &at, &data)
+	a, data, err := scanAttachmentData(doc.db.QueryRow(ctx, `SELECT `+attachmentColumns+`, data FROM _rh_attachments WHERE id = ?`, id))
 	doc.docs.count("rest", 1)
 	if errors.Is(err, store.ErrNoRows) {
 		return a, nil, errAttachmentNotFound(id)
@@ -151,8 +167,18 @@ func (doc *Doc) AttachmentData(ctx context.Context, id int64) (Attachment, []byt
 	if err != nil {
 		return a, nil, fmt.Errorf("doc %s: attachment %d: %w", doc.id, id, err)
 	}
-	a.TimeUploaded = time.UnixMilli(at).UTC()
 	return a, data, nil
+}
+
+// scanAttachmentData reads an attachment's metadata and content, selected
+// as attachmentColumns then data.
+func scanAttachmentData(row store.Row) (Attachment, []byte, error) {
+	var a Attachment
+	var at int64
+	var data []byte
+	err := row.Scan(&a.ID, &a.FileName, &a.FileSize, &a.ContentType, &a.Checksum, &at, &data)
+	a.TimeUploaded = time.UnixMilli(at).UTC()
+	return a, data, err
 }
 
 // usedAttachments returns the ids of the attachments that some cell of an
@@ -176,11 +202,8 @@ func (doc *Doc) usedAttachments(ctx context.Context, q store.Querier, s *schema.
 					rows.Close()
 					return nil, fmt.Errorf("read %s.%s: %w", t.ID, c.ID, err)
 				}
-				var ids []int64
-				if json.Unmarshal([]byte(cell), &ids) == nil { // a cell of another shape holds none
-					for _, id := range ids {
-						used[id] = true
-					}
+				for _, id := range cellAttachments(cell) {
+					used[id] = true
 				}
 			}
 			err = rows.Err()
@@ -277,11 +300,17 @@ func (doc *Doc) CellHoldsAttachment(ctx context.Context, tableID, colID string, 
 	if err != nil {
 		return false, fmt.Errorf("doc %s: read %s.%s: %w", doc.id, t.ID, c.ID, err)
 	}
+	return cell != nil && slices.Contains(cellAttachments(*cell), id), nil
+}
+
+// cellAttachments reads the attachment ids an Attachments cell holds, as
+// stored (a JSON array of ids); a cell of another shape holds none.
+func cellAttachments(cell string) []int64 {
 	var ids []int64
-	if cell != nil && json.Unmarshal([]byte(*cell), &ids) == nil {
-		return slices.Contains(ids, id), nil
+	if json.Unmarshal([]byte(cell), &ids) != nil {
+		return nil
 	}
-	return false, nil
+	return ids
 }
 
 // EachAttachment calls fn with every attachment and its content, by id,
@@ -300,13 +329,10 @@ func (doc *Doc) EachAttachment(ctx context.Context, fn func(Attachment, []byte) 
 	defer rows.Close()
 	doc.docs.count("rest", 1)
 	for rows.Next() {
-		var a Attachment
-		var at int64
-		var data []byte
-		if err := rows.Scan(&a.ID, &a.FileName, &a.FileSize, &a.ContentType, &a.Checksum, &at, &data); err != nil {
+		a, data, err := scanAttachmentData(rows)
+		if err != nil {
 			return fmt.Errorf("doc %s: read attachments: %w", doc.id, err)
 		}
-		a.TimeUploaded = time.UnixMilli(at).UTC()
 		if err := fn(a, data); err != nil {
 			return err
 		}

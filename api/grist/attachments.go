@@ -180,8 +180,8 @@ var activeTypes = map[string]bool{
 
 // downloadAttachment is GET /api/docs/{doc}/attachments/{id}/download: the
 // file (with tableId, colId and rowId, only if that cell refers to it, as
-// Grist checks a download for one cell), always as a download (Content-Disposition: attachment) and never
-// something a browser runs: a sandboxing Content-Security-Policy, nosniff,
+// Grist checks a download for one cell), always as a download
+// (Content-Disposition: attachment) and never something a browser runs: a sandboxing Content-Security-Policy, nosniff,
 // and the types that a browser would render as a page sent as
 // application/octet-stream.
 func (a *API) downloadAttachment(w http.ResponseWriter, r *http.Request) error {
@@ -340,51 +340,55 @@ func (a *API) archiveAttachments(w http.ResponseWriter, r *http.Request) error {
 		h.Set("Cache-Control", "private, no-cache")
 		w.WriteHeader(http.StatusOK)
 	}
-	entry := func(at core.Attachment) string {
+	var aw archiveWriter = zipArchive{zip.NewWriter(w)}
+	if format == "tar" {
+		aw = tarArchive{tar.NewWriter(w)}
+	}
+	err = d.EachAttachment(r.Context(), func(at core.Attachment, data []byte) error {
+		start()
 		name := cleanFileName(at.FileName)
 		if name == "" {
 			name = "file"
 		}
-		return fmt.Sprintf("%d_%s", at.ID, name)
+		return aw.add(fmt.Sprintf("%d_%s", at.ID, name), at.TimeUploaded, data)
+	})
+	if err == nil {
+		start()
+		err = aw.Close()
 	}
-	var err2 error
-	switch format {
-	case "zip":
-		zw := zip.NewWriter(w)
-		err2 = d.EachAttachment(r.Context(), func(at core.Attachment, data []byte) error {
-			start()
-			f, err := zw.CreateHeader(&zip.FileHeader{Name: entry(at), Method: zip.Deflate, Modified: at.TimeUploaded})
-			if err != nil {
-				return err
-			}
-			_, err = f.Write(data)
-			return err
-		})
-		if err2 == nil {
-			start()
-			err2 = zw.Close()
-		}
-	case "tar":
-		tw := tar.NewWriter(w)
-		err2 = d.EachAttachment(r.Context(), func(at core.Attachment, data []byte) error {
-			start()
-			if err := tw.WriteHeader(&tar.Header{Name: entry(at), Mode: 0o644, Size: int64(len(data)), ModTime: at.TimeUploaded, Format: tar.FormatPAX}); err != nil {
-				return err
-			}
-			_, err := tw.Write(data)
-			return err
-		})
-		if err2 == nil {
-			start()
-			err2 = tw.Close()
-		}
+	if err != nil && !started {
+		return err // nothing sent yet: an error answer
 	}
-	if err2 != nil && !started {
-		return err2 // nothing sent yet: an error answer
-	}
-	if err2 != nil {
-		a.log.Warn("attachments archive cut short", "doc", v.ID, "err", err2)
+	if err != nil {
+		a.log.Warn("attachments archive cut short", "doc", v.ID, "err", err)
 		panic(http.ErrAbortHandler) // the client sees a truncated body, not a whole-looking archive
 	}
 	return nil
+}
+
+// archiveWriter writes the entries of an attachments archive.
+type archiveWriter interface {
+	add(name string, modified time.Time, data []byte) error
+	Close() error
+}
+
+type zipArchive struct{ *zip.Writer }
+
+func (z zipArchive) add(name string, modified time.Time, data []byte) error {
+	f, err := z.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: modified})
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	return err
+}
+
+type tarArchive struct{ *tar.Writer }
+
+func (t tarArchive) add(name string, modified time.Time, data []byte) error {
+	if err := t.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(data)), ModTime: modified, Format: tar.FormatPAX}); err != nil {
+		return err
+	}
+	_, err := t.Write(data)
+	return err
 }

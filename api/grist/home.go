@@ -45,18 +45,9 @@ func (a *API) orgUsage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var total int64
-	for _, id := range ids {
-		d, err := a.docs.Open(r.Context(), id)
-		if err != nil {
-			return err
-		}
-		n, err := d.AttachmentsSize(r.Context())
-		d.Close()
-		if err != nil {
-			return err
-		}
-		total += n
+	total, err := a.docs.AttachmentsSize(r.Context(), ids)
+	if err != nil {
+		return err
 	}
 	api.WriteJSON(w, http.StatusOK, map[string]any{
 		"countsByDataLimitStatus": map[string]int{"approachingLimit": 0, "gracePeriod": 0, "deleteOnly": 0},
