@@ -27,6 +27,9 @@ type Hosts struct {
 // can follow them.
 func (h Hosts) Middleware(next http.Handler) http.Handler {
 	base := normalHost(h.BaseDomain)
+	if base == "" && !h.TrustProxy {
+		return next // neither host names nor proxy headers: nothing to read
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, host := r.Context(), r.Host
 		if h.TrustProxy {
@@ -54,7 +57,7 @@ func (h Hosts) Middleware(next http.Handler) http.Handler {
 // itself, for www, and for hosts outside it.
 func HostOrgDomain(host, baseDomain string) string {
 	host, base := normalHost(host), normalHost(baseDomain)
-	if base == "" || !strings.HasSuffix(host, "."+base) {
+	if base == "" || host == base || !UnderDomain(host, base) {
 		return ""
 	}
 	label := strings.TrimSuffix(host, "."+base)
@@ -62,6 +65,13 @@ func HostOrgDomain(host, baseDomain string) string {
 		return ""
 	}
 	return label
+}
+
+// UnderDomain reports whether host (with or without a port) is domain or
+// a name under it, in any case.
+func UnderDomain(host, domain string) bool {
+	host, domain = normalHost(host), normalHost(domain)
+	return domain != "" && (host == domain || strings.HasSuffix(host, "."+domain))
 }
 
 // normalHost lowercases a host name and drops its port and trailing dot.

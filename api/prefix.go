@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/rowhouse/rowhouse"
@@ -52,4 +53,17 @@ func ScopedDoc(a rowhouse.Actor, paths, instead string) (string, error) {
 		return "", rowhouse.Invalidf("%s need an API key scoped to exactly one document, which says which document they address; this key is scoped to %d documents: %s", paths, len(a.Key.Scopes.Docs), instead)
 	}
 	return a.Key.Scopes.Docs[0], nil
+}
+
+// ServeAt serves r through next as if it had asked for path (its query
+// kept), with ctx as its context: the /o/{orgDomain} prefix and the
+// paths that name no document are other paths to the same routes. r
+// takes the inner route's pattern, so that metrics label it.
+func ServeAt(next http.Handler, w http.ResponseWriter, r *http.Request, ctx context.Context, path string) {
+	r2 := r.WithContext(ctx)
+	u := *r.URL
+	u.Path, u.RawPath = path, ""
+	r2.URL = &u
+	next.ServeHTTP(w, r2)
+	r.Pattern = r2.Pattern
 }

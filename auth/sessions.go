@@ -6,13 +6,13 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/rowhouse/rowhouse"
+	"github.com/rowhouse/rowhouse/api"
 	"github.com/rowhouse/rowhouse/home"
 	"github.com/rowhouse/rowhouse/ratelimit"
 	"github.com/rowhouse/rowhouse/store"
@@ -277,16 +277,8 @@ func (s *Sessions) Cookie(r *http.Request, token string, expires time.Time) *htt
 // cookieDomain is the base domain when r's host is it or a site under it,
 // else "" (a cookie for the host alone).
 func (s *Sessions) cookieDomain(r *http.Request) string {
-	base := strings.ToLower(strings.TrimSuffix(s.cfg.BaseDomain, "."))
-	if base == "" {
-		return ""
-	}
-	host := strings.ToLower(r.Host)
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
-	}
-	if host == base || strings.HasSuffix(host, "."+base) {
-		return base
+	if api.UnderDomain(r.Host, s.cfg.BaseDomain) {
+		return strings.ToLower(strings.TrimSuffix(s.cfg.BaseDomain, "."))
 	}
 	return ""
 }

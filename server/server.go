@@ -110,13 +110,7 @@ func routes(mux *http.ServeMux, d Deps) {
 	// The same API under /o/{orgDomain}/, where "current" means that org.
 	mux.HandleFunc("/o/{orgDomain}/api/", func(w http.ResponseWriter, r *http.Request) {
 		domain := r.PathValue("orgDomain")
-		r2 := r.WithContext(api.WithOrgDomain(r.Context(), domain))
-		u := *r.URL
-		u.Path = strings.TrimPrefix(r.URL.Path, "/o/"+domain)
-		u.RawPath = ""
-		r2.URL = &u
-		mux.ServeHTTP(w, r2)
-		r.Pattern = r2.Pattern // so that metrics label the inner route
+		api.ServeAt(mux, w, r, api.WithOrgDomain(r.Context(), domain), strings.TrimPrefix(r.URL.Path, "/o/"+domain))
 	})
 
 	// Twenty's own paths, for an API key scoped to exactly one document:

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/rowhouse/rowhouse"
+	"github.com/rowhouse/rowhouse/api"
 	"github.com/rowhouse/rowhouse/auth"
 	"github.com/rowhouse/rowhouse/core"
 	"github.com/rowhouse/rowhouse/home"
@@ -134,7 +135,7 @@ func (w *Web) renderDocAPI(rw http.ResponseWriter, r *http.Request, s auth.Sessi
 	if err != nil {
 		return fmt.Errorf("doc %s: schema: %w", v.ID, err)
 	}
-	c := docAPIContent{Doc: v, Origin: origin(r), Tables: sch.Tables, IsOwner: v.Access.AtLeast(rowhouse.RoleOwners),
+	c := docAPIContent{Doc: v, Origin: api.Origin(r), Tables: sch.Tables, IsOwner: v.Access.AtLeast(rowhouse.RoleOwners),
 		NewSecret: x.NewSecret, Form: webhookForm{Enabled: true, EventTypes: []string{"add", "update"}}}
 	if x.Form != nil {
 		c.Form = *x.Form

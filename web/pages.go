@@ -372,7 +372,7 @@ func (w *Web) renderAccount(rw http.ResponseWriter, r *http.Request, s auth.Sess
 	if c.Docs, err = w.allDocs(r, s); err != nil {
 		return err
 	}
-	c.Origin = origin(r)
+	c.Origin = api.Origin(r)
 	if c.Password, err = w.passwordState(r, s, "/account"); err != nil {
 		return err
 	}
@@ -431,9 +431,9 @@ func (w *Web) createKey(rw http.ResponseWriter, r *http.Request, s auth.Session)
 	if err != nil {
 		return refuse(err)
 	}
-	try := origin(r) + "/api/orgs"
+	try := api.Origin(r) + "/api/orgs"
 	if len(key.Scopes.Docs) > 0 { // a document key cannot list orgs
-		try = origin(r) + "/api/docs/" + url.PathEscape(key.Scopes.Docs[0]) + "/tables"
+		try = api.Origin(r) + "/api/docs/" + url.PathEscape(key.Scopes.Docs[0]) + "/tables"
 	}
 	return w.renderAccount(rw, r, s, http.StatusOK, accountContent{NewKey: &key, NewSecret: secret, TryURL: try}, "",
 		"Key created. Copy it now: it will not be shown again.")
@@ -449,7 +449,3 @@ func (w *Web) deleteKey(rw http.ResponseWriter, r *http.Request, s auth.Session)
 	}
 	return redirect(rw, r, "/account?done=key-removed")
 }
-
-// origin is the scheme and host the browser used, for example commands
-// (behind a trusted proxy, the ones the client used: api.Origin).
-func origin(r *http.Request) string { return api.Origin(r) }

@@ -430,16 +430,11 @@ func (a *API) Scoped(next http.Handler) http.Handler {
 			a.writeFailure(w, r, err)
 			return
 		}
-		r2 := r.Clone(r.Context())
-		u := *r.URL
-		u.Path = "/api/docs/" + docID + "/graphql"
+		path := "/api/docs/" + docID + "/graphql"
 		if r.URL.Path == "/metadata" {
-			u.Path += "/metadata"
+			path += "/metadata"
 		}
-		u.RawPath = ""
-		r2.URL = &u
-		next.ServeHTTP(w, r2)
-		r.Pattern = r2.Pattern // so that metrics label the inner route
+		api.ServeAt(next, w, r, r.Context(), path)
 	})
 }
 

@@ -68,13 +68,7 @@ func Scoped(next http.Handler, log *slog.Logger) http.Handler {
 			WriteError(w, r, log, err)
 			return
 		}
-		r2 := r.Clone(r.Context())
-		u := *r.URL
-		u.Path = "/api/docs/" + docID + r.URL.Path
-		u.RawPath = ""
-		r2.URL = &u
-		next.ServeHTTP(w, r2)
-		r.Pattern = r2.Pattern // so that metrics label the inner route
+		api.ServeAt(next, w, r, r.Context(), "/api/docs/"+docID+r.URL.Path)
 	})
 }
 
