@@ -294,7 +294,7 @@ func (p *planner) planConn(f *cfield, t *schema.Table, nested bool) (*connPlan, 
 			}
 		}
 	}
-	var aggs map[string]core.Aggregate // by field name, made when first needed
+	var aggs []aggField // t's, listed when first needed
 	for _, cf := range p.ex.collect(f.sets, cp.typ.Connection) {
 		fld := &connField{key: cf.key, name: cf.field.Name, sets: cf.sets, agg: -1}
 		switch cf.field.Name {
@@ -303,10 +303,11 @@ func (p *planner) planConn(f *cfield, t *schema.Table, nested bool) (*connPlan, 
 			if aggs == nil {
 				aggs = aggregateFields(t)
 			}
-			a, ok := aggs[cf.field.Name]
-			if !ok {
+			i := slices.IndexFunc(aggs, func(f aggField) bool { return f.name == cf.field.Name })
+			if i < 0 {
 				break
 			}
+			a := aggs[i].agg
 			if nested {
 				return nil, rowhouse.Invalidf("%s is answered on top-level connections only, not on a nested one", cf.field.Name)
 			}
@@ -826,20 +827,6 @@ func (o *out) aggregate(cp *connPlan, f *connField, pg *page) {
 		v, _ = outValue(cp.table.Column(a.Column), v) // a date as the Date scalar shows it
 	}
 	writeJSON(o.b, v)
-}
-
-// aggregateFields maps the statistics' field names of t's connection to
-// what they ask for (see writeAggregateFields).
-func aggregateFields(t *schema.Table) map[string]core.Aggregate {
-	m := map[string]core.Aggregate{}
-	for _, c := range t.Columns {
-		for _, op := range core.AggOps {
-			if core.AggregateApplies(op, c) {
-				m[aggregateField(op, c.ID)] = core.Aggregate{Op: op, Column: c.ID}
-			}
-		}
-	}
-	return m
 }
 
 // conn writes a connection selection for one page.

@@ -238,15 +238,31 @@ var aggregateWords = map[core.AggOp]string{
 // writeAggregateFields writes a connection's statistics of t's columns
 // (Twenty's aggregates), each over the records matching the filter.
 func writeAggregateFields(b *strings.Builder, t *schema.Table) {
+	for _, f := range aggregateFields(t) {
+		c := t.Column(f.agg.Column)
+		description(b, "  ", fmt.Sprintf(aggregateWords[f.agg.Op], c.ID)+" On top-level connections only.")
+		fmt.Fprintf(b, "  %s: %s\n", f.name, aggregateType(f.agg.Op, c))
+	}
+}
+
+// aggField is a statistic a connection answers, by its field name.
+type aggField struct {
+	name string
+	agg  core.Aggregate
+}
+
+// aggregateFields are the statistics of t's connection, in the schema's
+// order: by column, then as core.AggOps lists them.
+func aggregateFields(t *schema.Table) []aggField {
+	var out []aggField
 	for _, c := range t.Columns {
 		for _, op := range core.AggOps {
-			if !core.AggregateApplies(op, c) {
-				continue
+			if core.AggregateApplies(op, c) {
+				out = append(out, aggField{name: aggregateField(op, c.ID), agg: core.Aggregate{Op: op, Column: c.ID}})
 			}
-			description(b, "  ", fmt.Sprintf(aggregateWords[op], c.ID)+" On top-level connections only.")
-			fmt.Fprintf(b, "  %s: %s\n", aggregateField(op, c.ID), aggregateType(op, c))
 		}
 	}
+	return out
 }
 
 // valueType is a scalar column's GraphQL type: its enum, or outputType.
