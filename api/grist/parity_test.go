@@ -4,6 +4,8 @@ import (
 	"archive/tar"
 	"archive/zip"
 	"bytes"
+	"database/sql"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -235,6 +237,49 @@ func TestForceReload(t *testing.T) {
 	}
 	for _, sc := range cases {
 		sc.Run(t, w.s)
+	}
+}
+
+// TestForceReloadReadsTheSchemaAgain: a document changed behind the
+// server's back (its file edited by another program) is served from the
+// schema the server knows until force-reload drops it.
+func TestForceReloadReadsTheSchemaAgain(t *testing.T) {
+	w := newFilesWorld(t)
+	w.s.SQLiteOnly(t)
+	objects := "/api/docs/" + w.doc + "/rest/metadata/objects"
+	label := func() string {
+		res := w.s.Do(t, "GET", objects, w.owner, nil)
+		if res.Status != 200 {
+			t.Fatalf("objects: %d %s", res.Status, res.Body)
+		}
+		for _, o := range res.JSON.(map[string]any)["data"].(map[string]any)["objects"].([]any) {
+			if o := o.(map[string]any); o["nameSingular"] == "pet" {
+				return fmt.Sprint(o["labelPlural"])
+			}
+		}
+		t.Fatalf("no pet object in %s", res.Body)
+		return ""
+	}
+	before := label()
+	db, err := sql.Open("sqlite", w.s.SQLite.DocPath(w.doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE _rh_tables SET label_plural = 'Critters' WHERE table_id = 'Pets'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`UPDATE _rh_meta SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) WHERE key = 'schema_version'`); err != nil {
+		t.Fatal(err)
+	}
+	if got := label(); got != before {
+		t.Fatalf("before force-reload the label is %q, want the known %q (the test's premise)", got, before)
+	}
+	if res := w.s.Do(t, "POST", w.url("/force-reload"), w.editor, nil); res.Status != 200 {
+		t.Fatalf("force-reload: %d %s", res.Status, res.Body)
+	}
+	if got := label(); got != "Critters" {
+		t.Errorf("after force-reload the label is %q, want Critters", got)
 	}
 }
 
