@@ -6,8 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	_ "github.com/ncruces/go-sqlite3/driver"
+
 	"github.com/rowhouse/rowhouse/core"
-	_ "modernc.org/sqlite"
 )
 
 // On SQLite, the index built for a descending sort gives the core's order
@@ -19,7 +20,7 @@ func TestAdvisedIndexGivesOrder(t *testing.T) {
 	sel := core.Select{Table: "T", Filter: mustFilter(t, `{"kind":["b"]}`), Sort: mustSort(t, "-n"), Limit: 10}
 	readN(t, d, sel, 2)
 	docs.Wait()
-	db, err := sql.Open("sqlite", "file:"+e.DocPath(d.ID())+"?mode=ro")
+	db, err := sql.Open("sqlite3", "file:"+e.DocPath(d.ID())+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/ncruces/go-sqlite3/driver"
 	"github.com/xuri/excelize/v2"
-	_ "modernc.org/sqlite"
 
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/core"
@@ -108,7 +108,7 @@ func TestSQLEndpoint(t *testing.T) {
 		{Name: "attach in a WITH", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "with x as (select 1) attach '" + other + "' as o"}, Status: 400, Contains: []string{"syntax error"}},
 		{Name: "system table", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "select * from _rh_meta"}, Status: 400, Error: "SQLite: access to _rh_meta.key is prohibited"},
 		{Name: "database list", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "select file from pragma_database_list"}, Status: 400, NotContains: []string{w.s.SQLite.Dir()}},
-		{Name: "raw pages", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "select data from sqlite_dbpage"}, Status: 400, Error: "SQLite: access to sqlite_dbpage.data is prohibited"},
+		{Name: "other files", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "select file from pragma_database_list"}, Status: 400, Error: "SQLite: access to pragma_database_list.file is prohibited"},
 		{Name: "unknown table", Method: "POST", URL: w.url("/sql"), Key: w.owner, Body: map[string]any{"sql": "select * from Nope"}, Status: 400, Error: "SQLite: no such table: Nope"},
 		// Syntax errors are the database's words about the caller's own
 		// statement, not about the wrapping select * from (...).
@@ -263,7 +263,7 @@ func TestDownloads(t *testing.T) {
 			if err := os.WriteFile(path, res.Body, 0o600); err != nil {
 				t.Fatal(err)
 			}
-			db, err := sql.Open("sqlite", path)
+			db, err := sql.Open("sqlite3", path)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -261,7 +261,7 @@ func TestForceReloadReadsTheSchemaAgain(t *testing.T) {
 		return ""
 	}
 	before := label()
-	db, err := sql.Open("sqlite", w.s.SQLite.DocPath(w.doc))
+	db, err := sql.Open("sqlite3", w.s.SQLite.DocPath(w.doc))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ import (
 	"github.com/rowhouse/rowhouse/schema"
 	"github.com/rowhouse/rowhouse/store"
 	"github.com/rowhouse/rowhouse/store/postgres"
-	_ "github.com/rowhouse/rowhouse/store/sqlite" // registers the "sqlite" database/sql driver
+	"github.com/rowhouse/rowhouse/store/sqlite"
 )
 
 // homeTableOrder is the order home tables are copied in, parents before
@@ -82,7 +82,7 @@ type migration struct {
 
 // openSQLite opens one SQLite database of the data folder read-only.
 func openSQLite(path string) (*sql.DB, error) {
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
+	db, err := sql.Open(sqlite.DriverName, "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

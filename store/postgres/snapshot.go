@@ -341,7 +341,7 @@ func (e *Engine) backupHome(ctx context.Context, path string) ([]string, error) 
 		return nil, err
 	}
 	defer stx.Rollback()
-	lite, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(OFF)")
+	lite, err := sql.Open(sqlite.DriverName, "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(OFF)")
 	if err != nil {
 		return nil, err
 	}

@@ -2,23 +2,16 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"net/url"
 	"runtime"
 	"strings"
 
-	"modernc.org/sqlite"
+	"github.com/ncruces/go-sqlite3"
 
 	"github.com/rowhouse/rowhouse/schema"
 	"github.com/rowhouse/rowhouse/store"
-)
-
-// Result codes of SQLite's extended constraint errors.
-const (
-	codeConstraintPrimaryKey = 1555
-	codeConstraintUnique     = 2067
 )
 
 // dialect is SQLite's SQL dialect.
@@ -31,11 +24,7 @@ func (dialect) QuoteIdent(name string) string {
 }
 
 func (dialect) IsUniqueViolation(err error) bool {
-	var e *sqlite.Error
-	if errors.As(err, &e) {
-		return e.Code() == codeConstraintUnique || e.Code() == codeConstraintPrimaryKey
-	}
-	return false
+	return isConstraint(err, sqlite3.CONSTRAINT_UNIQUE) || isConstraint(err, sqlite3.CONSTRAINT_PRIMARYKEY)
 }
 
 // Dialect returns SQLite's dialect.
@@ -46,18 +35,13 @@ func Dialect() store.Dialect { return dialect{} }
 // failing with SQLITE_BUSY) and a pool of query-only reader connections that
 // WAL lets run alongside the writer.
 type db struct {
-	path   string
-	writer *sql.DB
-	reader *sql.DB
-	// Prepared statements of each pool, by SQL text.
-	writerStmts, readerStmts *stmtCache
+	path           string
+	writer, reader *pool
 }
 
-// dsn builds the connection string; the pragmas run on every new connection,
-// busy_timeout first so the others can wait for a lock. Unless create is
-// set, a missing file is an error: a connection opened later by a pool must
-// never bring back, empty, a database that was deleted.
-func dsn(path string, readOnly, syncFull, create bool) string {
+// dsn builds the connection string; the pragmas run on every new
+// connection, busy_timeout first so the others can wait for a lock.
+func dsn(path string, readOnly, syncFull bool) string {
 	sync := "NORMAL"
 	if syncFull {
 		sync = "FULL"
@@ -70,11 +54,6 @@ func dsn(path string, readOnly, syncFull, create bool) string {
 	q.Add("_pragma", "temp_store(MEMORY)")
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
-	} else {
-		q.Set("_txlock", "immediate")
-	}
-	if !create {
-		q.Set("mode", "rw")
 	}
 	return "file:" + uriPath(path) + "?" + q.Encode()
 }
@@ -86,191 +65,183 @@ func uriPath(path string) string {
 	return strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(path)
 }
 
+// opener opens connections to path. Unless create is set, a missing file
+// is an error: a connection opened later by a pool must never bring back,
+// empty, a database that was deleted.
+func opener(path string, readOnly, syncFull, create bool) func() (*sqlite3.Conn, error) {
+	flags := sqlite3.OPEN_READWRITE | sqlite3.OPEN_URI | sqlite3.OPEN_NOMUTEX
+	if create {
+		flags |= sqlite3.OPEN_CREATE
+	}
+	name := dsn(path, readOnly, syncFull)
+	return func() (*sqlite3.Conn, error) {
+		c, err := sqlite3.OpenFlags(name, flags)
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+		return c, nil
+	}
+}
+
 // openDB opens the database in path, creating the file only if create is
 // set.
 func openDB(ctx context.Context, path string, syncFull, create bool) (*db, error) {
-	w, err := sql.Open("sqlite", dsn(path, false, syncFull, create))
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+	d := &db{
+		path:   path,
+		writer: newPool(1, opener(path, false, syncFull, create)),
+		reader: newPool(max(4, 2*runtime.GOMAXPROCS(0)), opener(path, true, syncFull, false)),
 	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	w.SetConnMaxIdleTime(0)
 	// Open the writer first: it creates the file and switches it to WAL,
 	// which readers need before they can open it query-only.
-	if err := w.PingContext(ctx); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	r, err := sql.Open("sqlite", dsn(path, true, syncFull, false))
+	w, err := d.writer.get(ctx)
 	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
+		return nil, err
 	}
-	n := max(4, 2*runtime.GOMAXPROCS(0))
-	r.SetMaxOpenConns(n)
-	r.SetMaxIdleConns(n)
-	r.SetConnMaxIdleTime(0)
-	return &db{path: path, writer: w, reader: r, writerStmts: newStmtCache(w), readerStmts: newStmtCache(r)}, nil
+	d.writer.put(w)
+	return d, nil
 }
 
 func (d *db) Close() error {
-	d.readerStmts.close()
-	d.writerStmts.close()
-	return errors.Join(d.reader.Close(), d.writer.Close())
+	return errors.Join(d.reader.close(), d.writer.close())
 }
 
 func (d *db) Dialect() store.Dialect { return dialect{} }
 
 // Exec runs on the writer, as its own transaction.
 func (d *db) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	s, err := d.writerStmts.get(ctx, query, false)
+	c, err := d.writer.get(ctx)
 	if err != nil {
 		return 0, err
 	}
-	if s == nil {
-		return execOn(ctx, d.writer, query, args)
-	}
-	return affected(s.ExecContext(ctx, args...))
+	defer d.writer.put(c)
+	return c.exec(ctx, query, args)
 }
 
+// Query reads on a reader connection, which the rows hold until closed.
 func (d *db) Query(ctx context.Context, query string, args ...any) (store.Rows, error) {
-	s, err := d.readerStmts.get(ctx, query, false)
-	if err != nil {
-		return nil, err
-	}
-	if s == nil {
-		return rowsOf(d.reader.QueryContext(ctx, query, args...))
-	}
-	return rowsOf(s.QueryContext(ctx, args...))
-}
-
-// rowsOf avoids returning a typed nil *sql.Rows as a non-nil store.Rows.
-func rowsOf(r *sql.Rows, err error) (store.Rows, error) {
+	r, err := d.query(ctx, query, args)
 	if err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
-func (d *db) QueryRow(ctx context.Context, query string, args ...any) store.Row {
-	s, err := d.readerStmts.get(ctx, query, false)
+func (d *db) query(ctx context.Context, query string, args []any) (*rows, error) {
+	c, err := d.reader.get(ctx)
 	if err != nil {
-		return row{err: err}
+		return nil, err
 	}
-	if s == nil {
-		return row{r: d.reader.QueryRowContext(ctx, query, args...)}
+	r, err := c.query(ctx, query, args, true, func() { d.reader.put(c) })
+	if err != nil {
+		d.reader.put(c)
+		return nil, err
 	}
-	return row{r: s.QueryRowContext(ctx, args...)}
+	return r, nil
+}
+
+func (d *db) QueryRow(ctx context.Context, query string, args ...any) store.Row {
+	r, err := d.query(ctx, query, args)
+	return row{r: r, err: err}
 }
 
 func (d *db) BeginWrite(ctx context.Context) (store.Tx, error) {
-	t, err := d.writer.BeginTx(ctx, nil)
+	t, err := d.begin(ctx, d.writer, `BEGIN IMMEDIATE`)
 	if err != nil {
 		return nil, fmt.Errorf("begin write %s: %w", d.path, err)
 	}
-	return &tx{t: t, stmts: d.writerStmts}, nil
+	return t, nil
 }
 
 func (d *db) BeginRead(ctx context.Context) (store.Tx, error) {
-	t, err := d.reader.BeginTx(ctx, nil)
+	t, err := d.begin(ctx, d.reader, `BEGIN`)
 	if err != nil {
 		return nil, fmt.Errorf("begin read %s: %w", d.path, err)
 	}
-	return &tx{t: t, stmts: d.readerStmts}, nil
+	return t, nil
 }
 
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
-
-func execOn(ctx context.Context, e execer, query string, args []any) (int64, error) {
-	return affected(e.ExecContext(ctx, query, args...))
-}
-
-// affected is the number of rows an Exec changed.
-func affected(res sql.Result, err error) (int64, error) {
+func (d *db) begin(ctx context.Context, p *pool, stmt string) (*tx, error) {
+	c, err := p.get(ctx)
 	if err != nil {
-		return 0, err
-	}
-	return res.RowsAffected()
-}
-
-// tx is a transaction on one connection; its statements come from the
-// pool's cache, already prepared on that connection after first use.
-type tx struct {
-	t     *sql.Tx
-	stmts *stmtCache
-}
-
-// stmt returns the cached statement for query bound to the transaction, or
-// nil when query is not cached.
-func (t *tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	s, err := t.stmts.get(ctx, query, true)
-	if s == nil || err != nil {
 		return nil, err
 	}
-	return t.t.StmtContext(ctx, s), nil
+	if _, err := c.exec(ctx, stmt, nil); err != nil {
+		p.put(c)
+		return nil, err
+	}
+	return &tx{ctx: ctx, conn: c, pool: p}, nil
+}
+
+// errTxDone is the error of a transaction used after Commit or Rollback.
+var errTxDone = errors.New("sqlite: transaction has already been committed or rolled back")
+
+// tx is a transaction on one connection, which it holds until Commit or
+// Rollback. As with database/sql, a transaction whose context ended
+// cannot commit.
+type tx struct {
+	ctx  context.Context
+	conn *conn
+	pool *pool
+	done bool
 }
 
 func (t *tx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	s, err := t.stmt(ctx, query)
-	if err != nil {
-		return 0, err
+	if t.done {
+		return 0, errTxDone
 	}
-	if s == nil {
-		return execOn(ctx, t.t, query, args)
-	}
-	return affected(s.ExecContext(ctx, args...))
+	return t.conn.exec(ctx, query, args)
 }
 
 func (t *tx) Query(ctx context.Context, query string, args ...any) (store.Rows, error) {
-	s, err := t.stmt(ctx, query)
+	if t.done {
+		return nil, errTxDone
+	}
+	r, err := t.conn.query(ctx, query, args, true, nil)
 	if err != nil {
 		return nil, err
 	}
-	if s == nil {
-		return rowsOf(t.t.QueryContext(ctx, query, args...))
-	}
-	return rowsOf(s.QueryContext(ctx, args...))
+	return r, nil
 }
 
 func (t *tx) QueryRow(ctx context.Context, query string, args ...any) store.Row {
-	s, err := t.stmt(ctx, query)
-	if err != nil {
-		return row{err: err}
+	if t.done {
+		return row{err: errTxDone}
 	}
-	if s == nil {
-		return row{r: t.t.QueryRowContext(ctx, query, args...)}
-	}
-	return row{r: s.QueryRowContext(ctx, args...)}
+	r, err := t.conn.query(ctx, query, args, true, nil)
+	return row{r: r, err: err}
 }
 
-func (t *tx) Commit() error { return t.t.Commit() }
-
-func (t *tx) Rollback() error {
-	if err := t.t.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+func (t *tx) Commit() error {
+	if t.done {
+		return errTxDone
+	}
+	t.done = true
+	defer t.pool.put(t.conn) // rolls back what did not commit
+	if err := t.ctx.Err(); err != nil {
 		return err
+	}
+	t.conn.finishRows()
+	if _, err := t.conn.exec(context.Background(), `COMMIT`, nil); err != nil {
+		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
 }
 
-// row is one row of a QueryRow, or the error that prevented the query.
-type row struct {
-	r   *sql.Row
-	err error
-}
-
-func (r row) Scan(dest ...any) error {
-	if r.err != nil {
-		return r.err
+func (t *tx) Rollback() error {
+	if t.done {
+		return nil
 	}
-	err := r.r.Scan(dest...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return store.ErrNoRows
+	t.done = true
+	defer t.pool.put(t.conn)
+	t.conn.finishRows()
+	if t.conn.c.GetAutocommit() { // SQLite already rolled back (after some errors)
+		return nil
 	}
-	return err
+	if _, err := t.conn.exec(context.Background(), `ROLLBACK`, nil); err != nil {
+		t.conn.broken = true
+		return fmt.Errorf("rollback: %w", err)
+	}
+	return nil
 }
 
 func (dialect) ColumnType(s schema.Storage) string {

@@ -22,7 +22,7 @@ func TestDocMigrationGivesUUIDs(t *testing.T) {
 	e.Close()
 	raw := func(stmts ...string) *sql.DB {
 		t.Helper()
-		db, err := sql.Open("sqlite", filepath.Join(dir, "docs", id+".db"))
+		db, err := sql.Open("sqlite3", filepath.Join(dir, "docs", id+".db"))
 		if err != nil {
 			t.Fatal(err)
 		}

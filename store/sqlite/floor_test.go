@@ -1,42 +1,40 @@
-package sqlite_test
+package sqlite
 
 import (
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"strings"
 	"testing"
 
-	_ "modernc.org/sqlite"
+	"github.com/rowhouse/rowhouse/store"
 )
 
 // The floor benchmarks run the statements of two load scenarios straight
-// through database/sql and the SQLite driver, with nothing of Rowhouse
-// around them: no HTTP, no JSON, no schema, 16 goroutines. They are the
-// most any server built on this driver can answer on the machine, and so
-// tell how much of a scenario's cost is the database's own.
+// through this package's connections, with nothing of Rowhouse around
+// them: no HTTP, no JSON, no schema, 16 goroutines. They are the most any
+// server built on this storage can answer on the machine, and so tell how
+// much of a scenario's cost is the database's own.
 
 // floorDB opens a fresh database with the statements' tables.
-func floorDB(b *testing.B, ddl ...string) *sql.DB {
+func floorDB(b *testing.B, ddl ...string) *db {
 	b.Helper()
-	db, err := sql.Open("sqlite", "file:"+b.TempDir()+"/floor.db?_pragma=journal_mode(wal)&_pragma=synchronous(normal)")
+	d, err := openDB(b.Context(), filepath.Join(b.TempDir(), "floor.db"), false, true)
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { db.Close() })
-	db.SetMaxOpenConns(16)
-	db.SetMaxIdleConns(16)
+	b.Cleanup(func() { d.Close() })
 	for _, s := range ddl {
-		if _, err := db.Exec(s); err != nil {
+		if _, err := d.Exec(b.Context(), s); err != nil {
 			b.Fatal(err)
 		}
 	}
-	return db
+	return d
 }
 
 // scanAll reads every row of a query into Go values, as a server must.
-func scanAll(b *testing.B, db *sql.DB, q string, args ...any) int {
-	rows, err := db.Query(q, args...)
+func scanAll(b *testing.B, d *db, q string, args ...any) int {
+	rows, err := d.Query(b.Context(), q, args...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -54,7 +52,23 @@ func scanAll(b *testing.B, db *sql.DB, q string, args ...any) int {
 		}
 		n++
 	}
+	if err := rows.Err(); err != nil {
+		b.Fatal(err)
+	}
 	return n
+}
+
+// fill runs statements in one write transaction.
+func fill(b *testing.B, d *db, f func(tx store.Tx)) {
+	tx, err := d.BeginWrite(b.Context())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tx.Rollback()
+	f(tx)
+	if err := tx.Commit(); err != nil {
+		b.Fatal(err)
+	}
 }
 
 func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
@@ -67,18 +81,17 @@ func BenchmarkFloorTree(b *testing.B) {
 		`CREATE TABLE Cities (id INTEGER PRIMARY KEY, _rh_alt TEXT, name TEXT)`,
 		`CREATE TABLE People (id INTEGER PRIMARY KEY, _rh_alt TEXT, name TEXT, Company INTEGER, city INTEGER)`,
 		`CREATE INDEX people_company ON People (Company)`)
-	tx, _ := db.Begin()
-	for i := 1; i <= 100; i++ {
-		tx.Exec(`INSERT INTO Companies (id, name) VALUES (?, ?)`, i, fmt.Sprintf("C%03d", i))
-		for j := range 10 {
-			n := (i-1)*10 + j + 1
-			tx.Exec(`INSERT INTO Cities (id, name) VALUES (?, ?)`, n, fmt.Sprint("City", n))
-			tx.Exec(`INSERT INTO People (id, name, Company, city) VALUES (?, ?, ?, ?)`, n, fmt.Sprint("P", n), i, n)
+	ctx := b.Context()
+	fill(b, db, func(tx store.Tx) {
+		for i := 1; i <= 100; i++ {
+			tx.Exec(ctx, `INSERT INTO Companies (id, name) VALUES (?, ?)`, i, fmt.Sprintf("C%03d", i))
+			for j := range 10 {
+				n := (i-1)*10 + j + 1
+				tx.Exec(ctx, `INSERT INTO Cities (id, name) VALUES (?, ?)`, n, fmt.Sprint("City", n))
+				tx.Exec(ctx, `INSERT INTO People (id, name, Company, city) VALUES (?, ?, ?, ?)`, n, fmt.Sprint("P", n), i, n)
+			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		b.Fatal(err)
-	}
+	})
 	parents, children := make([]any, 100), make([]any, 1000)
 	for i := range parents {
 		parents[i] = int64(i + 1)
@@ -112,15 +125,13 @@ func BenchmarkFloorPage(b *testing.B) {
 		 c_date REAL, c_choice TEXT, c_email TEXT, c_int2 INTEGER, c_num2 REAL, c_note TEXT)`,
 		`CREATE INDEX bench_page ON Bench (c_choice, c_int DESC)`)
 	rng := rand.New(rand.NewPCG(1, 2))
-	tx, _ := db.Begin()
-	st, _ := tx.Prepare(`INSERT INTO Bench (c_text, c_int, c_num, c_bool, c_date, c_choice, c_email, c_int2, c_num2, c_note) VALUES (?,?,?,?,?,?,?,?,?,?)`)
-	for i := range 100_000 {
-		st.Exec(fmt.Sprint("row ", i, " alpha bravo"), rng.IntN(1_000_000), rng.Float64()*1000, i%2, 1.7e9+float64(i), string(rune('a'+rng.IntN(20))),
-			fmt.Sprint("user", i, "@example.com"), rng.IntN(1000), rng.Float64(), "a note")
-	}
-	if err := tx.Commit(); err != nil {
-		b.Fatal(err)
-	}
+	fill(b, db, func(tx store.Tx) {
+		for i := range 100_000 {
+			tx.Exec(b.Context(), `INSERT INTO Bench (c_text, c_int, c_num, c_bool, c_date, c_choice, c_email, c_int2, c_num2, c_note) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+				fmt.Sprint("row ", i, " alpha bravo"), rng.IntN(1_000_000), rng.Float64()*1000, i%2, 1.7e9+float64(i), string(rune('a'+rng.IntN(20))),
+				fmt.Sprint("user", i, "@example.com"), rng.IntN(1000), rng.Float64(), "a note")
+		}
+	})
 	q := `SELECT id, _rh_alt, c_text, c_int, c_num, c_bool, c_date, c_choice, c_email, c_int2, c_num2, c_note FROM Bench AS t
 	 WHERE t.c_choice = ? ORDER BY t.c_int DESC NULLS LAST, t.id ASC LIMIT 101`
 	b.SetParallelism(8)

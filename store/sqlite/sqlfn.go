@@ -2,15 +2,11 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
+	"github.com/ncruces/go-sqlite3"
 
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/store"
@@ -38,64 +34,40 @@ import (
 // to the pool. Errors in the statement come back as EINVALID with SQLite's
 // message; an interrupted statement (ctx done) comes back as ctx's error.
 func (d *db) QueryConfined(ctx context.Context, query string, args ...any) (store.Rows, error) {
-	conn, err := d.reader.Conn(ctx)
+	c, err := d.reader.get(ctx)
 	if err != nil {
 		return nil, confinedErr(ctx, err)
 	}
-	prevLength, err := sqlite.Limit(conn, sqlite3.SQLITE_LIMIT_LENGTH, maxConfinedLength)
-	if err != nil {
-		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
-		conn.Close()
-		return nil, fmt.Errorf("limit length: %w", err)
+	prevLength := c.c.Limit(sqlite3.LIMIT_LENGTH, maxConfinedLength)
+	release := func() {
+		c.c.Limit(sqlite3.LIMIT_LENGTH, prevLength)
+		if err := c.c.SetAuthorizer(nil); err != nil {
+			c.broken = true
+		}
+		d.reader.put(c)
 	}
-	if err := setAuthorizer(conn, confine); err != nil {
-		release(conn, prevLength)
+	if err := c.c.SetAuthorizer(confine); err != nil {
+		release()
 		return nil, fmt.Errorf("install authorizer: %w", err)
 	}
-	rows, err := conn.QueryContext(ctx, query, args...)
+	// Never from the statement cache: SQLite checks the authorizer while
+	// it prepares a statement, and a cached one was prepared without it.
+	r, err := c.query(ctx, query, args, false, release)
 	if err != nil {
-		release(conn, prevLength)
+		release()
 		return nil, confinedErr(ctx, err)
 	}
-	return &confinedRows{ctx: ctx, rows: rows, conn: conn, prevLength: prevLength}, nil
+	return &confinedRows{ctx: ctx, rows: r}, nil
 }
 
 // maxConfinedLength caps the strings and blobs of a caller's statement.
 const maxConfinedLength = 16 << 20
 
-// setAuthorizer installs fn (nil removes it) on conn's physical connection.
-func setAuthorizer(conn *sql.Conn, fn sqlite.AuthorizerFn) error {
-	return conn.Raw(func(dc any) error {
-		r, ok := dc.(sqlite.AuthorizerRegisterer)
-		if !ok {
-			return fmt.Errorf("driver connection %T has no authorizer", dc)
-		}
-		return r.RegisterAuthorizer(fn)
-	})
-}
-
-// release removes the authorizer, restores the length limit and returns
-// conn to the pool, or closes the physical connection if it cannot be
-// restored.
-func release(conn *sql.Conn, prevLength int) {
-	_, limitErr := sqlite.Limit(conn, sqlite3.SQLITE_LIMIT_LENGTH, prevLength)
-	// On failure Raw marks the connection bad; there is nothing else to do
-	// about it.
-	_ = conn.Raw(func(dc any) error {
-		if r, ok := dc.(sqlite.AuthorizerRegisterer); ok && r.RegisterAuthorizer(nil) == nil && limitErr == nil {
-			return nil
-		}
-		return driver.ErrBadConn // database/sql discards the connection
-	})
-	conn.Close()
-}
-
+// confinedRows are the rows of QueryConfined, whose errors are made
+// public as they come.
 type confinedRows struct {
-	ctx        context.Context
-	rows       *sql.Rows
-	conn       *sql.Conn
-	prevLength int
-	done       bool
+	ctx  context.Context
+	rows *rows
 }
 
 func (r *confinedRows) Next() bool             { return r.rows.Next() }
@@ -103,17 +75,8 @@ func (r *confinedRows) Scan(dest ...any) error { return confinedErr(r.ctx, r.row
 func (r *confinedRows) Columns() ([]string, error) {
 	return r.rows.Columns()
 }
-func (r *confinedRows) Err() error { return confinedErr(r.ctx, r.rows.Err()) }
-
-func (r *confinedRows) Close() error {
-	if r.done {
-		return nil
-	}
-	r.done = true
-	err := r.rows.Close()
-	release(r.conn, r.prevLength)
-	return err
-}
+func (r *confinedRows) Err() error   { return confinedErr(r.ctx, r.rows.Err()) }
+func (r *confinedRows) Close() error { return r.rows.Close() }
 
 // readable are the eponymous virtual tables a statement may read besides
 // the document's tables: JSON helpers and the pragma tables that describe
@@ -141,44 +104,41 @@ var deniedFunctions = map[string]bool{
 }
 
 // confine is the authorizer of QueryConfined.
-func confine(action sqlite.AuthorizerActionCode, arg1, arg2, dbName, _ string) sqlite.AuthorizerReturnCode {
+func confine(action sqlite3.AuthorizerActionCode, arg1, arg2, dbName, _ string) sqlite3.AuthorizerReturnCode {
 	switch action {
-	case sqlite.AuthSelect, sqlite.AuthRecursive:
-		return sqlite.AuthorizerOK
-	case sqlite.AuthRead:
+	case sqlite3.AUTH_SELECT, sqlite3.AUTH_RECURSIVE:
+		return sqlite3.AUTH_OK
+	case sqlite3.AUTH_READ:
 		return readAllowed(arg1, dbName)
-	case sqlite.AuthPragma:
+	case sqlite3.AUTH_PRAGMA:
 		if pragmas[strings.ToLower(arg1)] {
-			return sqlite.AuthorizerOK
+			return sqlite3.AUTH_OK
 		}
-	case sqlite.AuthFunction:
+	case sqlite3.AUTH_FUNCTION:
 		if !deniedFunctions[strings.ToLower(arg2)] {
-			return sqlite.AuthorizerOK
+			return sqlite3.AUTH_OK
 		}
 	}
-	return sqlite.AuthorizerDeny
+	return sqlite3.AUTH_DENY
 }
 
 // readAllowed decides a read of a column of table in database dbName ("" for
 // a common table expression or subquery, as in count(*) over one).
-func readAllowed(table, dbName string) sqlite.AuthorizerReturnCode {
+func readAllowed(table, dbName string) sqlite3.AuthorizerReturnCode {
 	if dbName != "main" && dbName != "" {
-		return sqlite.AuthorizerDeny
+		return sqlite3.AUTH_DENY
 	}
 	t := strings.ToLower(table)
 	switch {
 	case strings.HasPrefix(t, "_rh_"):
-		return sqlite.AuthorizerDeny
+		return sqlite3.AUTH_DENY
 	case readable[t]:
-		return sqlite.AuthorizerOK
+		return sqlite3.AUTH_OK
 	case strings.HasPrefix(t, "sqlite_"), strings.HasPrefix(t, "pragma_"), t == "dbstat":
-		return sqlite.AuthorizerDeny
+		return sqlite3.AUTH_DENY
 	}
-	return sqlite.AuthorizerOK
+	return sqlite3.AUTH_OK
 }
-
-// codeSuffix is the " (N)" that modernc appends to SQLite's messages.
-var codeSuffix = regexp.MustCompile(` \(\d+\)$`)
 
 // confinedErr makes an error of the caller's statement public: SQLite's
 // message without its code, as EINVALID; an interrupt is ctx's error.
@@ -189,15 +149,23 @@ func confinedErr(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
 		return fmt.Errorf("%w (%v)", ctx.Err(), err)
 	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		msg := codeSuffix.ReplaceAllString(se.Error(), "")
-		// "SQL logic error: no such table: X" reads better without the
-		// generic text of the result code that modernc puts first.
+	var se *sqlite3.Error
+	var code sqlite3.ErrorCode
+	if errors.As(err, &se) || errors.As(err, &code) {
+		// "no such table: X" reads better without the generic text of
+		// the result code that the driver puts first.
+		msg := err.Error()
+		if se != nil {
+			msg = se.Error()
+		}
+		msg = strings.TrimPrefix(msg, "sqlite3: ")
 		for _, p := range []string{"SQL logic error: ", "authorization denied: "} {
 			msg = strings.TrimPrefix(msg, p)
 		}
 		return &rowhouse.Error{Kind: rowhouse.EINVALID, Message: msg, Err: err}
+	}
+	if errors.Is(err, errStatements) {
+		return &rowhouse.Error{Kind: rowhouse.EINVALID, Message: "one statement expected", Err: err}
 	}
 	return err
 }

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ncruces/go-sqlite3"
+
 	"github.com/rowhouse/rowhouse"
 )
 
@@ -41,7 +43,7 @@ func confinedDoc(t *testing.T) (*Engine, *docHandle, string) {
 	if _, err := h.Exec(ctx, `INSERT INTO "People" (name, _rh_created) VALUES ('Ann', 5)`); err != nil {
 		t.Fatal(err)
 	}
-	h.reader.SetMaxOpenConns(1)
+	oneReader(h.db)
 	return e, h, other
 }
 
@@ -177,6 +179,27 @@ func TestQueryConfined(t *testing.T) {
 	_, err = queryAll(ctx, h, `ATTACH DATABASE '`+home+`' AS h`)
 	if msg := rowhouse.ErrorMessage(err); msg != "not authorized" {
 		t.Errorf("message %q", msg)
+	}
+}
+
+// The SQLite built into the driver has none of the functions and tables
+// that reach outside the database (load_extension, readfile,
+// sqlite_dbpage, dbstat...), so the statements above fail before the
+// authorizer is asked. The authorizer denies them all the same, should a
+// later build bring them.
+func TestConfineDeniesWhatIsNotBuiltIn(t *testing.T) {
+	for f := range deniedFunctions {
+		if got := confine(sqlite3.AUTH_FUNCTION, "", f, "", ""); got != sqlite3.AUTH_DENY {
+			t.Errorf("function %s: %v, want denied", f, got)
+		}
+	}
+	if got := confine(sqlite3.AUTH_FUNCTION, "", "upper", "", ""); got != sqlite3.AUTH_OK {
+		t.Errorf("function upper: %v, want allowed", got)
+	}
+	for _, table := range []string{"sqlite_dbpage", "dbstat", "sqlite_dbdata", "pragma_database_list", "_rh_meta"} {
+		if got := confine(sqlite3.AUTH_READ, table, "x", "main", ""); got != sqlite3.AUTH_DENY {
+			t.Errorf("read %s: %v, want denied", table, got)
+		}
 	}
 }
 

@@ -1,7 +1,9 @@
 // Package sqlite is Rowhouse's embedded storage engine: a data folder with
 // home.db (users, orgs, workspaces, docs, access, keys) and docs/<docId>.db,
-// one SQLite database per document, through the pure-Go modernc.org/sqlite
-// driver so that the binary needs no cgo.
+// one SQLite database per document, through github.com/ncruces/go-sqlite3
+// (SQLite translated to Go, so that the binary needs no cgo) used directly:
+// each goroutine holds one connection opened without SQLite's mutex and
+// reads cells in place, with no database/sql in between.
 package sqlite
 
 import (
@@ -302,7 +304,7 @@ func (e *Engine) SnapshotDoc(ctx context.Context, docID, path string) error {
 	// VACUUM INTO reads one snapshot and writes a compact copy; it cannot
 	// run on a query_only connection, so it runs on the writer, where it
 	// holds no write lock.
-	if _, err := d.(*docHandle).db.writer.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+	if _, err := d.(*docHandle).db.Exec(ctx, `VACUUM INTO ?`, path); err != nil {
 		return fmt.Errorf("snapshot %s: %w", docID, err)
 	}
 	return nil

@@ -18,6 +18,7 @@ func cacheDB(t *testing.T) *db {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
+	oneReader(d)
 	if _, err := d.Exec(ctx, `CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)`); err != nil {
 		t.Fatal(err)
 	}
@@ -25,6 +26,28 @@ func cacheDB(t *testing.T) *db {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// oneReader cuts d's reader pool to one connection, so that every read
+// runs on the same one.
+func oneReader(d *db) {
+	d.reader.close()
+	d.reader = newPool(1, opener(d.path, true, false, false))
+}
+
+// cached is the number of statements a pool's connection keeps (the pool
+// has one connection).
+func cached(t *testing.T, p *pool) int {
+	t.Helper()
+	c, err := p.get(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.put(c)
+	if len(c.byKey) != c.order.Len() {
+		t.Fatalf("cache index holds %d statements, its order %d", len(c.byKey), c.order.Len())
+	}
+	return len(c.byKey)
 }
 
 func TestCacheable(t *testing.T) {
@@ -52,26 +75,25 @@ func TestCacheable(t *testing.T) {
 func TestStmtCacheReuses(t *testing.T) {
 	d := cacheDB(t)
 	ctx := t.Context()
-	before := d.readerStmts.len()
+	before := cached(t, d.reader)
 	for range 3 {
 		var v string
 		if err := d.QueryRow(ctx, `SELECT v FROM t WHERE id = ?`, 2).Scan(&v); err != nil || v != "b" {
 			t.Fatalf("got %q, %v", v, err)
 		}
 	}
-	if got := d.readerStmts.len(); got != before+1 {
+	if got := cached(t, d.reader); got != before+1 {
 		t.Fatalf("cache holds %d statements after three runs of one, want %d", got, before+1)
 	}
 }
 
-// Inside a transaction a miss runs unprepared and the statement is
-// prepared in the background once the connection is free; the next
-// transaction uses it.
+// A transaction's statements are cached on its connection: the next
+// transaction uses them.
 func TestStmtCacheInTransaction(t *testing.T) {
 	d := cacheDB(t)
 	ctx := t.Context()
 	const q = `SELECT count(*) FROM t WHERE v <> ?`
-	before := d.writerStmts.len()
+	before := cached(t, d.writer)
 	for i := range 2 {
 		tx, err := d.BeginWrite(ctx)
 		if err != nil {
@@ -87,15 +109,15 @@ func TestStmtCacheInTransaction(t *testing.T) {
 		if err := tx.Commit(); err != nil {
 			t.Fatal(err)
 		}
-		d.writerStmts.wg.Wait() // the background prepares, now the writer is free
 	}
-	if got := d.writerStmts.len(); got != before+2 {
+	if got := cached(t, d.writer); got != before+2 {
 		t.Fatalf("writer cache holds %d statements, want %d", got, before+2)
 	}
 }
 
 // More read transactions than the pool has connections, each missing the
 // cache, must not deadlock: a miss never waits for a second connection.
+// (The pool has one connection here; the transactions queue for it.)
 func TestStmtCacheNoDeadlock(t *testing.T) {
 	d := cacheDB(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
@@ -168,7 +190,7 @@ func TestStmtCacheBound(t *testing.T) {
 			t.Fatalf("SELECT %d: %d, %v", i, n, err)
 		}
 	}
-	if got := d.readerStmts.len(); got != stmtCacheSize {
+	if got := cached(t, d.reader); got != stmtCacheSize {
 		t.Fatalf("cache holds %d statements, want %d", got, stmtCacheSize)
 	}
 	var n int
