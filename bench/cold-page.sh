@@ -10,12 +10,16 @@
 # The binaries run one after another on the same machine; the bench
 # client is the first binary (older binaries lack the cold-page scenario:
 # list the new one first). SEED picks the shape's sort (see bench's
-# coldSorts).
+# coldSorts). SCENARIOS and DURATION run other scenarios the same way,
+# e.g. ROWS=100000 SCENARIOS=bulk-add,page,get-one DURATION=20s for the
+# warm page and get-one figures.
 set -euo pipefail
 
 ROWS=${ROWS:-1000000}
 SEED=${SEED:-3}
 CONCURRENCY=${CONCURRENCY:-16}
+SCENARIOS=${SCENARIOS:-bulk-add,cold-page}
+DURATION=${DURATION:-180s}
 PORT=${PORT:-18490}
 KEY=bench-cold-page-key-0123456789
 bins=("$@")
@@ -31,8 +35,8 @@ for bin in "${bins[@]}"; do
 	pid=$!
 	for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 	echo "== $bin"
-	"$client" bench --url "http://127.0.0.1:$PORT" --key "$KEY" --scenario bulk-add,cold-page \
-		--records "$ROWS" --duration 180s --concurrency "$CONCURRENCY" --seed "$SEED" --pid "$pid" 2>&1 | grep -v '^bench:'
+	"$client" bench --url "http://127.0.0.1:$PORT" --key "$KEY" --scenario "$SCENARIOS" \
+		--records "$ROWS" --duration "$DURATION" --concurrency "$CONCURRENCY" --seed "$SEED" --pid "$pid" 2>&1 | grep -v '^bench:'
 	kill "$pid"
 	wait "$pid" || true
 done
