@@ -559,6 +559,8 @@ func assign(dest, v any) error {
 	case *any:
 		*d = v
 		return nil
+	case *store.Cell:
+		return d.Set(v)
 	case sql.Scanner:
 		return d.Scan(v)
 	case *string:

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/ncruces/go-sqlite3"
+
+	"github.com/rowhouse/rowhouse/store"
 )
 
 // bind binds a statement's '?' parameters to args, converting them as
@@ -109,6 +111,9 @@ func scanColumn(s *sqlite3.Stmt, i int, dest any) error {
 	case *any:
 		*d = columnValue(s, i, t)
 		return nil
+	case *store.Cell:
+		scanCell(s, i, t, d)
+		return nil
 	case *int64:
 		v, err := columnInt(s, i, t, dest)
 		if err == nil {
@@ -203,6 +208,21 @@ func columnValue(s *sqlite3.Stmt, i int, t sqlite3.Datatype) any {
 		return s.ColumnBlob(i, []byte{})
 	}
 	return nil
+}
+
+// scanCell reads column i into c, unboxed.
+func scanCell(s *sqlite3.Stmt, i int, t sqlite3.Datatype, c *store.Cell) {
+	*c = store.Cell{}
+	switch t {
+	case sqlite3.INTEGER:
+		c.Kind, c.Int = store.CellInt, s.ColumnInt64(i)
+	case sqlite3.FLOAT:
+		c.Kind, c.Float = store.CellFloat, s.ColumnFloat(i)
+	case sqlite3.TEXT:
+		c.Kind, c.Text = store.CellText, s.ColumnText(i)
+	case sqlite3.BLOB:
+		c.Kind, c.Text = store.CellBlob, string(s.ColumnRawBlob(i))
+	}
 }
 
 // columnInt reads column i as an integer: a float must be whole, a text

@@ -258,6 +258,7 @@ func (s *suite) transactions(t *testing.T) {
 	t.Run("WritersSerialize", s.txWritersSerialize)
 	t.Run("ErrNoRows", s.txErrNoRows)
 	t.Run("Rows", s.txRows)
+	t.Run("ScanCells", s.txScanCells)
 }
 
 func (s *suite) counterDoc(t *testing.T) store.Doc {
@@ -487,5 +488,60 @@ func (s *suite) txRows(t *testing.T) {
 	}
 	if _, err := d.Query(ctx, `SELECT nope FROM `+q); err == nil {
 		t.Error("Query of a missing column succeeded")
+	}
+}
+
+// txScanCells: a *store.Cell takes each kind of value as a *any would,
+// unboxed, on every engine.
+func (s *suite) txScanCells(t *testing.T) {
+	e := s.engine(t)
+	d := openDoc(t, e, newDoc(t, e))
+	ctx := t.Context()
+	tx := must(d.BeginWrite(ctx))(t)
+	defer tx.Rollback()
+	q := d.Dialect().QuoteIdent("cells")
+	must(tx.Exec(ctx, `CREATE TABLE `+q+` (id INTEGER PRIMARY KEY, i BIGINT, f DOUBLE PRECISION, s TEXT)`))(t)
+	must(tx.Exec(ctx, `INSERT INTO `+q+` (id, i, f, s) VALUES (1, ?, ?, ?), (2, NULL, NULL, NULL)`, int64(1)<<40, 2.5, "h\u00e9"))(t)
+	rows, err := tx.Query(ctx, `SELECT i, f, s FROM `+q+` ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	want := [][]store.Cell{
+		{{Kind: store.CellInt, Int: 1 << 40}, {Kind: store.CellFloat, Float: 2.5}, {Kind: store.CellText, Text: "h\u00e9"}},
+		{{}, {}, {}},
+	}
+	var got [][]store.Cell
+	for rows.Next() {
+		row := make([]store.Cell, 3)
+		if err := rows.Scan(&row[0], &row[1], &row[2]); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, row)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	if len(got) != len(want) {
+		t.Fatalf("%d rows, want %d", len(got), len(want))
+	}
+	for r := range got {
+		var boxed [3]any
+		if err := tx.QueryRow(ctx, `SELECT i, f, s FROM `+q+` WHERE id = ?`, r+1).Scan(&boxed[0], &boxed[1], &boxed[2]); err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range got[r] {
+			if c != want[r][i] {
+				t.Errorf("row %d column %d: %+v, want %+v", r+1, i, c, want[r][i])
+			}
+			if v := c.Value(); v != boxed[i] {
+				t.Errorf("row %d column %d: Value() = %#v, a *any takes %#v", r+1, i, v, boxed[i])
+			}
+		}
+	}
+	var c store.Cell
+	if err := tx.QueryRow(ctx, `SELECT s FROM `+q+` WHERE id = 1`).Scan(&c); err != nil || c.Kind != store.CellText || c.Text != "h\u00e9" {
+		t.Errorf("Row.Scan into a Cell: %+v, %v", c, err)
 	}
 }
