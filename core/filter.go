@@ -3,6 +3,7 @@ package core
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/rowhouse/rowhouse"
@@ -201,7 +202,8 @@ func (c *compiler) compare(x string, col *schema.Column, k query.Cond) (string, 
 			return "", rowhouse.Invalidf("use containsAny to filter the list column %q", col.ID)
 		}
 		vals, _ := k.Value.([]any)
-		var phs []string
+		c.args = slices.Grow(c.args, len(vals))
+		nph := 0
 		hasNull := false
 		for _, v := range vals {
 			if v == nil {
@@ -216,11 +218,12 @@ func (c *compiler) compare(x string, col *schema.Column, k query.Cond) (string, 
 				hasNull = true
 				continue
 			}
-			phs = append(phs, c.bind(sv))
+			c.args = append(c.args, sv)
+			nph++
 		}
 		var parts []string
-		if len(phs) > 0 {
-			parts = append(parts, x+" IN ("+strings.Join(phs, ", ")+")")
+		if nph > 0 {
+			parts = append(parts, x+" IN (?"+strings.Repeat(", ?", nph-1)+")")
 		}
 		if hasNull {
 			parts = append(parts, x+" IS NULL")

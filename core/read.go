@@ -85,21 +85,24 @@ type Rows struct {
 	fp     string
 	filter query.Expr
 	sort   []query.SortKey
-	// idKeys are the sort keys that are the id (not read: copied).
+	// idKeys are the sort keys that are the id (not read: the cursor
+	// copies the row's id).
 	idKeys []int
 	// stamps is set when the timestamps are read.
 	stamps bool
 	// want is the page's size, for sizing slab.
 	want int
-	// dest, sc, slab and row are scan's reusable buffers: the Scan
-	// destinations, the fixed columns, a page's cells, a streamed row's.
+	// dest, sc, slab, keySlab, row and rowKeys are scan's reusable
+	// buffers: the Scan destinations, the fixed columns, a page's cells and
+	// sort keys, a streamed row's.
 	dest []any
 	sc   struct {
 		id, created, updated int64
 		alt                  any
 	}
-	slab, row []any
-	buf       []scanned
+	slab, row        []Cell
+	keySlab, rowKeys []any
+	buf              []scanned
 	// primed is set while cur holds a streamed read's first row, read
 	// ahead (prime); drained once a streamed read has no more rows.
 	primed, drained bool
@@ -109,13 +112,12 @@ type Rows struct {
 	closed          bool
 }
 
-// scanned is one row as read: id, timestamps, alt values, column values
-// and sort-key values.
+// scanned is one row as read: id, timestamps, cells (the alt values in
+// place) and sort-key values.
 type scanned struct {
 	id               int64
 	created, updated int64
-	alt              map[string]any
-	vals             []any
+	vals             []Cell
 	keys             []any
 }
 
@@ -261,7 +263,10 @@ func (doc *Doc) read(ctx context.Context, q store.Querier, s *schema.Schema, sel
 		return nil, err
 	}
 	// The filter alone, for COUNT: the cursor narrows the page, not the total.
-	filterWhere, filterArgs := where, slices.Clone(c.args)
+	filterWhere, filterArgs := where, c.args
+	if sel.Count || sel.CountOnly || len(sel.Aggregates) > 0 {
+		filterArgs = slices.Clone(c.args) // the cursor's arguments follow
+	}
 
 	// ORDER BY: the sort keys, then id, which makes every order total.
 	var terms []sortTerm
@@ -423,7 +428,7 @@ func (doc *Doc) read(ctx context.Context, q store.Querier, s *schema.Schema, sel
 		p.HasNextPage, p.HasPreviousPage = more, sel.After != nil || sel.Offset > 0
 	}
 	if n := len(res.buf); n > 0 {
-		start, end := res.buf[0].cursor(fp).Encode(), res.buf[n-1].cursor(fp).Encode()
+		start, end := res.buf[0].cursor(fp, idKeys).Encode(), res.buf[n-1].cursor(fp, idKeys).Encode()
 		p.StartCursor, p.EndCursor = &start, &end
 	}
 	res.Page = p
@@ -562,24 +567,33 @@ func cursorValue(v any) any {
 }
 
 // scan reads the current database row. A buffered page's rows keep their
-// cells (taken from a slab, a few allocations per page rather than per
+// cells (taken from slabs, a few allocations per page rather than per
 // row); a streamed read reuses one row's cells, which Values copies out.
 func (r *Rows) scan(rows store.Rows, buffered bool) (scanned, error) {
-	nv := len(r.Columns)
-	n := nv + r.nkeys
-	var cells []any
+	nv, nk := len(r.Columns), r.nkeys
+	var cells []Cell
+	var keys []any
 	if buffered {
-		if cap(r.slab)-len(r.slab) < n {
-			r.slab = make([]any, 0, n*min(64, r.want+1))
+		per := min(64, r.want+1) // rows per slab
+		if cap(r.slab)-len(r.slab) < nv {
+			r.slab = make([]Cell, 0, nv*per)
 		}
-		cells = r.slab[len(r.slab) : len(r.slab)+n : len(r.slab)+n]
-		r.slab = r.slab[:len(r.slab)+n]
+		cells = r.slab[len(r.slab) : len(r.slab)+nv : len(r.slab)+nv]
+		r.slab = r.slab[:len(r.slab)+nv]
+		if cap(r.keySlab)-len(r.keySlab) < nk {
+			r.keySlab = make([]any, 0, nk*per)
+		}
+		keys = r.keySlab[len(r.keySlab) : len(r.keySlab)+nk : len(r.keySlab)+nk]
+		r.keySlab = r.keySlab[:len(r.keySlab)+nk]
 	} else {
-		if cap(r.row) < n {
-			r.row = make([]any, n)
+		if cap(r.row) < nv {
+			r.row = make([]Cell, nv)
 		}
-		cells = r.row[:n]
-		clear(cells)
+		if cap(r.rowKeys) < nk {
+			r.rowKeys = make([]any, nk)
+		}
+		cells, keys = r.row[:nv], r.rowKeys[:nk]
+		clear(keys)
 	}
 	// The select list: id, alt, [created, updated], the columns, the sort
 	// keys that are not the id.
@@ -588,7 +602,7 @@ func (r *Rows) scan(rows store.Rows, buffered bool) (scanned, error) {
 		fixed = 4
 	}
 	if r.dest == nil {
-		r.dest = make([]any, fixed, fixed+n-len(r.idKeys))
+		r.dest = make([]any, fixed, fixed+nv+nk-len(r.idKeys))
 		r.dest[0], r.dest[1] = &r.sc.id, &r.sc.alt
 		if r.stamps {
 			r.dest[2], r.dest[3] = &r.sc.created, &r.sc.updated
@@ -596,31 +610,43 @@ func (r *Rows) scan(rows store.Rows, buffered bool) (scanned, error) {
 	}
 	r.dest = r.dest[:fixed]
 	for i := range cells {
-		if i >= nv && slices.Contains(r.idKeys, i-nv) {
-			continue
+		r.dest = append(r.dest, (*store.Cell)(&cells[i]))
+	}
+	for i := range keys {
+		if !slices.Contains(r.idKeys, i) {
+			r.dest = append(r.dest, &keys[i])
 		}
-		r.dest = append(r.dest, &cells[i])
 	}
 	r.sc.alt = nil
 	if err := rows.Scan(r.dest...); err != nil {
 		return scanned{}, fmt.Errorf("read %s: %w", r.Table.ID, err)
 	}
-	s := scanned{id: r.sc.id, created: r.sc.created, updated: r.sc.updated, vals: cells[:nv:nv], keys: cells[nv:]}
-	for _, i := range r.idKeys {
-		s.keys[i] = s.id
-	}
+	s := scanned{id: r.sc.id, created: r.sc.created, updated: r.sc.updated, vals: cells, keys: keys}
 	for i, k := range s.keys {
 		if b, ok := k.([]byte); ok {
 			s.keys[i] = string(b)
 		}
 	}
-	var err error
-	s.alt, err = parseAlt(r.sc.alt)
+	alt, err := parseAlt(r.sc.alt)
+	for i, c := range r.Columns {
+		if v, ok := alt[c.ID]; ok {
+			cells[i] = altCell(v)
+		}
+	}
 	return s, err
 }
 
-func (s scanned) cursor(fp string) query.Cursor {
-	return query.Cursor{Values: s.keys, ID: s.id, Query: fp}
+// cursor is the row's cursor in a read by fingerprint fp whose sort keys
+// idKeys are the id.
+func (s scanned) cursor(fp string, idKeys []int) query.Cursor {
+	vals := s.keys
+	if len(idKeys) > 0 {
+		vals = slices.Clone(vals)
+		for _, i := range idKeys {
+			vals[i] = s.id
+		}
+	}
+	return query.Cursor{Values: vals, ID: s.id, Query: fp}
 }
 
 // prime reads the first row of a streamed read, which gives the read its
@@ -678,17 +704,23 @@ func (r *Rows) UpdatedAt() float64 { return float64(r.cur.updated) / 1000 }
 func (r *Rows) Values(dst []any, typed bool) []any {
 	dst = dst[:0]
 	for i, c := range r.Columns {
-		if v, ok := r.cur.alt[c.ID]; ok {
-			dst = append(dst, v)
-			continue
-		}
-		if typed {
-			dst = append(dst, c.Type.DecodeTyped(r.cur.vals[i]))
-		} else {
-			dst = append(dst, c.Type.Decode(r.cur.vals[i]))
-		}
+		dst = append(dst, r.cur.vals[i].Value(c.Type, typed))
 	}
 	return dst
+}
+
+// AppendJSON appends the current row's cell of column i (in Columns
+// order) to b as JSON: the JSON of Values' i-th value, written without it
+// for the common cells.
+func (r *Rows) AppendJSON(b []byte, i int, typed bool) ([]byte, error) {
+	return r.cur.vals[i].AppendJSON(b, r.Columns[i].Type, typed)
+}
+
+// AppendCells appends the current row's cells, in Columns order, to dst:
+// for a reader that keeps rows to write them later (Cell.AppendJSON,
+// Cell.Value).
+func (r *Rows) AppendCells(dst []Cell) []Cell {
+	return append(dst, r.cur.vals...)
 }
 
 // Cursor returns the current row's cursor.
@@ -696,7 +728,7 @@ func (r *Rows) Cursor() string {
 	if r.fp == "" {
 		r.fp = query.Fingerprint(r.filter, r.sort)
 	}
-	return r.cur.cursor(r.fp).Encode()
+	return r.cur.cursor(r.fp, r.idKeys).Encode()
 }
 
 // Close ends the read.

@@ -193,7 +193,6 @@ func writeRecords(w http.ResponseWriter, bw *bufio.Writer, rows *core.Rows, hidd
 		}
 	}
 	bw.WriteString(`{"records":[`)
-	var vals []any
 	n := 0
 	for rows.Next() {
 		if n > 0 {
@@ -203,19 +202,20 @@ func writeRecords(w http.ResponseWriter, bw *bufio.Writer, rows *core.Rows, hidd
 		bw.WriteString(`{"id":`)
 		bw.WriteString(strconv.FormatInt(rows.ID(), 10))
 		bw.WriteString(`,"fields":{`)
-		vals = rows.Values(vals, typed)
-		for i, v := range vals {
+		for i := range rows.Columns {
 			if i > 0 {
 				bw.WriteByte(',')
 			}
 			bw.Write(keys[i])
 			bw.WriteByte(':')
-			if err := writeValue(bw, v); err != nil {
+			b, err := rows.AppendJSON(bw.AvailableBuffer(), i, typed)
+			if err != nil {
 				return err
 			}
+			bw.Write(b)
 		}
 		if hidden {
-			sep := len(vals) > 0
+			sep := len(rows.Columns) > 0
 			if !userCols["manualSort"] {
 				if sep {
 					bw.WriteByte(',')
@@ -257,26 +257,7 @@ func writeRecords(w http.ResponseWriter, bw *bufio.Writer, rows *core.Rows, hidd
 }
 
 func writeValue(bw *bufio.Writer, v any) error {
-	switch v := v.(type) {
-	case nil:
-		bw.WriteString("null")
-		return nil
-	case string:
-		bw.Write(jsonenc.AppendString(bw.AvailableBuffer(), v))
-		return nil
-	case int64:
-		bw.Write(strconv.AppendInt(bw.AvailableBuffer(), v, 10))
-		return nil
-	case float64:
-		if b, ok := jsonenc.AppendFloat(bw.AvailableBuffer(), v); ok {
-			bw.Write(b)
-			return nil
-		}
-	case bool:
-		bw.WriteString(strconv.FormatBool(v))
-		return nil
-	}
-	b, err := json.Marshal(v)
+	b, err := jsonenc.AppendValue(bw.AvailableBuffer(), v)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,30 @@ import (
 	"strconv"
 )
 
+// AppendValue appends v as json.Marshal writes it, the scalars without
+// reflection.
+func AppendValue(b []byte, v any) ([]byte, error) {
+	switch v := v.(type) {
+	case nil:
+		return append(b, "null"...), nil
+	case string:
+		return AppendString(b, v), nil
+	case int64:
+		return strconv.AppendInt(b, v, 10), nil
+	case float64:
+		if out, ok := AppendFloat(b, v); ok {
+			return out, nil
+		}
+	case bool:
+		return strconv.AppendBool(b, v), nil
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return b, err
+	}
+	return append(b, data...), nil
+}
+
 // AppendString appends s as json.Marshal writes it (HTML characters and
 // U+2028/U+2029 escaped, invalid UTF-8 replaced).
 func AppendString(b []byte, s string) []byte {

@@ -52,3 +52,18 @@ func FuzzAppendFloat(f *testing.F) {
 		}
 	})
 }
+
+func TestAppendValue(t *testing.T) {
+	for _, v := range []any{nil, "a<b", int64(-1 << 62), 2.5, 1e-7, true, false, json.Number("12.50"), []any{"L", int64(1), "x"}, map[string]any{"k": 1.5}} {
+		want, _ := json.Marshal(v)
+		got, err := AppendValue([]byte("x"), v)
+		if err != nil || string(got) != "x"+string(want) {
+			t.Errorf("%#v: %s %v, want x%s", v, got, err, want)
+		}
+	}
+	for _, v := range []any{math.NaN(), math.Inf(1), []any{math.Inf(-1)}} {
+		if got, err := AppendValue([]byte("x"), v); err == nil || string(got) != "x" {
+			t.Errorf("%v: %q %v, want an error and nothing appended", v, got, err)
+		}
+	}
+}
