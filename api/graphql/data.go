@@ -188,7 +188,7 @@ func (a *API) single(ex *executor, pl *planner, rd reader, f *cfield, t *schema.
 	if err != nil {
 		return nil, err
 	}
-	recs, _, err := readAll(ex.ctx, rd, core.Select{Table: t.ID, Columns: storedColumns(t), Timestamps: wantsTimes(op), Filter: filter, Limit: 1, Surface: "graphql"}, 0, false)
+	recs, _, err := readAll(ex.ctx, ex, rd, core.Select{Table: t.ID, Columns: storedColumns(t), Timestamps: wantsTimes(op), Filter: filter, Limit: 1, Surface: "graphql"}, 0, false)
 	if err != nil {
 		return nil, err
 	}
@@ -510,7 +510,7 @@ func readBack(ctx context.Context, ex *executor, pl *planner, rd core.Reader, op
 	// A write may have changed the schema seen by the plan (this
 	// mutation's earlier fields, another client): read with rd's.
 	pl2 := &planner{ex: ex, s: rd.Schema(), m: pl.m, maxPage: pl.maxPage}
-	got, _, err := readAll(ctx, rd, core.Select{Table: op.table.ID, Columns: storedColumns(op.table), Timestamps: wantsTimes(op), Surface: "graphql",
+	got, _, err := readAll(ctx, ex, rd, core.Select{Table: op.table.ID, Columns: storedColumns(op.table), Timestamps: wantsTimes(op), Surface: "graphql",
 		Filter: query.Cond{Path: []string{"id"}, Op: query.OpIn, Value: idList(ids)}}, 0, false)
 	if err != nil {
 		return nil, err

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/rowhouse/rowhouse/core"
 	"github.com/rowhouse/rowhouse/internal/jsonenc"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -110,6 +111,10 @@ type executor struct {
 	// bufs are the buffers taken from api.bufs, returned by release once
 	// the answer is written.
 	bufs []*bytes.Buffer
+	// records and cells are the chunks taken from api.records and
+	// api.cells, returned by release likewise.
+	records []*[]record
+	cells   []*[]core.Cell
 }
 
 // maxPooledBuffer is the largest buffer put back in the pool: an
@@ -136,6 +141,52 @@ func (ex *executor) release() {
 		}
 	}
 	ex.bufs = nil
+	for _, c := range ex.records {
+		clear((*c)[:cap(*c)]) // so that the pool keeps no record alive
+		ex.api.records.Put(c)
+	}
+	ex.records = nil
+	for _, c := range ex.cells {
+		if cap(*c) == cellsPerChunk {
+			clear((*c)[:cap(*c)])
+			ex.api.cells.Put(c)
+		}
+	}
+	ex.cells = nil
+}
+
+// recordsPerChunk and cellsPerChunk are the sizes of the chunks records are read
+// into: a few allocations per tree, none once the pools are warm.
+const (
+	recordsPerChunk = 64
+	cellsPerChunk   = 512
+)
+
+// recordChunk returns an empty slice of recordsPerChunk records, valid until
+// release.
+func (ex *executor) recordChunk() []record {
+	c, _ := ex.api.records.Get().(*[]record)
+	if c == nil {
+		s := make([]record, 0, recordsPerChunk)
+		c = &s
+	}
+	ex.records = append(ex.records, c)
+	return (*c)[:0]
+}
+
+// cellChunk returns an empty slice of at least n cells, valid until
+// release.
+func (ex *executor) cellChunk(n int) []core.Cell {
+	if n > cellsPerChunk {
+		return make([]core.Cell, 0, n)
+	}
+	c, _ := ex.api.cells.Get().(*[]core.Cell)
+	if c == nil {
+		s := make([]core.Cell, 0, cellsPerChunk)
+		c = &s
+	}
+	ex.cells = append(ex.cells, c)
+	return (*c)[:0]
 }
 
 // cfield is one response key of a selection set: the first field with

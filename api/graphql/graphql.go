@@ -106,6 +106,9 @@ type API struct {
 	// bufs are answer buffers reused across requests: a 100 KB answer
 	// grown from nothing is 200 KB of garbage per request.
 	bufs sync.Pool
+	// records and cells are chunks of records read, reused across
+	// requests likewise (see executor.recordChunk).
+	records, cells sync.Pool
 }
 
 // maxCachedSchemas bounds the schema cache (it is emptied when full).

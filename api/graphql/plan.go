@@ -100,7 +100,7 @@ func wantsTimes(plans ...*objPlan) bool {
 type record struct {
 	id               int64
 	created, updated float64
-	vals             []any
+	vals             []core.Cell
 	cursor           string
 }
 
@@ -367,28 +367,30 @@ func (cp *connPlan) pageSize() int {
 
 // readAll reads every row of a Select, with each row's cursor when
 // cursors is set (encoding one costs more than reading the row).
-func readAll(ctx context.Context, rd reader, sel core.Select, max int, cursors bool) ([]*record, *core.Rows, error) {
+func readAll(ctx context.Context, ex *executor, rd reader, sel core.Select, max int, cursors bool) ([]*record, *core.Rows, error) {
 	rows, err := rd.Query(ctx, sel)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer rows.Close()
 	var out []*record
-	// Records and their values come from slabs: two allocations per 64
-	// records instead of two per record.
+	// Records and their cells come from the executor's chunks, reused
+	// across requests: a tree's records are most of what it allocates.
 	var recs []record
-	var vals []any
+	var vals []core.Cell
 	ncol := len(rows.Columns)
 	for rows.Next() {
 		if max > 0 && len(out) >= max {
 			return nil, nil, rowhouse.Errorf(rowhouse.ETOOLARGE, "a nested connection of table %s reads more than %d records (nested read limit): filter it", sel.Table, max)
 		}
 		if len(recs) == cap(recs) {
-			recs = make([]record, 0, 64)
-			vals = make([]any, 0, 64*ncol)
+			recs = ex.recordChunk()
+		}
+		if cap(vals)-len(vals) < ncol {
+			vals = ex.cellChunk(ncol)
 		}
 		recs = append(recs, record{id: rows.ID(), created: rows.CreatedAt(), updated: rows.UpdatedAt(),
-			vals: rows.Values(vals[len(vals):len(vals):len(vals)+ncol], false)})
+			vals: rows.AppendCells(vals[len(vals) : len(vals) : len(vals)+ncol])})
 		vals = vals[:len(vals)+ncol]
 		r := &recs[len(recs)-1]
 		if cursors {
@@ -434,7 +436,7 @@ func (p *planner) fetchTop(ctx context.Context, rd reader, cp *connPlan, extra q
 			return pg, nil
 		}
 	}
-	recs, rows, err := readAll(ctx, rd, sel, 0, cp.needCursor)
+	recs, rows, err := readAll(ctx, p.ex, rd, sel, 0, cp.needCursor)
 	if err != nil {
 		return nil, err
 	}
@@ -505,7 +507,7 @@ func (p *planner) fetchRef(ctx context.Context, rd reader, op *objPlan, fp *fiel
 	idx := op.colIdx[fp.col.ID]
 	ids := make([]int64, 0, len(recs))
 	for _, r := range recs {
-		if id, ok := r.vals[idx].(int64); ok && id > 0 {
+		if id := refID(&r.vals[idx]); id > 0 {
 			ids = append(ids, id)
 		}
 	}
@@ -516,7 +518,7 @@ func (p *planner) fetchRef(ctx context.Context, rd reader, op *objPlan, fp *fiel
 		return nil
 	}
 	target := fp.ref.table
-	got, _, err := readAll(ctx, rd, core.Select{Table: target.ID, Columns: layout([]*objPlan{fp.ref}), Timestamps: wantsTimes(fp.ref), Surface: "graphql",
+	got, _, err := readAll(ctx, p.ex, rd, core.Select{Table: target.ID, Columns: layout([]*objPlan{fp.ref}), Timestamps: wantsTimes(fp.ref), Surface: "graphql",
 		Filter: query.Cond{Path: []string{"id"}, Op: query.OpIn, Value: idList(ids)}}, 0, false)
 	if err != nil {
 		return err
@@ -558,7 +560,7 @@ func (p *planner) fetchNested(ctx context.Context, rd reader, parent *objPlan, c
 		seen := map[int64]bool{}
 		var all []int64
 		for _, r := range recs {
-			l, _ := r.vals[idx].([]any)
+			l, _ := r.vals[idx].Value(col.Type, false).([]any)
 			for i, x := range l {
 				if i == 0 {
 					continue
@@ -581,14 +583,14 @@ func (p *planner) fetchNested(ctx context.Context, rd reader, parent *objPlan, c
 	if col.Reverse { // the child's Ref column groups the children, first
 		extra = []string{col.ReverseCol}
 	}
-	got, _, err := readAll(ctx, rd, core.Select{Table: cp.table.ID, Columns: layout(cp.nodes, extra...), Timestamps: wantsTimes(cp.nodes...), Filter: and(cp.filter, link), Sort: cp.sort, Surface: "graphql"}, 10*p.maxPage, cp.needCursor)
+	got, _, err := readAll(ctx, p.ex, rd, core.Select{Table: cp.table.ID, Columns: layout(cp.nodes, extra...), Timestamps: wantsTimes(cp.nodes...), Filter: and(cp.filter, link), Sort: cp.sort, Surface: "graphql"}, 10*p.maxPage, cp.needCursor)
 	if err != nil {
 		return err
 	}
 	groups := map[int64][]*record{}
 	if col.Reverse {
 		for _, r := range got {
-			if id, ok := r.vals[0].(int64); ok { // the Ref column, read first
+			if id := refID(&r.vals[0]); id != 0 { // the Ref column, read first
 				groups[id] = append(groups[id], r)
 			}
 		}
@@ -756,7 +758,7 @@ func (o *out) obj(op *objPlan, r *record) {
 		case fp.col == nil && fp.field.Name == "updatedAt":
 			writeString(b, timeString(r.updated))
 		case fp.kind == kindRef:
-			id, _ := r.vals[op.colIdx[fp.col.ID]].(int64)
+			id := refID(&r.vals[op.colIdx[fp.col.ID]])
 			if ref := fp.refRow(id); ref != nil {
 				o.push(fp.key, 0)
 				o.obj(fp.ref, ref)
@@ -765,7 +767,7 @@ func (o *out) obj(op *objPlan, r *record) {
 				b.WriteString("null")
 			}
 		case fp.kind == kindRefID:
-			if id, _ := r.vals[op.colIdx[fp.col.ID]].(int64); id > 0 {
+			if id := refID(&r.vals[op.colIdx[fp.col.ID]]); id > 0 {
 				b.Write(strconv.AppendInt(b.AvailableBuffer(), id, 10))
 			} else {
 				b.WriteString("null")
@@ -781,14 +783,11 @@ func (o *out) obj(op *objPlan, r *record) {
 		case fp.enum != nil:
 			o.enum(op, fp, r)
 		case fp.col != nil:
-			raw := r.vals[op.colIdx[fp.col.ID]]
-			v, ok := outValue(fp.col, raw)
-			if !ok {
+			if raw, ok := writeCell(b, fp.col, &r.vals[op.colIdx[fp.col.ID]]); !ok {
 				o.push(fp.key, 0)
 				o.ex.addError(o.path(), rowhouse.Invalidf("%s.%s of record %d holds %s, which is not a valid %s", op.table.ID, fp.col.ID, r.id, describe(raw), fp.col.Type))
 				o.pop()
 			}
-			writeJSON(b, v)
 		default:
 			b.WriteString("null")
 		}
@@ -800,7 +799,7 @@ func (o *out) obj(op *objPlan, r *record) {
 // with an error for a value outside the choices, which the enum cannot
 // show (Grist keeps such values; REST reads them).
 func (o *out) enum(op *objPlan, fp *fieldPlan, r *record) {
-	v, _ := r.vals[op.colIdx[fp.col.ID]].(string)
+	v := cellText(fp.col, &r.vals[op.colIdx[fp.col.ID]])
 	switch {
 	case v == "":
 		o.b.WriteString("null")
