@@ -98,6 +98,9 @@ type Runner struct {
 	minID, maxID int64      // ids known to be in the table; maxID 0: unknown
 	gen          *generator // carries on from bulk-add to mixed's writer
 	pageP99      time.Duration
+	// limited is set once a request was refused by the rate limit, which
+	// is said once: the figures then measure the limiter.
+	limited atomic.Bool
 }
 
 // New checks cfg, fills in its defaults and makes a Runner.
@@ -333,6 +336,9 @@ func (s *scenario) call(ctx context.Context, method, u string, body []byte, sink
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
+		if resp.StatusCode == http.StatusTooManyRequests && !s.r.limited.Swap(true) {
+			fmt.Fprintf(s.r.log, "bench: the server's rate limit refuses requests (429): what follows measures the limiter; start the server with ROWHOUSE_RATE_LIMIT=0 (or --rate-limit 0) to measure the server\n")
+		}
 		if s.shown.Add(1) <= errorBodies {
 			b, _ := io.ReadAll(io.LimitReader(resp.Body, errorBodyMax))
 			fmt.Fprintf(s.r.log, "bench: %s: %s %s: %s: %s\n", s.name, method, u, resp.Status, bytes.TrimSpace(b))

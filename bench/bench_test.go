@@ -412,6 +412,33 @@ func TestServerErrors(t *testing.T) {
 	}
 }
 
+// TestRateLimited: a server that answers 429 gets the hint to start it
+// without its rate limit, once, besides its error bodies; a 500 does not.
+func TestRateLimited(t *testing.T) {
+	for _, tc := range []struct {
+		status int
+		hints  int
+	}{{http.StatusTooManyRequests, 1}, {http.StatusInternalServerError, 0}} {
+		f, srv := newFake(t)
+		f.status = tc.status
+		var log syncBuffer
+		r, err := New(Config{URL: srv.URL, Key: testKey, Doc: "FakeDoc", Concurrency: 3, Duration: 100 * time.Millisecond, Log: &log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		results, err := r.Run(context.Background(), []string{"page"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if results[0].Errors == 0 {
+			t.Fatalf("%d: no errors counted: %+v", tc.status, results[0])
+		}
+		if n := strings.Count(log.String(), "ROWHOUSE_RATE_LIMIT=0"); n != tc.hints {
+			t.Errorf("%d: the rate-limit hint shown %d times, want %d:\n%s", tc.status, n, tc.hints, log.String())
+		}
+	}
+}
+
 // TestBadKey: a 401 on setup stops Run with the server's message.
 func TestBadKey(t *testing.T) {
 	_, srv := newFake(t)

@@ -31,7 +31,7 @@ trap 'rm -rf "$work"' EXIT
 for bin in "${bins[@]}"; do
 	dir="$work/data"
 	rm -rf "$dir"
-	ROWHOUSE_OWNER_API_KEY=$KEY "$bin" serve --data "$dir" --addr "127.0.0.1:$PORT" 2>"$work/serve.log" &
+	ROWHOUSE_RATE_LIMIT=${ROWHOUSE_RATE_LIMIT:-0} ROWHOUSE_OWNER_API_KEY=$KEY "$bin" serve --data "$dir" --addr "127.0.0.1:$PORT" 2>"$work/serve.log" &
 	pid=$!
 	for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 	echo "== $bin"

@@ -39,7 +39,7 @@ for round in $(seq "$ROUNDS"); do
 	for bin in "${bins[@]}"; do
 		name=pgb_${round}_$$_$RANDOM
 		schemas+=("$name")
-		ROWHOUSE_OWNER_API_KEY=$KEY "$bin" serve --db "$DB${sep}rowhouse_schema=$name&rowhouse_doc_prefix=${name}_" \
+		ROWHOUSE_RATE_LIMIT=${ROWHOUSE_RATE_LIMIT:-0} ROWHOUSE_OWNER_API_KEY=$KEY "$bin" serve --db "$DB${sep}rowhouse_schema=$name&rowhouse_doc_prefix=${name}_" \
 			--addr 127.0.0.1:$PORT --rate-limit 0 >>"$log" 2>&1 &
 		server_pid=$!
 		for _ in $(seq 100); do
