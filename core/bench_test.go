@@ -77,8 +77,15 @@ func BenchmarkRawInsert(b *testing.B) {
 	b.ReportMetric(float64(b.N*100)/b.Elapsed().Seconds(), "records/s")
 }
 
-// BenchmarkQueryPage reads a filtered, sorted page of 100 from 100k rows.
-func BenchmarkQueryPage(b *testing.B) {
+// BenchmarkQueryPage reads a filtered, sorted page of 100 from 100k rows
+// into Go values (Values), as the surfaces that build values do.
+func BenchmarkQueryPage(b *testing.B) { benchmarkQueryPage(b, false) }
+
+// BenchmarkQueryPageJSON reads the same page as JSON (AppendJSON), as the
+// REST records endpoint writes it.
+func BenchmarkQueryPageJSON(b *testing.B) { benchmarkQueryPage(b, true) }
+
+func benchmarkQueryPage(b *testing.B, asJSON bool) {
 	d := openDoc(b)
 	apply(b, d, core.AddTable{ID: "Bench", Columns: benchColumns})
 	rows := make([]core.Row, 1000)
@@ -94,14 +101,24 @@ func BenchmarkQueryPage(b *testing.B) {
 	}
 	sel := core.Select{Table: "Bench", Filter: f, Sort: []query.SortKey{{Path: []string{"rank"}, Desc: true}}, Limit: 100}
 	var vals []any
+	var out []byte
 	b.ResetTimer()
 	for b.Loop() {
 		r, err := d.Query(context.Background(), sel)
 		if err != nil {
 			b.Fatal(err)
 		}
+		out = out[:0]
 		for r.Next() {
-			vals = r.Values(vals, false)
+			if !asJSON {
+				vals = r.Values(vals, false)
+				continue
+			}
+			for i := range r.Columns {
+				if out, err = r.AppendJSON(out, i, false); err != nil {
+					b.Fatal(err)
+				}
+			}
 		}
 		r.Close()
 	}

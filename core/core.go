@@ -59,6 +59,11 @@ type Docs struct {
 
 	mu      sync.Mutex
 	schemas map[string]cachedSchema // by doc id; bounded by evicting all when too many
+
+	// cells holds chunks of cells (*[]Cell of cap cellsPerChunk) that
+	// pages are read into, reused from one read to the next (see
+	// Rows.chunk).
+	cells sync.Pool
 }
 
 // cachedSchema is a document's schema as last read, and whether (and at

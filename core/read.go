@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/query"
@@ -103,6 +104,10 @@ type Rows struct {
 	slab, row        []Cell
 	keySlab, rowKeys []any
 	buf              []scanned
+	// pool is where slab's chunks come from, and chunks those taken, put
+	// back by Close.
+	pool   *sync.Pool
+	chunks []*[]Cell
 	// primed is set while cur holds a streamed read's first row, read
 	// ahead (prime); drained once a streamed read has no more rows.
 	primed, drained bool
@@ -361,7 +366,7 @@ func (doc *Doc) read(ctx context.Context, q store.Querier, s *schema.Schema, sel
 			sel1.WriteString(" OFFSET " + strconv.Itoa(sel.Offset))
 		}
 	}
-	res := &Rows{Table: t, Columns: cols, nkeys: len(terms), idKeys: idKeys, stamps: sel.Timestamps, want: sel.Limit, fp: fp, filter: sel.Filter, sort: sel.Sort}
+	res := &Rows{pool: &doc.docs.cells, Table: t, Columns: cols, nkeys: len(terms), idKeys: idKeys, stamps: sel.Timestamps, want: sel.Limit, fp: fp, filter: sel.Filter, sort: sel.Sort}
 	if wait := doc.docs.advisor.note(ctx, doc.docs, doc.db, doc.id, s, t, sel, cols); wait != nil && outsideTx {
 		// The index of this shape is being built: wait for it, rather
 		// than scan the table beside the build (a read in a transaction
@@ -574,9 +579,9 @@ func (r *Rows) scan(rows store.Rows, buffered bool) (scanned, error) {
 	var cells []Cell
 	var keys []any
 	if buffered {
-		per := min(64, r.want+1) // rows per slab
+		per := min(64, r.want+1) // rows per key slab
 		if cap(r.slab)-len(r.slab) < nv {
-			r.slab = make([]Cell, 0, nv*per)
+			r.slab = r.chunk(nv)
 		}
 		cells = r.slab[len(r.slab) : len(r.slab)+nv : len(r.slab)+nv]
 		r.slab = r.slab[:len(r.slab)+nv]
@@ -638,6 +643,26 @@ func (r *Rows) scan(rows store.Rows, buffered bool) (scanned, error) {
 
 // cursor is the row's cursor in a read by fingerprint fp whose sort keys
 // idKeys are the id.
+// cellsPerChunk is the size of the chunks of cells pages are read into:
+// a page of 100 rows of 10 columns is one chunk.
+const cellsPerChunk = 1024
+
+// chunk returns an empty slice of at least n cells for a page's rows,
+// taken from the pool when n fits a chunk: a page's cells are most of
+// what a read allocates, and are done with when the read is closed.
+func (r *Rows) chunk(n int) []Cell {
+	if n > cellsPerChunk || r.pool == nil {
+		return make([]Cell, 0, n)
+	}
+	c, _ := r.pool.Get().(*[]Cell)
+	if c == nil {
+		s := make([]Cell, 0, cellsPerChunk)
+		c = &s
+	}
+	r.chunks = append(r.chunks, c)
+	return (*c)[:0]
+}
+
 func (s scanned) cursor(fp string, idKeys []int) query.Cursor {
 	vals := s.keys
 	if len(idKeys) > 0 {
@@ -740,6 +765,14 @@ func (r *Rows) Close() error {
 	if r.rows != nil {
 		r.rows.Close()
 	}
+	// The page's cells go back to the pool: a caller that keeps cells
+	// copies them (AppendCells), and their texts are strings of their own.
+	r.buf, r.cur, r.slab = nil, scanned{}, nil
+	for _, c := range r.chunks {
+		clear((*c)[:cap(*c)])
+		r.pool.Put(c)
+	}
+	r.chunks = nil
 	if r.tx != nil {
 		return r.tx.Rollback()
 	}

@@ -388,3 +388,49 @@ func TestCountOnly(t *testing.T) {
 		t.Errorf("statements %v, want twenty: 2 (schema version, COUNT)", got)
 	}
 }
+
+// TestPageCellsOutliveClose: a page's cells are read into chunks that
+// Close hands to the next read. Cells copied out with AppendCells, and
+// values from Values, must keep the first page's data after its Close and
+// another read.
+func TestPageCellsOutliveClose(t *testing.T) {
+	d := openDoc(t)
+	apply(t, d, core.AddTable{ID: "T", Columns: []core.ColumnSpec{{ID: "name"}, {ID: "n", Type: "Int"}}})
+	var rows []core.Row
+	for i := range 300 {
+		rows = append(rows, core.Row{Fields: map[string]any{"name": fmt.Sprintf("row %d", i), "n": i}})
+	}
+	apply(t, d, core.AddRecords{Table: "T", Rows: rows})
+	read := func(desc bool) ([]core.Cell, [][]any) {
+		r, err := d.Query(t.Context(), core.Select{Table: "T", Columns: []string{"name", "n"}, Sort: []query.SortKey{{Path: []string{"n"}, Desc: desc}}, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		var cells []core.Cell
+		var vals [][]any
+		for r.Next() {
+			cells = r.AppendCells(cells)
+			vals = append(vals, r.Values(nil, false))
+		}
+		return cells, vals
+	}
+	cells, vals := read(false)
+	read(true) // reuses the chunks of the first read
+	s, err := d.Schema(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ := s.Table("T").Column("n").Type
+	for i := range 100 {
+		if got := cells[2*i].Text; got != fmt.Sprintf("row %d", i) {
+			t.Fatalf("kept cell %d: %q", i, got)
+		}
+		if got := cells[2*i+1].Value(typ, false); got != int64(i) {
+			t.Fatalf("kept cell %d: %v", i, got)
+		}
+		if got := vals[i]; got[0] != fmt.Sprintf("row %d", i) || got[1] != int64(i) {
+			t.Fatalf("kept values %d: %v", i, got)
+		}
+	}
+}
