@@ -11,6 +11,7 @@ import (
 
 	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/core"
+	"github.com/rowhouse/rowhouse/internal/jsonenc"
 	"github.com/rowhouse/rowhouse/query"
 	"github.com/rowhouse/rowhouse/schema"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -122,13 +123,15 @@ type objPlan struct {
 
 // fieldPlan is one response key of an object selection.
 type fieldPlan struct {
-	key   string
-	field *ast.Field
-	col   *schema.Column // nil for id, timestamps, __typename
-	kind  fieldKind
-	enum  *choiceEnum // a Choice column shown as an enum
-	ref   *objPlan    // kindRef: the related object's selection
-	conn  *connPlan   // kindConn: the nested connection
+	key string
+	// member is the key as written in the answer: `"key":`.
+	member []byte
+	field  *ast.Field
+	col    *schema.Column // nil for id, timestamps, __typename
+	kind   fieldKind
+	enum   *choiceEnum // a Choice column shown as an enum
+	ref    *objPlan    // kindRef: the related object's selection
+	conn   *connPlan   // kindConn: the nested connection
 	// refRows are the related records read for kindRef, in id order.
 	refRows []*record
 }
@@ -157,18 +160,20 @@ type connPlan struct {
 
 // connField is one response key of a connection selection.
 type connField struct {
-	key   string
-	name  string // edges, pageInfo, totalCount, __typename, or a statistic's
-	sets  []ast.SelectionSet
-	edges []*edgeField
-	agg   int // a statistic's index in connPlan.aggs; -1 for the others
+	key    string
+	member []byte // `"key":`
+	name   string // edges, pageInfo, totalCount, __typename, or a statistic's
+	sets   []ast.SelectionSet
+	edges  []*edgeField
+	agg    int // a statistic's index in connPlan.aggs; -1 for the others
 }
 
 // edgeField is one response key of an edge selection.
 type edgeField struct {
-	key  string
-	name string // node, cursor, __typename
-	node *objPlan
+	key    string
+	member []byte // `"key":`
+	name   string // node, cursor, __typename
+	node   *objPlan
 }
 
 // planner builds plans against a document's data model.
@@ -188,7 +193,7 @@ func (p *planner) planObj(sets []ast.SelectionSet, t *schema.Table) (*objPlan, e
 	n := tableNames(t)
 	op := &objPlan{table: t, typ: n.Type, colIdx: storedIndex(t)}
 	for _, f := range p.ex.collect(sets, n.Type) {
-		fp := &fieldPlan{key: f.key, field: f.field, col: t.Column(f.field.Name)}
+		fp := &fieldPlan{key: f.key, member: memberKey(f.key), field: f.field, col: t.Column(f.field.Name)}
 		if fp.col == nil {
 			if c := refIDColumn(t, f.field.Name); c != nil {
 				fp.col, fp.kind = c, kindRefID
@@ -296,7 +301,7 @@ func (p *planner) planConn(f *cfield, t *schema.Table, nested bool) (*connPlan, 
 	}
 	var aggs []aggField // t's, listed when first needed
 	for _, cf := range p.ex.collect(f.sets, cp.typ.Connection) {
-		fld := &connField{key: cf.key, name: cf.field.Name, sets: cf.sets, agg: -1}
+		fld := &connField{key: cf.key, member: memberKey(cf.key), name: cf.field.Name, sets: cf.sets, agg: -1}
 		switch cf.field.Name {
 		case "edges", "pageInfo", "totalCount", "__typename":
 		default:
@@ -321,7 +326,7 @@ func (p *planner) planConn(f *cfield, t *schema.Table, nested bool) (*connPlan, 
 			cp.needCursor = true
 		case "edges":
 			for _, ef := range p.ex.collect(cf.sets, cp.typ.Edge) {
-				e := &edgeField{key: ef.key, name: ef.field.Name}
+				e := &edgeField{key: ef.key, member: memberKey(ef.key), name: ef.field.Name}
 				if ef.field.Name == "cursor" {
 					cp.needCursor = true
 				}
@@ -733,13 +738,18 @@ func (ex *executor) renderConn(cp *connPlan, pg *page, path ast.Path) rawJSON {
 	return o.b.Bytes()
 }
 
-// member starts the i-th member of an object: its key.
-func (o *out) member(i int, key string) {
+// member starts the i-th member of an object: its key, m (memberKey).
+func (o *out) member(i int, m []byte) {
 	if i > 0 {
 		o.b.WriteByte(',')
 	}
-	writeString(o.b, key)
-	o.b.WriteByte(':')
+	o.b.Write(m)
+}
+
+// memberKey is a response key as an answer writes it, `"key":`, made once
+// per plan rather than once per record.
+func memberKey(key string) []byte {
+	return append(jsonenc.AppendString(nil, key), ':')
 }
 
 // obj writes an object selection for one record.
@@ -747,7 +757,7 @@ func (o *out) obj(op *objPlan, r *record) {
 	b := o.b
 	b.WriteByte('{')
 	for i, fp := range op.fields {
-		o.member(i, fp.key)
+		o.member(i, fp.member)
 		switch {
 		case fp.field.Name == "__typename":
 			writeString(b, op.typ)
@@ -833,7 +843,7 @@ func (o *out) conn(cp *connPlan, pg *page) {
 	b := o.b
 	b.WriteByte('{')
 	for i, f := range cp.fields {
-		o.member(i, f.key)
+		o.member(i, f.member)
 		o.push(f.key, 0)
 		switch {
 		case f.agg >= 0:
@@ -853,7 +863,7 @@ func (o *out) conn(cp *connPlan, pg *page) {
 				o.push("", j)
 				b.WriteByte('{')
 				for k, e := range f.edges {
-					o.member(k, e.key)
+					o.member(k, e.member)
 					switch e.name {
 					case "__typename":
 						writeString(b, cp.typ.Edge)
