@@ -331,6 +331,9 @@ type rows struct {
 	stepped bool // the first row has been stepped to and not yet read
 	done    bool
 	names   []string
+	// texts is where the texts of cells scanned into a *store.Cell are
+	// copied (see textArena).
+	texts textArena
 }
 
 var _ store.Rows = (*rows)(nil)
@@ -359,6 +362,10 @@ func (r *rows) Scan(dest ...any) error {
 		return fmt.Errorf("sqlite: Scan of %d values into %d destinations", r.stmt.ColumnCount(), len(dest))
 	}
 	for i, d := range dest {
+		if c, ok := d.(*store.Cell); ok {
+			scanCell(r.stmt, i, c, &r.texts)
+			continue
+		}
 		if err := scanColumn(r.stmt, i, d); err != nil {
 			return fmt.Errorf("sqlite: column %d (%s): %w", i, r.stmt.ColumnName(i), err)
 		}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rowhouse/rowhouse/store"
@@ -240,5 +242,59 @@ func TestWriterWaitHonoursContext(t *testing.T) {
 	cancel()
 	if _, err := d.BeginWrite(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("second BeginWrite: %v, want context.Canceled", err)
+	}
+}
+
+// TestCellTextsKept: texts scanned into store.Cells share chunks of
+// memory; every one must keep its own value after later rows were read,
+// whatever its length (empty, short, past a chunk's end, longer than the
+// arena takes).
+func TestCellTextsKept(t *testing.T) {
+	d := cacheDB(t)
+	ctx := t.Context()
+	if _, err := d.Exec(ctx, `CREATE TABLE texts (id INTEGER PRIMARY KEY, s TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	text := func(i int) string { return strings.Repeat(string(rune('a'+i%26)), i%600) + strconv.Itoa(i) }
+	tx, err := d.BeginWrite(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3000 {
+		if _, err := tx.Exec(ctx, `INSERT INTO texts (id, s) VALUES (?, ?)`, i, text(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO texts (id, s) VALUES (3000, '')`); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := d.Query(ctx, `SELECT s FROM texts ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept []store.Cell
+	for rows.Next() {
+		var c store.Cell
+		if err := rows.Scan(&c); err != nil {
+			t.Fatal(err)
+		}
+		kept = append(kept, c)
+	}
+	if err := rows.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if len(kept) != 3001 {
+		t.Fatalf("%d rows", len(kept))
+	}
+	for i, c := range kept[:3000] {
+		if c.Kind != store.CellText || c.Text != text(i) {
+			t.Fatalf("row %d: %v %.40q, want %.40q", i, c.Kind, c.Text, text(i))
+		}
+	}
+	if c := kept[3000]; c.Kind != store.CellText || c.Text != "" {
+		t.Errorf("empty text: %+v", c)
 	}
 }

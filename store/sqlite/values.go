@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/ncruces/go-sqlite3"
 
@@ -112,7 +113,7 @@ func scanColumn(s *sqlite3.Stmt, i int, dest any) error {
 		*d = columnValue(s, i, t)
 		return nil
 	case *store.Cell:
-		scanCell(s, i, t, d)
+		scanCell(s, i, d, nil)
 		return nil
 	case *int64:
 		v, err := columnInt(s, i, t, dest)
@@ -210,19 +211,59 @@ func columnValue(s *sqlite3.Stmt, i int, t sqlite3.Datatype) any {
 	return nil
 }
 
-// scanCell reads column i into c, unboxed.
-func scanCell(s *sqlite3.Stmt, i int, t sqlite3.Datatype, c *store.Cell) {
+// scanCell reads column i into c, unboxed; a text goes into texts when
+// given, else into a string of its own.
+func scanCell(s *sqlite3.Stmt, i int, c *store.Cell, texts *textArena) {
 	*c = store.Cell{}
-	switch t {
+	switch s.ColumnType(i) {
 	case sqlite3.INTEGER:
 		c.Kind, c.Int = store.CellInt, s.ColumnInt64(i)
 	case sqlite3.FLOAT:
 		c.Kind, c.Float = store.CellFloat, s.ColumnFloat(i)
 	case sqlite3.TEXT:
-		c.Kind, c.Text = store.CellText, s.ColumnText(i)
+		c.Kind = store.CellText
+		if texts != nil {
+			c.Text = texts.string(s.ColumnRawText(i))
+		} else {
+			c.Text = s.ColumnText(i)
+		}
 	case sqlite3.BLOB:
 		c.Kind, c.Text = store.CellBlob, string(s.ColumnRawBlob(i))
 	}
+}
+
+// textArena makes strings of short texts by copying them into chunks, one
+// allocation per chunk instead of one per text: a page's or a tree's
+// cells are mostly short texts. A chunk's bytes are never written again
+// once a string holds them (a full chunk is left to the strings that
+// hold it, and a new one begun), which is what makes the strings, made
+// over the chunk's memory, immutable as strings must be.
+type textArena struct {
+	chunk []byte
+}
+
+// Texts longer than arenaText get strings of their own; a chunk is
+// arenaChunk bytes, so that one long-lived string keeps at most that much
+// alive.
+const (
+	arenaText  = 256
+	arenaChunk = 4096
+)
+
+// string returns b as a string, b being valid only until the next step.
+func (a *textArena) string(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > arenaText {
+		return string(b)
+	}
+	if cap(a.chunk)-len(a.chunk) < len(b) {
+		a.chunk = make([]byte, 0, arenaChunk)
+	}
+	off := len(a.chunk)
+	a.chunk = append(a.chunk, b...)
+	return unsafe.String(&a.chunk[off], len(b))
 }
 
 // columnInt reads column i as an integer: a float must be whole, a text
