@@ -389,11 +389,12 @@ func TestAllScenarios(t *testing.T) {
 	}
 }
 
-// TestServerErrors counts a 500 as an error, not an op, and shows only the
-// first few bodies.
-func TestServerErrors(t *testing.T) {
+// failingPage runs the page scenario against a server that answers every
+// request with status, and returns its result and what the Runner logged.
+func failingPage(t *testing.T, status int) (Result, string) {
+	t.Helper()
 	f, srv := newFake(t)
-	f.status = http.StatusInternalServerError
+	f.status = status
 	var log syncBuffer
 	r, err := New(Config{URL: srv.URL, Key: testKey, Doc: "FakeDoc", Concurrency: 3, Duration: 100 * time.Millisecond, Log: &log})
 	if err != nil {
@@ -403,12 +404,18 @@ func TestServerErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res := results[0]
+	return results[0], log.String()
+}
+
+// TestServerErrors counts a 500 as an error, not an op, and shows only the
+// first few bodies.
+func TestServerErrors(t *testing.T) {
+	res, log := failingPage(t, http.StatusInternalServerError)
 	if res.Requests == 0 || res.Errors != res.Requests || res.Ops != 0 || res.P50 != 0 || res.P99 != 0 {
 		t.Errorf("page against a failing server: %+v", res)
 	}
-	if n := strings.Count(log.String(), `500 Internal Server Error: {"error":"boom"}`); n != errorBodies {
-		t.Errorf("%d error bodies shown, want %d:\n%s", n, errorBodies, log.String())
+	if n := strings.Count(log, `500 Internal Server Error: {"error":"boom"}`); n != errorBodies {
+		t.Errorf("%d error bodies shown, want %d:\n%s", n, errorBodies, log)
 	}
 }
 
@@ -419,22 +426,12 @@ func TestRateLimited(t *testing.T) {
 		status int
 		hints  int
 	}{{http.StatusTooManyRequests, 1}, {http.StatusInternalServerError, 0}} {
-		f, srv := newFake(t)
-		f.status = tc.status
-		var log syncBuffer
-		r, err := New(Config{URL: srv.URL, Key: testKey, Doc: "FakeDoc", Concurrency: 3, Duration: 100 * time.Millisecond, Log: &log})
-		if err != nil {
-			t.Fatal(err)
+		res, log := failingPage(t, tc.status)
+		if res.Errors == 0 {
+			t.Fatalf("%d: no errors counted: %+v", tc.status, res)
 		}
-		results, err := r.Run(context.Background(), []string{"page"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if results[0].Errors == 0 {
-			t.Fatalf("%d: no errors counted: %+v", tc.status, results[0])
-		}
-		if n := strings.Count(log.String(), "ROWHOUSE_RATE_LIMIT=0"); n != tc.hints {
-			t.Errorf("%d: the rate-limit hint shown %d times, want %d:\n%s", tc.status, n, tc.hints, log.String())
+		if n := strings.Count(log, "ROWHOUSE_RATE_LIMIT=0"); n != tc.hints {
+			t.Errorf("%d: the rate-limit hint shown %d times, want %d:\n%s", tc.status, n, tc.hints, log)
 		}
 	}
 }
