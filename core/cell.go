@@ -12,8 +12,8 @@ import (
 // unboxed (store.Cell), or, for a cell whose value does not fit its
 // column's type, the value kept beside the row (Grist's "alt text"),
 // already in JSON form, in Other as an altValue. A page of cells costs no
-// allocation per number and one per string, where []any cost one and two:
-// AppendJSON writes the common cells straight from it.
+// allocation per number, where []any cost one per number and two per
+// string: AppendJSON writes the common cells straight from it.
 type Cell store.Cell
 
 // altValue is an alt value in a Cell's Other.
@@ -32,8 +32,8 @@ func (c *Cell) Alt() bool {
 // Value is the cell as a JSON value of its column's type t: in Grist's
 // normal format, or its typed format (cellFormat=typed).
 func (c *Cell) Value(t schema.Type, typed bool) any {
-	if a, ok := c.Other.(altValue); ok && c.Kind == store.CellOther {
-		return a.v
+	if c.Alt() {
+		return c.Other.(altValue).v
 	}
 	if typed {
 		return t.DecodeTyped((*store.Cell)(c).Value())
@@ -46,26 +46,24 @@ func (c *Cell) Value(t schema.Type, typed bool) any {
 // column, an integer in an Int column, ...) are written without going
 // through an interface; the others are decoded first.
 func (c *Cell) AppendJSON(b []byte, t schema.Type, typed bool) ([]byte, error) {
-	{
-		switch k := t.Kind; c.Kind {
-		case store.CellNull:
-			return append(b, "null"...), nil
-		case store.CellText:
-			if k == schema.KindText || k == schema.KindChoice {
-				return jsonenc.AppendString(b, c.Text), nil
-			}
-		case store.CellInt:
-			switch {
-			case k == schema.KindInt, (k == schema.KindRef || k == schema.KindDate) && !typed:
-				return strconv.AppendInt(b, c.Int, 10), nil
-			case k == schema.KindBool:
-				return strconv.AppendBool(b, c.Int != 0), nil
-			}
-		case store.CellFloat:
-			if k == schema.KindNumeric {
-				if out, ok := jsonenc.AppendFloat(b, c.Float); ok {
-					return out, nil
-				}
+	switch k := t.Kind; c.Kind {
+	case store.CellNull:
+		return append(b, "null"...), nil
+	case store.CellText:
+		if k == schema.KindText || k == schema.KindChoice {
+			return jsonenc.AppendString(b, c.Text), nil
+		}
+	case store.CellInt:
+		switch {
+		case k == schema.KindInt, (k == schema.KindRef || k == schema.KindDate) && !typed:
+			return strconv.AppendInt(b, c.Int, 10), nil
+		case k == schema.KindBool:
+			return strconv.AppendBool(b, c.Int != 0), nil
+		}
+	case store.CellFloat:
+		if k == schema.KindNumeric {
+			if out, ok := jsonenc.AppendFloat(b, c.Float); ok {
+				return out, nil
 			}
 		}
 	}

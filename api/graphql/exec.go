@@ -155,15 +155,15 @@ func (ex *executor) release() {
 	ex.cells = nil
 }
 
-// recordsPerChunk and cellsPerChunk are the sizes of the chunks records are read
-// into: a few allocations per tree, none once the pools are warm.
+// recordsPerChunk and cellsPerChunk are the sizes of the chunks records
+// are read into: a few allocations per tree, none once the pools are warm.
 const (
 	recordsPerChunk = 64
 	cellsPerChunk   = 512
 )
 
-// recordChunk returns an empty slice of recordsPerChunk records, valid until
-// release.
+// recordChunk returns an empty slice of recordsPerChunk records, valid
+// until release.
 func (ex *executor) recordChunk() []record {
 	c, _ := ex.api.records.Get().(*[]record)
 	if c == nil {
