@@ -108,6 +108,10 @@ type Rows struct {
 	// back by Close.
 	pool   *sync.Pool
 	chunks []*[]Cell
+	// inChunk says slab is the last of chunks (not a slab of its own),
+	// so that Close clears only what was used of it: a point read uses a
+	// few cells of its chunk.
+	inChunk bool
 	// primed is set while cur holds a streamed read's first row, read
 	// ahead (prime); drained once a streamed read has no more rows.
 	primed, drained bool
@@ -651,7 +655,8 @@ const cellsPerChunk = 1024
 // taken from the pool when n fits a chunk: a page's cells are most of
 // what a read allocates, and are done with when the read is closed.
 func (r *Rows) chunk(n int) []Cell {
-	if n > cellsPerChunk || r.pool == nil {
+	r.inChunk = n <= cellsPerChunk && r.pool != nil
+	if !r.inChunk {
 		return make([]Cell, 0, n)
 	}
 	c, _ := r.pool.Get().(*[]Cell)
@@ -765,14 +770,18 @@ func (r *Rows) Close() error {
 	if r.rows != nil {
 		r.rows.Close()
 	}
-	// The page's cells go back to the pool: a caller that keeps cells
-	// copies them (AppendCells), and their texts are strings of their own.
-	r.buf, r.cur, r.slab = nil, scanned{}, nil
-	for _, c := range r.chunks {
-		clear((*c)[:cap(*c)])
+	// The page's cells go back to the pool, cleared (a pooled chunk is
+	// all zero): a caller that keeps cells copies them (AppendCells), and
+	// their texts are strings of their own.
+	for i, c := range r.chunks {
+		used := (*c)[:cap(*c)]
+		if i == len(r.chunks)-1 && r.inChunk {
+			used = used[:len(r.slab)]
+		}
+		clear(used)
 		r.pool.Put(c)
 	}
-	r.chunks = nil
+	r.buf, r.cur, r.slab, r.chunks = nil, scanned{}, nil, nil
 	if r.tx != nil {
 		return r.tx.Rollback()
 	}

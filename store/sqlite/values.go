@@ -242,11 +242,13 @@ type textArena struct {
 	chunk []byte
 }
 
-// Texts longer than arenaText get strings of their own; a chunk is
-// arenaChunk bytes, so that one long-lived string keeps at most that much
-// alive.
+// Texts longer than arenaText get strings of their own. Chunks start at
+// arenaFirst bytes and double up to arenaChunk, so that a point read's
+// few texts cost little, and one long-lived string keeps at most
+// arenaChunk bytes alive.
 const (
 	arenaText  = 256
+	arenaFirst = 256
 	arenaChunk = 4096
 )
 
@@ -259,7 +261,7 @@ func (a *textArena) string(b []byte) string {
 		return string(b)
 	}
 	if cap(a.chunk)-len(a.chunk) < len(b) {
-		a.chunk = make([]byte, 0, arenaChunk)
+		a.chunk = make([]byte, 0, min(max(2*cap(a.chunk), arenaFirst), arenaChunk))
 	}
 	off := len(a.chunk)
 	a.chunk = append(a.chunk, b...)
