@@ -112,9 +112,6 @@ func scanColumn(s *sqlite3.Stmt, i int, dest any) error {
 	case *any:
 		*d = columnValue(s, i, t)
 		return nil
-	case *store.Cell:
-		scanCell(s, i, d, nil)
-		return nil
 	case *int64:
 		v, err := columnInt(s, i, t, dest)
 		if err == nil {
@@ -211,8 +208,8 @@ func columnValue(s *sqlite3.Stmt, i int, t sqlite3.Datatype) any {
 	return nil
 }
 
-// scanCell reads column i into c, unboxed; a text goes into texts when
-// given, else into a string of its own.
+// scanCell reads column i into c, unboxed, its text into texts. (Rows.Scan
+// takes *store.Cell destinations here, before scanColumn's conversions.)
 func scanCell(s *sqlite3.Stmt, i int, c *store.Cell, texts *textArena) {
 	*c = store.Cell{}
 	switch s.ColumnType(i) {
@@ -221,12 +218,7 @@ func scanCell(s *sqlite3.Stmt, i int, c *store.Cell, texts *textArena) {
 	case sqlite3.FLOAT:
 		c.Kind, c.Float = store.CellFloat, s.ColumnFloat(i)
 	case sqlite3.TEXT:
-		c.Kind = store.CellText
-		if texts != nil {
-			c.Text = texts.string(s.ColumnRawText(i))
-		} else {
-			c.Text = s.ColumnText(i)
-		}
+		c.Kind, c.Text = store.CellText, texts.string(s.ColumnRawText(i))
 	case sqlite3.BLOB:
 		c.Kind, c.Text = store.CellBlob, string(s.ColumnRawBlob(i))
 	}
