@@ -29,6 +29,19 @@ func (c *Cell) Alt() bool {
 	return ok && c.Kind == store.CellOther
 }
 
+// RefID is the record id the cell holds as a Ref column decodes it, or 0
+// for none, without boxing the common cell (an integer).
+func (c *Cell) RefID() int64 {
+	if c.Kind == store.CellInt {
+		return c.Int
+	}
+	id, _ := c.Value(refType, false).(int64)
+	return id
+}
+
+// refType is the type whose decoding reads a Ref cell's id.
+var refType = schema.Type{Kind: schema.KindRef}
+
 // Value is the cell as a JSON value of its column's type t: in Grist's
 // normal format, or its typed format (cellFormat=typed).
 func (c *Cell) Value(t schema.Type, typed bool) any {

@@ -17,9 +17,13 @@ var cellTypes = []string{"Text", "Numeric", "Int", "Bool", "Date", "DateTime:Ame
 
 // checkCellJSON fails t unless c's AppendJSON writes, for every column
 // type and both formats, exactly the JSON of its Value: the fast paths
-// must not differ from decoding.
+// must not differ from decoding. Its RefID must be what a Ref column
+// decodes.
 func checkCellJSON(t *testing.T, c Cell) {
 	t.Helper()
+	if want, _ := c.Value(refType, false).(int64); c.RefID() != want {
+		t.Errorf("cell %+v: RefID() = %d, a Ref column decodes %d", c, c.RefID(), want)
+	}
 	for _, ts := range cellTypes {
 		typ, err := schema.ParseType(ts)
 		if err != nil {

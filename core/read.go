@@ -636,6 +636,9 @@ func (r *Rows) scan(rows store.Rows, buffered bool) (scanned, error) {
 			s.keys[i] = string(b)
 		}
 	}
+	if r.sc.alt == nil { // the common case: every cell as stored
+		return s, nil
+	}
 	alt, err := parseAlt(r.sc.alt)
 	for i, c := range r.Columns {
 		if v, ok := alt[c.ID]; ok {

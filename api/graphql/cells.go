@@ -14,18 +14,6 @@ import (
 // interface per value) and written from there: the common ones, a text in
 // a Text column or an integer in an Int or Ref column, without decoding.
 
-// refType is the type whose decoding reads a Ref cell's id.
-var refType = schema.Type{Kind: schema.KindRef}
-
-// refID is the record id a Ref cell holds, or 0 for none.
-func refID(c *core.Cell) int64 {
-	if !c.Alt() && c.Kind == store.CellInt {
-		return c.Int
-	}
-	id, _ := c.Value(refType, false).(int64)
-	return id
-}
-
 // cellText is a Text or Choice cell's text, or "" when it holds none.
 func cellText(col *schema.Column, c *core.Cell) string {
 	if !c.Alt() && c.Kind == store.CellText {

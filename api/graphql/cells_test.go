@@ -47,8 +47,8 @@ func TestWriteCell(t *testing.T) {
 			}
 			if typ.Kind == schema.KindRef {
 				want, _ := c.Value(typ, false).(int64)
-				if id := refID(&c); id != want {
-					t.Errorf("refID(%+v) = %d, want %d", sc, id, want)
+				if id := c.RefID(); id != want {
+					t.Errorf("RefID of %+v = %d, want %d", sc, id, want)
 				}
 			}
 			if typ.Kind == schema.KindText {

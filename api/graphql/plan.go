@@ -512,7 +512,7 @@ func (p *planner) fetchRef(ctx context.Context, rd reader, op *objPlan, fp *fiel
 	idx := op.colIdx[fp.col.ID]
 	ids := make([]int64, 0, len(recs))
 	for _, r := range recs {
-		if id := refID(&r.vals[idx]); id > 0 {
+		if id := r.vals[idx].RefID(); id > 0 {
 			ids = append(ids, id)
 		}
 	}
@@ -595,7 +595,7 @@ func (p *planner) fetchNested(ctx context.Context, rd reader, parent *objPlan, c
 	groups := map[int64][]*record{}
 	if col.Reverse {
 		for _, r := range got {
-			if id := refID(&r.vals[0]); id != 0 { // the Ref column, read first
+			if id := r.vals[0].RefID(); id != 0 { // the Ref column, read first
 				groups[id] = append(groups[id], r)
 			}
 		}
@@ -768,7 +768,7 @@ func (o *out) obj(op *objPlan, r *record) {
 		case fp.col == nil && fp.field.Name == "updatedAt":
 			writeString(b, timeString(r.updated))
 		case fp.kind == kindRef:
-			id := refID(&r.vals[op.colIdx[fp.col.ID]])
+			id := r.vals[op.colIdx[fp.col.ID]].RefID()
 			if ref := fp.refRow(id); ref != nil {
 				o.push(fp.key, 0)
 				o.obj(fp.ref, ref)
@@ -777,7 +777,7 @@ func (o *out) obj(op *objPlan, r *record) {
 				b.WriteString("null")
 			}
 		case fp.kind == kindRefID:
-			if id := refID(&r.vals[op.colIdx[fp.col.ID]]); id > 0 {
+			if id := r.vals[op.colIdx[fp.col.ID]].RefID(); id > 0 {
 				b.Write(strconv.AppendInt(b.AvailableBuffer(), id, 10))
 			} else {
 				b.WriteString("null")
