@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rowhouse/rowhouse/internal/chunk"
 	"github.com/rowhouse/rowhouse/schema"
 	"github.com/rowhouse/rowhouse/store"
 )
@@ -60,10 +61,9 @@ type Docs struct {
 	mu      sync.Mutex
 	schemas map[string]cachedSchema // by doc id; bounded by evicting all when too many
 
-	// cells holds chunks of cells (*[]Cell of cap cellsPerChunk) that
-	// pages are read into, reused from one read to the next (see
-	// Rows.chunk).
-	cells sync.Pool
+	// cells holds the chunks of cells pages are read into, reused from
+	// one read to the next.
+	cells chunk.Pool[Cell]
 }
 
 // cachedSchema is a document's schema as last read, and whether (and at
@@ -109,7 +109,8 @@ func NewDocs(engine store.Engine, opts Options) *Docs {
 	}
 	x, _ := engine.(store.Exclusive)
 	return &Docs{engine: engine, now: opts.Now, limits: opts.Limits, statements: opts.Statements, onCommit: opts.OnCommit,
-		advisor: newAdvisor(opts.IndexAdvice, opts.Log), exclusive: x, schemas: map[string]cachedSchema{}}
+		advisor: newAdvisor(opts.IndexAdvice, opts.Log), exclusive: x, schemas: map[string]cachedSchema{},
+		cells: chunk.Pool[Cell]{Size: cellsPerChunk}}
 }
 
 // gen returns a document's schema generation (exclusive engines), or nil.

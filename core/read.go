@@ -7,9 +7,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/rowhouse/rowhouse"
+	"github.com/rowhouse/rowhouse/internal/chunk"
 	"github.com/rowhouse/rowhouse/query"
 	"github.com/rowhouse/rowhouse/schema"
 	"github.com/rowhouse/rowhouse/store"
@@ -91,27 +91,20 @@ type Rows struct {
 	idKeys []int
 	// stamps is set when the timestamps are read.
 	stamps bool
-	// want is the page's size, for sizing slab.
+	// want is the page's size, for sizing keySlab.
 	want int
-	// dest, sc, slab, keySlab, row and rowKeys are scan's reusable
-	// buffers: the Scan destinations, the fixed columns, a page's cells and
-	// sort keys, a streamed row's.
+	// dest, sc, cells, keySlab, row and rowKeys are scan's buffers: the
+	// Scan destinations, the fixed columns, a page's cells (from chunks of
+	// the Docs' pool, given back by Close) and sort keys, a streamed row's.
 	dest []any
 	sc   struct {
 		id, created, updated int64
 		alt                  any
 	}
-	slab, row        []Cell
+	cells            chunk.Set[Cell]
+	row              []Cell
 	keySlab, rowKeys []any
 	buf              []scanned
-	// pool is where slab's chunks come from, and chunks those taken, put
-	// back by Close.
-	pool   *sync.Pool
-	chunks []*[]Cell
-	// inChunk says slab is the last of chunks (not a slab of its own),
-	// so that Close clears only what was used of it: a point read uses a
-	// few cells of its chunk.
-	inChunk bool
 	// primed is set while cur holds a streamed read's first row, read
 	// ahead (prime); drained once a streamed read has no more rows.
 	primed, drained bool
@@ -370,7 +363,7 @@ func (doc *Doc) read(ctx context.Context, q store.Querier, s *schema.Schema, sel
 			sel1.WriteString(" OFFSET " + strconv.Itoa(sel.Offset))
 		}
 	}
-	res := &Rows{pool: &doc.docs.cells, Table: t, Columns: cols, nkeys: len(terms), idKeys: idKeys, stamps: sel.Timestamps, want: sel.Limit, fp: fp, filter: sel.Filter, sort: sel.Sort}
+	res := &Rows{cells: chunk.Set[Cell]{Pool: &doc.docs.cells}, Table: t, Columns: cols, nkeys: len(terms), idKeys: idKeys, stamps: sel.Timestamps, want: sel.Limit, fp: fp, filter: sel.Filter, sort: sel.Sort}
 	if wait := doc.docs.advisor.note(ctx, doc.docs, doc.db, doc.id, s, t, sel, cols); wait != nil && outsideTx {
 		// The index of this shape is being built: wait for it, rather
 		// than scan the table beside the build (a read in a transaction
@@ -583,12 +576,8 @@ func (r *Rows) scan(rows store.Rows, buffered bool) (scanned, error) {
 	var cells []Cell
 	var keys []any
 	if buffered {
+		cells = r.cells.Alloc(nv)
 		per := min(64, r.want+1) // rows per key slab
-		if cap(r.slab)-len(r.slab) < nv {
-			r.slab = r.chunk(nv)
-		}
-		cells = r.slab[len(r.slab) : len(r.slab)+nv : len(r.slab)+nv]
-		r.slab = r.slab[:len(r.slab)+nv]
 		if cap(r.keySlab)-len(r.keySlab) < nk {
 			r.keySlab = make([]any, 0, nk*per)
 		}
@@ -653,23 +642,6 @@ func (r *Rows) scan(rows store.Rows, buffered bool) (scanned, error) {
 // cellsPerChunk is the size of the chunks of cells pages are read into:
 // a page of 100 rows of 10 columns is one chunk.
 const cellsPerChunk = 1024
-
-// chunk returns an empty slice of at least n cells for a page's rows,
-// taken from the pool when n fits a chunk: a page's cells are most of
-// what a read allocates, and are done with when the read is closed.
-func (r *Rows) chunk(n int) []Cell {
-	r.inChunk = n <= cellsPerChunk && r.pool != nil
-	if !r.inChunk {
-		return make([]Cell, 0, n)
-	}
-	c, _ := r.pool.Get().(*[]Cell)
-	if c == nil {
-		s := make([]Cell, 0, cellsPerChunk)
-		c = &s
-	}
-	r.chunks = append(r.chunks, c)
-	return (*c)[:0]
-}
 
 func (s scanned) cursor(fp string, idKeys []int) query.Cursor {
 	vals := s.keys
@@ -773,18 +745,10 @@ func (r *Rows) Close() error {
 	if r.rows != nil {
 		r.rows.Close()
 	}
-	// The page's cells go back to the pool, cleared (a pooled chunk is
-	// all zero): a caller that keeps cells copies them (AppendCells), and
-	// their texts are strings of their own.
-	for i, c := range r.chunks {
-		used := (*c)[:cap(*c)]
-		if i == len(r.chunks)-1 && r.inChunk {
-			used = used[:len(r.slab)]
-		}
-		clear(used)
-		r.pool.Put(c)
-	}
-	r.buf, r.cur, r.slab, r.chunks = nil, scanned{}, nil, nil
+	// The page's cells go back to the pool: a caller that keeps cells
+	// copies them (AppendCells), and their texts are strings of their own.
+	r.buf, r.cur = nil, scanned{}
+	r.cells.Release()
 	if r.tx != nil {
 		return r.tx.Rollback()
 	}

@@ -50,7 +50,7 @@ func (a *API) serveCore(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s := snap.Schema()
-	ex := &executor{api: a, ctx: ctx, gql: ds.gql, vars: p.vars, frags: p.doc.Fragments}
+	ex := a.newExecutor(ctx, ds.gql, p.vars, p.doc.Fragments)
 	defer ex.release()
 	lim := a.docs.Limits()
 	lw := &limitWalk{ex: ex, limits: a.limits, maxPage: lim.MaxPage, maxBatch: lim.MaxBatch}

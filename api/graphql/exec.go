@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/rowhouse/rowhouse/core"
+	"github.com/rowhouse/rowhouse/internal/chunk"
 	"github.com/rowhouse/rowhouse/internal/jsonenc"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -112,9 +113,16 @@ type executor struct {
 	// the answer is written.
 	bufs []*bytes.Buffer
 	// records and cells are the chunks taken from api.records and
-	// api.cells, returned by release likewise.
-	records []*[]record
-	cells   []*[]core.Cell
+	// api.cells, given back by release likewise.
+	records chunk.Set[record]
+	cells   chunk.Set[core.Cell]
+}
+
+// newExecutor makes the executor of one operation; release it when its
+// answer is written.
+func (a *API) newExecutor(ctx context.Context, gql *ast.Schema, vars map[string]any, frags ast.FragmentDefinitionList) *executor {
+	return &executor{api: a, ctx: ctx, gql: gql, vars: vars, frags: frags,
+		records: chunk.Set[record]{Pool: &a.records}, cells: chunk.Set[core.Cell]{Pool: &a.cells}}
 }
 
 // maxPooledBuffer is the largest buffer put back in the pool: an
@@ -141,18 +149,8 @@ func (ex *executor) release() {
 		}
 	}
 	ex.bufs = nil
-	for _, c := range ex.records {
-		clear((*c)[:cap(*c)]) // so that the pool keeps no record alive
-		ex.api.records.Put(c)
-	}
-	ex.records = nil
-	for _, c := range ex.cells {
-		if cap(*c) == cellsPerChunk {
-			clear((*c)[:cap(*c)])
-			ex.api.cells.Put(c)
-		}
-	}
-	ex.cells = nil
+	ex.records.Release()
+	ex.cells.Release()
 }
 
 // recordsPerChunk and cellsPerChunk are the sizes of the chunks records
@@ -161,33 +159,6 @@ const (
 	recordsPerChunk = 64
 	cellsPerChunk   = 512
 )
-
-// recordChunk returns an empty slice of recordsPerChunk records, valid
-// until release.
-func (ex *executor) recordChunk() []record {
-	c, _ := ex.api.records.Get().(*[]record)
-	if c == nil {
-		s := make([]record, 0, recordsPerChunk)
-		c = &s
-	}
-	ex.records = append(ex.records, c)
-	return (*c)[:0]
-}
-
-// cellChunk returns an empty slice of at least n cells, valid until
-// release.
-func (ex *executor) cellChunk(n int) []core.Cell {
-	if n > cellsPerChunk {
-		return make([]core.Cell, 0, n)
-	}
-	c, _ := ex.api.cells.Get().(*[]core.Cell)
-	if c == nil {
-		s := make([]core.Cell, 0, cellsPerChunk)
-		c = &s
-	}
-	ex.cells = append(ex.cells, c)
-	return (*c)[:0]
-}
 
 // cfield is one response key of a selection set: the first field with
 // that key, and the selection sets of every field merged under it.

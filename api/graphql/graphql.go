@@ -27,6 +27,7 @@ import (
 	"github.com/rowhouse/rowhouse/api"
 	"github.com/rowhouse/rowhouse/core"
 	"github.com/rowhouse/rowhouse/home"
+	"github.com/rowhouse/rowhouse/internal/chunk"
 	"github.com/rowhouse/rowhouse/schema"
 	"github.com/rowhouse/rowhouse/webhook"
 	"github.com/vektah/gqlparser/v2"
@@ -106,9 +107,11 @@ type API struct {
 	// bufs are answer buffers reused across requests: a 100 KB answer
 	// grown from nothing is 200 KB of garbage per request.
 	bufs sync.Pool
-	// records and cells are chunks of records read, reused across
-	// requests likewise (see executor.recordChunk).
-	records, cells sync.Pool
+	// records and cells are the chunks records are read into, reused
+	// across requests likewise: a tree's records are most of what it
+	// allocates.
+	records chunk.Pool[record]
+	cells   chunk.Pool[core.Cell]
 }
 
 // maxCachedSchemas bounds the schema cache (it is emptied when full).
@@ -148,7 +151,8 @@ func New(d Deps) *API {
 		err = fmt.Errorf("metadata schema: %w", err)
 	}
 	return &API{home: d.Home, docs: d.Docs, log: d.Log, limits: d.Limits, meta: meta, metaLax: newLeniency(nil, nil), metaErr: err,
-		hooks: d.Webhooks, schemas: map[string]*docSchema{}}
+		hooks: d.Webhooks, schemas: map[string]*docSchema{},
+		records: chunk.Pool[record]{Size: recordsPerChunk}, cells: chunk.Pool[core.Cell]{Size: cellsPerChunk}}
 }
 
 // Routes registers the GraphQL routes on mux.

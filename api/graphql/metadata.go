@@ -244,7 +244,7 @@ func (a *API) serveMeta(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer doc.Close()
-	ex := &executor{api: a, ctx: ctx, gql: a.meta, vars: p.vars, frags: p.doc.Fragments}
+	ex := a.newExecutor(ctx, a.meta, p.vars, p.doc.Fragments)
 	lw := &limitWalk{ex: ex, limits: a.limits, maxPage: a.docs.Limits().MaxPage, maxBatch: a.docs.Limits().MaxBatch}
 	if err := lw.check(p.op); err != nil {
 		a.writeFailure(w, r, err)

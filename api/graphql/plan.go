@@ -380,24 +380,15 @@ func readAll(ctx context.Context, ex *executor, rd reader, sel core.Select, max 
 	defer rows.Close()
 	var out []*record
 	// Records and their cells come from the executor's chunks, reused
-	// across requests: a tree's records are most of what it allocates.
-	var recs []record
-	var vals []core.Cell
+	// across requests.
 	ncol := len(rows.Columns)
 	for rows.Next() {
 		if max > 0 && len(out) >= max {
 			return nil, nil, rowhouse.Errorf(rowhouse.ETOOLARGE, "a nested connection of table %s reads more than %d records (nested read limit): filter it", sel.Table, max)
 		}
-		if len(recs) == cap(recs) {
-			recs = ex.recordChunk()
-		}
-		if cap(vals)-len(vals) < ncol {
-			vals = ex.cellChunk(ncol)
-		}
-		recs = append(recs, record{id: rows.ID(), created: rows.CreatedAt(), updated: rows.UpdatedAt(),
-			vals: rows.AppendCells(vals[len(vals) : len(vals) : len(vals)+ncol])})
-		vals = vals[:len(vals)+ncol]
-		r := &recs[len(recs)-1]
+		r := &ex.records.Alloc(1)[0]
+		*r = record{id: rows.ID(), created: rows.CreatedAt(), updated: rows.UpdatedAt(),
+			vals: rows.AppendCells(ex.cells.Alloc(ncol)[:0])}
 		if cursors {
 			r.cursor = rows.Cursor()
 		}

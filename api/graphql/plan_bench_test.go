@@ -49,7 +49,7 @@ func BenchmarkPlanTree(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		ex := &executor{api: a, ctx: context.Background(), gql: ds.gql, vars: p.vars, frags: p.doc.Fragments}
+		ex := a.newExecutor(context.Background(), ds.gql, p.vars, p.doc.Fragments)
 		lw := &limitWalk{ex: ex, limits: a.limits, maxPage: 10_000, maxBatch: 10_000}
 		if err := lw.check(p.op); err != nil {
 			b.Fatal(err)
