@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
+	"sync/atomic"
 
 	"github.com/ncruces/go-sqlite3"
 
@@ -232,11 +232,9 @@ func (c *conn) close() error {
 // first needed. The writer's pool has one connection, so writers queue
 // in Go, in order, honouring their contexts.
 type pool struct {
-	open  func() (*sqlite3.Conn, error)
-	slots chan *conn // n entries; nil is a connection not opened yet
-
-	mu     sync.Mutex
-	closed bool
+	open   func() (*sqlite3.Conn, error)
+	slots  chan *conn // n entries; nil is a connection not opened yet
+	closed atomic.Bool
 }
 
 func newPool(n int, open func() (*sqlite3.Conn, error)) *pool {
@@ -258,10 +256,7 @@ func (p *pool) get(ctx context.Context) (*conn, error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	p.mu.Lock()
-	closed := p.closed
-	p.mu.Unlock()
-	if closed {
+	if p.closed.Load() {
 		p.slots <- c
 		return nil, errClosed
 	}
@@ -280,10 +275,7 @@ func (p *pool) get(ctx context.Context) (*conn, error) {
 // closed instead.
 func (p *pool) put(c *conn) {
 	c.idle()
-	p.mu.Lock()
-	closed := p.closed
-	p.mu.Unlock()
-	if c.broken || closed {
+	if c.broken || p.closed.Load() {
 		c.close()
 		c = nil
 	}
@@ -293,13 +285,9 @@ func (p *pool) put(c *conn) {
 // close closes the idle connections; those in use are closed when given
 // back.
 func (p *pool) close() error {
-	p.mu.Lock()
-	if p.closed {
-		p.mu.Unlock()
+	if p.closed.Swap(true) {
 		return nil
 	}
-	p.closed = true
-	p.mu.Unlock()
 	var errs []error
 	taken := 0
 	for range cap(p.slots) {
