@@ -46,6 +46,34 @@ type Row interface {
 	Scan(dest ...any) error
 }
 
+// FirstRow is the Row of a query's rows, or of the error that prevented
+// the query, for an engine's QueryRow. Scan reads the first row and then
+// the rest: an error of the statement that comes after its first row (a
+// constraint violated by a later row of INSERT ... RETURNING) is Scan's.
+func FirstRow(rows Rows, err error) Row { return firstRow{rows, err} }
+
+type firstRow struct {
+	r   Rows
+	err error
+}
+
+func (r firstRow) Scan(dest ...any) error {
+	if r.err != nil {
+		return r.err
+	}
+	defer r.r.Close()
+	if !r.r.Next() {
+		if err := r.r.Err(); err != nil {
+			return err
+		}
+		return ErrNoRows
+	}
+	if err := r.r.Scan(dest...); err != nil {
+		return err
+	}
+	return r.r.Close()
+}
+
 // Tx is a transaction. Rollback after Commit is a no-op, so callers can
 // always defer Rollback.
 type Tx interface {

@@ -97,7 +97,7 @@ func startRows(r pgx.Rows, release func()) (*rows, error) {
 
 func (d *db) QueryRow(ctx context.Context, query string, args ...any) store.Row {
 	r, err := d.Query(ctx, query, args...)
-	return row{r: r, err: err}
+	return store.FirstRow(r, err)
 }
 
 // BeginWrite starts a transaction holding the schema's write lock (a
@@ -262,7 +262,7 @@ func (t *tx) Query(ctx context.Context, query string, args ...any) (store.Rows, 
 
 func (t *tx) QueryRow(ctx context.Context, query string, args ...any) store.Row {
 	r, err := t.Query(ctx, query, args...)
-	return row{r: r, err: err}
+	return store.FirstRow(r, err)
 }
 
 // endTimeout bounds COMMIT, ROLLBACK and the write lock's release, which
@@ -485,34 +485,6 @@ func (r *rows) Close() error {
 		r.release()
 	}
 	return mapErr(r.r.Err())
-}
-
-// row is the first row of a query.
-type row struct {
-	r   store.Rows
-	err error
-}
-
-func (r row) Scan(dest ...any) error {
-	if r.err != nil {
-		return r.err
-	}
-	defer r.r.Close()
-	if !r.r.Next() {
-		if err := r.r.Err(); err != nil {
-			return err
-		}
-		return store.ErrNoRows
-	}
-	if err := r.r.Scan(dest...); err != nil {
-		return err
-	}
-	// Read to the end: an error of the statement (a constraint violated
-	// by a later row of INSERT ... RETURNING) arrives after the first row.
-	if err := r.r.Close(); err != nil {
-		return err
-	}
-	return nil
 }
 
 // normalize turns a value decoded by pgx into one of the types

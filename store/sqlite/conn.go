@@ -403,26 +403,6 @@ func indexOf(rs []*rows, r *rows) int {
 	return -1
 }
 
-// row is one row of a QueryRow, or the error that prevented the query.
-type row struct {
-	r   *rows
-	err error
-}
-
-func (r row) Scan(dest ...any) error {
-	if r.err != nil {
-		return r.err
-	}
-	defer r.r.Close()
-	if !r.r.Next() {
-		if err := r.r.Err(); err != nil {
-			return err
-		}
-		return store.ErrNoRows
-	}
-	return r.r.Scan(dest...)
-}
-
 // ctxErr reports a statement interrupted because its context ended as
 // that context's error too (errors.Is(err, context.Canceled)).
 func ctxErr(ctx context.Context, err error) error {

@@ -141,7 +141,7 @@ func (d *db) query(ctx context.Context, query string, args []any) (*rows, error)
 
 func (d *db) QueryRow(ctx context.Context, query string, args ...any) store.Row {
 	r, err := d.query(ctx, query, args)
-	return row{r: r, err: err}
+	return store.FirstRow(r, err)
 }
 
 func (d *db) BeginWrite(ctx context.Context) (store.Tx, error) {
@@ -205,10 +205,10 @@ func (t *tx) Query(ctx context.Context, query string, args ...any) (store.Rows, 
 
 func (t *tx) QueryRow(ctx context.Context, query string, args ...any) store.Row {
 	if t.done {
-		return row{err: errTxDone}
+		return store.FirstRow(nil, errTxDone)
 	}
 	r, err := t.conn.query(ctx, query, args, true, nil)
-	return row{r: r, err: err}
+	return store.FirstRow(r, err)
 }
 
 func (t *tx) Commit() error {
