@@ -210,6 +210,9 @@ func (doc *Doc) schemaIn(ctx context.Context, q store.Querier, g0 uint64) (*sche
 	s := doc.docs.schemas[doc.id].s
 	doc.docs.mu.Unlock()
 	if s == nil || s.Version != version {
+		if f, ok := doc.db.(store.PlanForgetter); ok {
+			f.ForgetPlans() // the tables may have changed under plans prepared before
+		}
 		if s, err = loadSchema(ctx, q, version); err != nil {
 			return nil, fmt.Errorf("doc %s: load schema: %w", doc.id, err)
 		}

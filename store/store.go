@@ -107,6 +107,15 @@ type Doc interface {
 	Close() error
 }
 
+// PlanForgetter is implemented by a Doc that keeps its statements
+// prepared from one use to the next (PostgreSQL). The core calls
+// ForgetPlans when it finds the document's schema at a version it did not
+// know: another process may have changed the tables, and a plan prepared
+// before might no longer fit its statement.
+type PlanForgetter interface {
+	ForgetPlans()
+}
+
 // Engine is a storage engine: the home database plus one database per
 // document.
 type Engine interface {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -27,6 +28,7 @@ type db struct {
 	e      *Engine
 	pool   *pgxpool.Pool
 	schema string
+	gen    *atomic.Uint64 // generation of the schema's prepared statements; nil: none are (see stmts.go)
 }
 
 var _ store.DB = (*db)(nil)
@@ -62,7 +64,15 @@ func (d *db) Exec(ctx context.Context, query string, args ...any) (int64, error)
 		return 0, err
 	}
 	defer c.Release()
-	return execOn(ctx, c, query, args)
+	q, a := store.RebindDollar(query), bindArgs(args)
+	tag, err := d.exec(ctx, c.Conn(), q, a)
+	if err != nil && d.staleRetry(ctx, c.Conn(), q, err) {
+		tag, err = d.exec(ctx, c.Conn(), q, a)
+	}
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	return tag.RowsAffected(), nil
 }
 
 func (d *db) Query(ctx context.Context, query string, args ...any) (store.Rows, error) {
@@ -70,12 +80,23 @@ func (d *db) Query(ctx context.Context, query string, args ...any) (store.Rows, 
 	if err != nil {
 		return nil, err
 	}
-	r, err := c.Query(ctx, store.RebindDollar(query), bindArgs(args)...)
-	if err != nil {
+	q, a := store.RebindDollar(query), bindArgs(args)
+	for retried := false; ; retried = true {
+		var rs *rows
+		r, err := d.query(ctx, c.Conn(), q, a)
+		if err == nil {
+			rs, err = startRows(r, nil)
+		}
+		if err == nil {
+			rs.release = c.Release
+			return rs, nil
+		}
+		if !retried && d.staleRetry(ctx, c.Conn(), q, err) {
+			continue
+		}
 		c.Release()
 		return nil, mapErr(err)
 	}
-	return startRows(r, c.Release)
 }
 
 // startRows reads the first row of r, so that an error of the statement
@@ -127,7 +148,7 @@ func (d *db) BeginWrite(ctx context.Context) (store.Tx, error) {
 		<-gate
 		return nil, fmt.Errorf("begin write %s: %w", d.schema, err)
 	}
-	t := &tx{c: c, q: c, lockKey: d.schema, gate: gate}
+	t := &tx{d: d, c: c, lockKey: d.schema, gate: gate}
 	// One round trip: BEGIN, the lock (a session lock: it outlives a
 	// rollback, until the sequences are put back), the sequences.
 	b := &pgx.Batch{}
@@ -217,27 +238,21 @@ func (d *db) begin(ctx context.Context, opts pgx.TxOptions) (*tx, error) {
 		c.Release()
 		return nil, mapErr(err)
 	}
-	return &tx{t: t, q: t, c: c}, nil
+	return &tx{d: d, t: t, c: c}, nil
 }
 
 // tx is a transaction on one pooled connection, returned to the pool when
 // the transaction ends. A write transaction (lockKey set) also releases
 // the schema's write lock then.
 type tx struct {
-	t       pgx.Tx // a read's, or one of the home's; nil for a document write (q is c)
-	q       txQuerier
+	d       *db
+	t       pgx.Tx // a read's, or one of the home's; nil for a document write (begun on c)
 	c       *pgxpool.Conn
+	ddl     bool // ran ALTER or DROP: the schema's statements are prepared anew after it ends
 	done    bool
 	lockKey string              // the schema whose write lock this holds
 	seqs    map[string]seqState // write: sequences at the start
 	gate    chan struct{}       // write: the process's gate of the schema, held
-}
-
-// txQuerier runs a transaction's statements: its pgx.Tx, or for a write
-// its connection (which BeginWrite began the transaction on).
-type txQuerier interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
 // freeGate lets the process's next writer of the schema in.
@@ -248,16 +263,43 @@ func (t *tx) freeGate() {
 	}
 }
 
+// A transaction's statements run on its connection, which its pgx.Tx, if
+// any, began the transaction on.
+
 func (t *tx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	return execOn(ctx, t.q, query, args)
+	q := store.RebindDollar(query)
+	if changesTables(q) {
+		t.ddl = true
+	}
+	tag, err := t.d.exec(ctx, t.c.Conn(), q, bindArgs(args))
+	if err != nil {
+		t.d.staleRetry(ctx, t.c.Conn(), q, err) // in a transaction: no retry, but the next one prepares anew
+		return 0, mapErr(err)
+	}
+	return tag.RowsAffected(), nil
 }
 
 func (t *tx) Query(ctx context.Context, query string, args ...any) (store.Rows, error) {
-	r, err := t.q.Query(ctx, store.RebindDollar(query), bindArgs(args)...)
+	q := store.RebindDollar(query)
+	r, err := t.d.query(ctx, t.c.Conn(), q, bindArgs(args))
+	var rs *rows
+	if err == nil {
+		rs, err = startRows(r, nil)
+	}
 	if err != nil {
+		t.d.staleRetry(ctx, t.c.Conn(), q, err)
 		return nil, mapErr(err)
 	}
-	return startRows(r, nil)
+	return rs, nil
+}
+
+// ended moves the schema's generation of prepared statements if the
+// transaction changed tables: statements prepared while it ran, by it or
+// by others, were planned on tables that are no longer so.
+func (t *tx) ended() {
+	if t.ddl {
+		t.d.ForgetPlans()
+	}
 }
 
 func (t *tx) QueryRow(ctx context.Context, query string, args ...any) store.Row {
@@ -274,6 +316,7 @@ func (t *tx) Commit() error {
 		return pgx.ErrTxClosed
 	}
 	t.done = true
+	defer t.ended()
 	ctx, cancel := context.WithTimeout(context.Background(), endTimeout)
 	defer cancel()
 	if t.t != nil {
@@ -315,6 +358,7 @@ func (t *tx) Rollback() error {
 		return nil
 	}
 	t.done = true
+	defer t.ended()
 	ctx, cancel := context.WithTimeout(context.Background(), endTimeout)
 	defer cancel()
 	var err error
@@ -387,21 +431,10 @@ func (t *tx) unlock() {
 	t.freeGate()
 }
 
-type execer interface {
-	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
-}
-
-func execOn(ctx context.Context, e execer, query string, args []any) (int64, error) {
-	tag, err := e.Exec(ctx, store.RebindDollar(query), bindArgs(args)...)
-	if err != nil {
-		return 0, mapErr(err)
-	}
-	return tag.RowsAffected(), nil
-}
-
 // bindArgs adapts arguments to PostgreSQL. Queries run in pgx's
-// QueryExecModeExec, where parameters travel as text of unknown type and
-// the server infers each one's type from where it stands; booleans are
+// QueryExecModeExec, or prepared in the same way (stmts.go), where
+// parameters travel as text of unknown type and the server infers each
+// one's type from where it stands; booleans are
 // sent as 1 and 0, which both an INTEGER flag column (as on SQLite) and a
 // BOOLEAN cell column accept.
 func bindArgs(args []any) []any {

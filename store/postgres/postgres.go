@@ -10,9 +10,10 @@
 // schema can live on its own Citus worker (schema-based sharding).
 //
 // Statements run in pgx's QueryExecModeExec (one round trip, no prepared
-// statement cache): documents change their tables at run time and many
-// documents share the same statement texts, which a per-connection cache
-// of prepared statements and result descriptions would mix up.
+// statement cache of pgx's, which keys statements by their text alone and
+// documents share texts), but a document's data statements are prepared
+// once per connection by a cache of the engine's own, keyed by schema and
+// moved on when the tables change (stmts.go).
 //
 // It must never put a caller's value into SQL text (values are bound
 // parameters and identifiers quoted; only what the engine makes itself, a
@@ -28,8 +29,10 @@ import (
 	"errors"
 	"fmt"
 	neturl "net/url"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -66,6 +69,12 @@ type Options struct {
 	// schema's has half as many); default the URL's pool_max_conns, else
 	// DefaultMaxConns.
 	MaxConns int32
+	// StatementCache is how many prepared statements each connection of
+	// the documents' pool keeps (see stmts.go): 0 is the URL's
+	// rowhouse_statement_cache, else DefaultStatementCache; negative
+	// prepares none, which a connection pooler that does not keep
+	// prepared statements across transactions needs.
+	StatementCache int
 }
 
 // Engine is the PostgreSQL engine. It is safe for concurrent use.
@@ -78,9 +87,12 @@ type Engine struct {
 
 	secret []byte // derives the reader roles' passwords (see confined.go)
 
+	stmtCapacity int // prepared statements per connection; 0: none
+
 	mu       sync.Mutex
-	migrated map[string]bool          // documents found and migrated by this process
-	gates    map[string]chan struct{} // per schema: this process's writers, one at a time
+	migrated map[string]bool           // documents found and migrated by this process
+	gates    map[string]chan struct{}  // per schema: this process's writers, one at a time
+	gens     map[string]*atomic.Uint64 // per schema: the generation of its prepared statements (kept after a drop, so never reused)
 }
 
 // gate returns the channel that admits this process's writers of schema
@@ -151,7 +163,13 @@ func Open(ctx context.Context, url string, opts Options) (*Engine, error) {
 		homePool.Close()
 		return nil, fmt.Errorf("postgres: %w", mapErr(err))
 	}
-	e := &Engine{pool: pool, homePool: homePool, opts: opts, migrated: map[string]bool{}, gates: map[string]chan struct{}{}}
+	e := &Engine{pool: pool, homePool: homePool, opts: opts, migrated: map[string]bool{}, gates: map[string]chan struct{}{}, gens: map[string]*atomic.Uint64{}}
+	switch {
+	case opts.StatementCache > 0:
+		e.stmtCapacity = opts.StatementCache
+	case opts.StatementCache == 0:
+		e.stmtCapacity = DefaultStatementCache
+	}
 	e.home = &db{e: e, pool: homePool, schema: opts.Schema}
 	e.hs = store.NewHome(e.home)
 	pctx, cancel := context.WithTimeout(ctx, cfg.ConnConfig.ConnectTimeout+time.Second)
@@ -175,8 +193,9 @@ func Open(ctx context.Context, url string, opts Options) (*Engine, error) {
 // URL query parameters that set Options (and are not sent to the server):
 // several Rowhouse installations, or tests, can share one database.
 const (
-	paramSchema    = "rowhouse_schema"     // Options.Schema
-	paramDocPrefix = "rowhouse_doc_prefix" // Options.DocPrefix
+	paramSchema         = "rowhouse_schema"          // Options.Schema
+	paramDocPrefix      = "rowhouse_doc_prefix"      // Options.DocPrefix
+	paramStatementCache = "rowhouse_statement_cache" // Options.StatementCache: a count, 0 for none
 )
 
 // takeURLOptions moves the rowhouse_* query parameters of a URL into opts
@@ -199,6 +218,19 @@ func takeURLOptions(raw string, opts *Options) (string, error) {
 		}
 		q.Del(param)
 	}
+	if v := q.Get(paramStatementCache); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return "", rowhouse.Invalidf("postgres: %s must be a count of statements, 0 for none", paramStatementCache)
+		}
+		if opts.StatementCache == 0 {
+			opts.StatementCache = n
+			if n == 0 {
+				opts.StatementCache = -1
+			}
+		}
+	}
+	q.Del(paramStatementCache)
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }
@@ -360,7 +392,7 @@ func (e *Engine) OpenDoc(ctx context.Context, docID string) (store.Doc, error) {
 		return nil, err
 	}
 	name := e.DocSchema(docID)
-	d := &db{e: e, pool: e.pool, schema: name}
+	d := &db{e: e, pool: e.pool, schema: name, gen: e.stmtGen(name)}
 	e.mu.Lock()
 	known := e.migrated[docID]
 	e.mu.Unlock()
@@ -388,6 +420,7 @@ func (e *Engine) DeleteDoc(ctx context.Context, docID string) error {
 	if err := e.checkID(docID); err != nil {
 		return err
 	}
+	defer e.stmtGen(e.DocSchema(docID)).Add(1) // a document made again under this id has other tables
 	e.mu.Lock()
 	delete(e.migrated, docID)
 	delete(e.gates, e.DocSchema(docID))

@@ -43,6 +43,8 @@ func TestOpenErrors(t *testing.T) {
 	}{
 		{"bad schema option", "postgres://u:pw@" + addr + "/db?rowhouse_schema=no-dashes", rowhouse.EINVALID, "rowhouse_schema must be"},
 		{"bad prefix option", "postgres://u:pw@" + addr + "/db?rowhouse_doc_prefix=" + strings.Repeat("x", 31), rowhouse.EINVALID, "rowhouse_doc_prefix must be"},
+		{"bad statement cache option", "postgres://u:pw@" + addr + "/db?rowhouse_statement_cache=lots", rowhouse.EINVALID, "rowhouse_statement_cache must be"},
+		{"negative statement cache option", "postgres://u:pw@" + addr + "/db?rowhouse_statement_cache=-1", rowhouse.EINVALID, "rowhouse_statement_cache must be"},
 		{"bad URL", "postgres://u:pw@" + addr + "/db?connect_timeout=soon", rowhouse.EINVALID, "bad database URL"},
 		{"refused", "postgres://u:s3cret@" + addr + "/db", rowhouse.EUNAVAILABLE, "postgres: cannot reach " + addr},
 	} {
