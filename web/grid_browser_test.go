@@ -382,6 +382,8 @@ func TestBrowserGrid(t *testing.T) {
 	jsOf[bool](g, "choose M", `const s = document.querySelector("select.rh-editor"); s.value = "M"; s.dispatchEvent(new Event("change")); return true;`)
 	b.waitIdle("size")
 	g.open(0, "tags")
+	// open waits for an editor, which may still be the last one closing.
+	g.do("choices editor", chromedp.WaitVisible(chromedp.CSS(`.rh-choices input[value="z"]`)))
 	jsOf[bool](g, "tick y and z", `for (const v of ["y", "z"]) document.querySelector('.rh-choices input[value="'+v+'"]').click(); document.querySelector('.rh-choices input[value="z"]').focus(); return true;`)
 	b.do("commit tags", chromedp.KeyEvent(kb.Enter))
 	b.waitIdle("tags")
