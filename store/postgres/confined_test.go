@@ -17,19 +17,26 @@ type confinedQuerier interface {
 	QueryConfined(ctx context.Context, query string, args ...any) (store.Rows, error)
 }
 
-// newTableDoc creates a document holding table name with one row (v).
-func newTableDoc(t *testing.T, e *postgres.Engine, name, v string) (string, store.Doc) {
+// newOpenDoc creates a document and opens it, closed when t ends.
+func newOpenDoc(t *testing.T, e *postgres.Engine) (string, store.Doc) {
 	t.Helper()
-	ctx := t.Context()
 	id := rowhouse.NewDocID()
-	if err := e.CreateDoc(ctx, id); err != nil {
+	if err := e.CreateDoc(t.Context(), id); err != nil {
 		t.Fatal(err)
 	}
-	d, err := e.OpenDoc(ctx, id)
+	d, err := e.OpenDoc(t.Context(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
+	return id, d
+}
+
+// newTableDoc creates a document holding table name with one row (v).
+func newTableDoc(t *testing.T, e *postgres.Engine, name, v string) (string, store.Doc) {
+	t.Helper()
+	ctx := t.Context()
+	id, d := newOpenDoc(t, e)
 	q := d.Dialect().QuoteIdent(name)
 	if _, err := d.Exec(ctx, `CREATE TABLE `+q+` (`+d.Dialect().IDColumn()+`, v TEXT)`); err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/rowhouse/rowhouse"
 	"github.com/rowhouse/rowhouse/store"
 	"github.com/rowhouse/rowhouse/store/postgres"
 	"github.com/rowhouse/rowhouse/store/postgres/pgtest"
@@ -29,15 +28,7 @@ func openWith(t *testing.T, opts postgres.Options) *postgres.Engine {
 func newStmtDoc(t *testing.T, e *postgres.Engine) (string, store.Doc) {
 	t.Helper()
 	ctx := t.Context()
-	id := rowhouse.NewDocID()
-	if err := e.CreateDoc(ctx, id); err != nil {
-		t.Fatal(err)
-	}
-	d, err := e.OpenDoc(ctx, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
+	id, d := newOpenDoc(t, e)
 	if _, err := d.Exec(ctx, `CREATE TABLE t (`+d.Dialect().IDColumn()+`, x BIGINT, s TEXT)`); err != nil {
 		t.Fatal(err)
 	}
