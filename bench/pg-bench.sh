@@ -7,8 +7,9 @@
 #
 # Each run gets schemas of its own (rowhouse_schema and rowhouse_doc_prefix
 # appended to DB), dropped afterwards with psql. SCENARIOS (default
-# bulk-add,get-one,patch), RECORDS (default 100000) and DURATION (default
-# 10s) are passed to the bench; the binary's own bench command is used.
+# bulk-add,get-one,patch), RECORDS (default 100000), DURATION (default
+# 10s) and CONCURRENCY (default the bench's) are passed to the bench; the
+# binary's own bench command is used.
 set -euo pipefail
 
 DB=${DB:?set DB to a postgres:// URL (its own database, e.g. rowhouse_bench)}
@@ -47,7 +48,7 @@ for round in $(seq "$ROUNDS"); do
 			sleep 0.1
 		done
 		echo "== $bin, round $round"
-		"$bin" bench --url http://127.0.0.1:$PORT --key $KEY --records "$RECORDS" --duration "$DURATION" --scenario "$SCENARIOS" --pid "$server_pid"
+		"$bin" bench --url http://127.0.0.1:$PORT --key $KEY --records "$RECORDS" --duration "$DURATION" --scenario "$SCENARIOS" ${CONCURRENCY:+--concurrency $CONCURRENCY} --pid "$server_pid"
 		kill "$server_pid"
 		wait "$server_pid" 2>/dev/null || true
 		server_pid=
