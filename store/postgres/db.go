@@ -66,7 +66,7 @@ func (d *db) Exec(ctx context.Context, query string, args ...any) (int64, error)
 	defer c.Release()
 	q, a := store.RebindDollar(query), bindArgs(args)
 	tag, err := d.exec(ctx, c.Conn(), q, a)
-	if err != nil && d.staleRetry(ctx, c.Conn(), q, err) {
+	if err != nil && d.staleRetry(c.Conn(), q, err) {
 		tag, err = d.exec(ctx, c.Conn(), q, a)
 	}
 	if err != nil {
@@ -91,7 +91,7 @@ func (d *db) Query(ctx context.Context, query string, args ...any) (store.Rows, 
 			rs.release = c.Release
 			return rs, nil
 		}
-		if !retried && d.staleRetry(ctx, c.Conn(), q, err) {
+		if !retried && d.staleRetry(c.Conn(), q, err) {
 			continue
 		}
 		c.Release()
@@ -273,7 +273,7 @@ func (t *tx) Exec(ctx context.Context, query string, args ...any) (int64, error)
 	}
 	tag, err := t.d.exec(ctx, t.c.Conn(), q, bindArgs(args))
 	if err != nil {
-		t.d.staleRetry(ctx, t.c.Conn(), q, err) // in a transaction: no retry, but the next one prepares anew
+		t.d.staleRetry(t.c.Conn(), q, err) // in a transaction: no retry, but the next one prepares anew
 		return 0, mapErr(err)
 	}
 	return tag.RowsAffected(), nil
@@ -287,7 +287,7 @@ func (t *tx) Query(ctx context.Context, query string, args ...any) (store.Rows, 
 		rs, err = startRows(r, nil)
 	}
 	if err != nil {
-		t.d.staleRetry(ctx, t.c.Conn(), q, err)
+		t.d.staleRetry(t.c.Conn(), q, err)
 		return nil, mapErr(err)
 	}
 	return rs, nil

@@ -261,48 +261,50 @@ func (d *db) ForgetPlans() {
 	}
 }
 
-// query runs a rebound query with bound args on c, prepared if d prepares
-// it.
-func (d *db) query(ctx context.Context, c *pgx.Conn, query string, args []any) (pgx.Rows, error) {
+// statement returns the prepared statement of query on c and its args
+// encoded for it, or a nil statement when query runs unprepared.
+func (d *db) statement(ctx context.Context, c *pgx.Conn, query string, args []any) (*pgconn.StatementDescription, [][]byte, error) {
 	if !d.prepares(query, len(args)) {
-		return c.Query(ctx, query, args...)
+		return nil, nil, nil
 	}
 	sc := cacheOf(c, d.e.stmtCapacity)
 	sd, err := sc.prepared(ctx, c, d.key(query))
-	if err != nil {
-		return nil, err
-	}
-	if sd == nil {
-		return c.Query(ctx, query, args...)
+	if err != nil || sd == nil {
+		return nil, nil, err
 	}
 	vals, err := sc.encode(c.TypeMap(), args)
 	if err != nil {
+		return nil, nil, err
+	}
+	return sd, vals, nil
+}
+
+// query runs a rebound query with bound args on c, prepared if d prepares
+// it.
+func (d *db) query(ctx context.Context, c *pgx.Conn, query string, args []any) (pgx.Rows, error) {
+	sd, vals, err := d.statement(ctx, c, query, args)
+	switch {
+	case err != nil:
 		return nil, err
+	case sd == nil:
+		return c.Query(ctx, query, args...)
 	}
 	return pgx.RowsFromResultReader(c.TypeMap(), c.PgConn().ExecStatement(ctx, sd, vals, nil, nil)), nil
 }
 
 // exec runs a rebound statement with bound args on c, prepared if d
-// prepares it.
+// prepares it. ALTER and DROP move the schema's generation.
 func (d *db) exec(ctx context.Context, c *pgx.Conn, query string, args []any) (pgconn.CommandTag, error) {
-	if !d.prepares(query, len(args)) {
+	sd, vals, err := d.statement(ctx, c, query, args)
+	switch {
+	case err != nil:
+		return pgconn.CommandTag{}, err
+	case sd == nil:
 		tag, err := c.Exec(ctx, query, args...)
-		if d.gen != nil && changesTables(query) {
-			d.gen.Add(1)
+		if changesTables(query) {
+			d.ForgetPlans()
 		}
 		return tag, err
-	}
-	sc := cacheOf(c, d.e.stmtCapacity)
-	sd, err := sc.prepared(ctx, c, d.key(query))
-	if err != nil {
-		return pgconn.CommandTag{}, err
-	}
-	if sd == nil {
-		return c.Exec(ctx, query, args...)
-	}
-	vals, err := sc.encode(c.TypeMap(), args)
-	if err != nil {
-		return pgconn.CommandTag{}, err
 	}
 	return c.PgConn().ExecStatement(ctx, sd, vals, nil, nil).Close()
 }
@@ -311,7 +313,7 @@ func (d *db) exec(ctx context.Context, c *pgx.Conn, query string, args []any) (p
 // refused a stale plan, the schema's generation moves and the statement
 // leaves c, and staleRetry reports whether the caller may run it again
 // (it may outside a transaction: nothing ran).
-func (d *db) staleRetry(ctx context.Context, c *pgx.Conn, query string, err error) bool {
+func (d *db) staleRetry(c *pgx.Conn, query string, err error) bool {
 	if !isStalePlan(err) || d.gen == nil {
 		return false
 	}

@@ -168,7 +168,7 @@ func TestStatementsFollowTableChanges(t *testing.T) {
 	}
 	// retype turns x into a column of type typ, as the core's
 	// ModifyColumn does: a new column, the values copied, the old one
-	// dropped and the new one renamed. check runs before the commit.
+	// dropped and the new one renamed.
 	retype := func(q store.Querier, typ string) {
 		t.Helper()
 		for _, s := range []string{
