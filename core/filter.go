@@ -218,7 +218,7 @@ func (c *compiler) compare(x string, col *schema.Column, k query.Cond) (string, 
 				hasNull = true
 				continue
 			}
-			c.args = append(c.args, sv)
+			c.bind(sv)
 			nph++
 		}
 		var parts []string

@@ -637,12 +637,12 @@ func (r *Rows) scan(rows store.Rows, buffered bool) (scanned, error) {
 	return s, err
 }
 
-// cursor is the row's cursor in a read by fingerprint fp whose sort keys
-// idKeys are the id.
 // cellsPerChunk is the size of the chunks of cells pages are read into:
 // a page of 100 rows of 10 columns is one chunk.
 const cellsPerChunk = 1024
 
+// cursor is the row's cursor in a read by fingerprint fp whose sort keys
+// idKeys are the id.
 func (s scanned) cursor(fp string, idKeys []int) query.Cursor {
 	vals := s.keys
 	if len(idKeys) > 0 {
