@@ -146,7 +146,11 @@ func (doc *Doc) Apply(ctx context.Context, actor rowhouse.Actor, actions []Actio
 			return res, err
 		}
 	}
-	s, err := doc.schemaIn(ctx, q, g0)
+	cs, err := writeCounters(ctx, q)
+	if err != nil {
+		return Applied{}, fmt.Errorf("doc %s: %w", doc.id, err)
+	}
+	s, err := doc.schemaAt(ctx, q, g0, cs.schema)
 	if err != nil {
 		return Applied{}, err
 	}
@@ -170,7 +174,7 @@ func (doc *Doc) Apply(ctx context.Context, actor rowhouse.Actor, actions []Actio
 	}
 	res.IsModification = w.modified
 	if w.modified {
-		if res.ActionNum, err = nextActionNum(ctx, q); err != nil {
+		if res.ActionNum, err = nextActionNum(ctx, q, cs); err != nil {
 			return Applied{}, fmt.Errorf("doc %s: %w", doc.id, err)
 		}
 		if err := w.writeEvents(ctx, res.ActionNum); err != nil {
@@ -278,7 +282,7 @@ func (w *writer) writeEvents(ctx context.Context, actionNum int64) error {
 		if err != nil {
 			return err
 		}
-		if _, err := w.q.Exec(ctx, `INSERT INTO _rh_outbox (at, actor_id, action_num, table_id, kind, row_ids, columns, rows, before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		if err := w.q.execDeferred(ctx, `INSERT INTO _rh_outbox (at, actor_id, action_num, table_id, kind, row_ids, columns, rows, before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			w.nowMS, w.actor.User.ID, actionNum, e.Table, e.Kind, string(ids), string(cols), string(rows), string(before)); err != nil {
 			return err
 		}
@@ -365,6 +369,18 @@ func (c *countingQuerier) Exec(ctx context.Context, query string, args ...any) (
 func (c *countingQuerier) Query(ctx context.Context, query string, args ...any) (store.Rows, error) {
 	c.n++
 	return c.q.Query(ctx, query, args...)
+}
+
+// execDeferred runs a statement whose outcome nothing reads, deferred to
+// the commit where the transaction can hold it back (store.Deferrer).
+func (c *countingQuerier) execDeferred(ctx context.Context, query string, args ...any) error {
+	c.n++
+	if d, ok := c.q.(store.Deferrer); ok {
+		d.Defer(query, args...)
+		return nil
+	}
+	_, err := c.q.Exec(ctx, query, args...)
+	return err
 }
 
 func (c *countingQuerier) QueryRow(ctx context.Context, query string, args ...any) store.Row {

@@ -206,6 +206,11 @@ func (doc *Doc) schemaIn(ctx context.Context, q store.Querier, g0 uint64) (*sche
 	if err != nil {
 		return nil, fmt.Errorf("doc %s: %w", doc.id, err)
 	}
+	return doc.schemaAt(ctx, q, g0, version)
+}
+
+// schemaAt is schemaIn once the version is read, by q's first statement.
+func (doc *Doc) schemaAt(ctx context.Context, q store.Querier, g0 uint64, version int64) (*schema.Schema, error) {
 	doc.docs.mu.Lock()
 	s := doc.docs.schemas[doc.id].s
 	doc.docs.mu.Unlock()
@@ -213,6 +218,7 @@ func (doc *Doc) schemaIn(ctx context.Context, q store.Querier, g0 uint64) (*sche
 		if f, ok := doc.db.(store.PlanForgetter); ok {
 			f.ForgetPlans() // the tables may have changed under plans prepared before
 		}
+		var err error
 		if s, err = loadSchema(ctx, q, version); err != nil {
 			return nil, fmt.Errorf("doc %s: load schema: %w", doc.id, err)
 		}

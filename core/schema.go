@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -37,23 +36,57 @@ func bumpSchemaVersion(ctx context.Context, q store.Querier, v int64) error {
 	return err
 }
 
-// nextActionNum increments and returns the document's action counter, in
-// one statement (a round trip on PostgreSQL) once the counter exists.
-func nextActionNum(ctx context.Context, q store.Querier) (int64, error) {
-	var v string
-	err := q.QueryRow(ctx, `UPDATE _rh_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT) WHERE key = 'action_num' RETURNING value`).Scan(&v)
-	if errors.Is(err, store.ErrNoRows) {
-		_, err = q.Exec(ctx, `INSERT INTO _rh_meta (key, value) VALUES ('action_num', '1')`)
-		return 1, err
-	}
+// counters are a document's schema version and action counter, as a
+// write transaction found them.
+type counters struct {
+	schema  int64
+	action  int64
+	started bool // the action counter exists (after the first action)
+}
+
+// writeCounters reads the schema version and the action counter, in one
+// statement. The write lock keeps both as read until the transaction ends.
+func writeCounters(ctx context.Context, q store.Querier) (counters, error) {
+	var c counters
+	rows, err := q.Query(ctx, `SELECT key, value FROM _rh_meta WHERE key IN ('schema_version', 'action_num')`)
 	if err != nil {
-		return 0, err
+		return c, fmt.Errorf("read schema version: %w", err)
 	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("bad action number %q", v)
+	defer rows.Close()
+	var version bool
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return c, fmt.Errorf("read schema version: %w", err)
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return c, fmt.Errorf("bad %s %q", k, v)
+		}
+		if k == "schema_version" {
+			c.schema, version = n, true
+		} else {
+			c.action, c.started = n, true
+		}
 	}
-	return n, nil
+	if err := rows.Err(); err != nil {
+		return c, fmt.Errorf("read schema version: %w", err)
+	}
+	if !version {
+		return c, fmt.Errorf("read schema version: %w", store.ErrNoRows)
+	}
+	return c, nil
+}
+
+// nextActionNum returns the action number after c's and records it. Its
+// write is deferred to the commit (no one reads it before), which on
+// PostgreSQL saves it a round trip.
+func nextActionNum(ctx context.Context, q *countingQuerier, c counters) (int64, error) {
+	n := c.action + 1
+	if !c.started {
+		return n, q.execDeferred(ctx, `INSERT INTO _rh_meta (key, value) VALUES ('action_num', ?)`, strconv.FormatInt(n, 10))
+	}
+	return n, q.execDeferred(ctx, `UPDATE _rh_meta SET value = ? WHERE key = 'action_num'`, strconv.FormatInt(n, 10))
 }
 
 // loadSchema reads the metadata tables.

@@ -116,6 +116,17 @@ type PlanForgetter interface {
 	ForgetPlans()
 }
 
+// Deferrer is implemented by a Tx that can hold back a statement whose
+// outcome the caller does not read, and send it later with other work
+// (PostgreSQL: with the transaction's COMMIT, in the same round trip). A
+// deferred statement runs before any later statement of the transaction,
+// in the order deferred. Its error comes back from the call that sent it,
+// the next Exec, Query or Commit, and the transaction is then not
+// committed. Rollback drops the statements not yet sent.
+type Deferrer interface {
+	Defer(query string, args ...any)
+}
+
 // Engine is a storage engine: the home database plus one database per
 // document.
 type Engine interface {

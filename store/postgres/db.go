@@ -253,6 +253,14 @@ type tx struct {
 	lockKey string              // the schema whose write lock this holds
 	seqs    map[string]seqState // write: sequences at the start
 	gate    chan struct{}       // write: the process's gate of the schema, held
+	pending []deferred          // statements deferred, not yet sent (Defer)
+}
+
+// deferred is a statement held back by Defer, rebound and with its
+// arguments bound.
+type deferred struct {
+	query string
+	args  []any
 }
 
 // freeGate lets the process's next writer of the schema in.
@@ -266,7 +274,50 @@ func (t *tx) freeGate() {
 // A transaction's statements run on its connection, which its pgx.Tx, if
 // any, began the transaction on.
 
+// Defer holds back a statement whose outcome the caller does not read
+// (store.Deferrer). The statements held back go before the transaction's
+// next statement, in one round trip, or with its COMMIT.
+func (t *tx) Defer(query string, args ...any) {
+	q := store.RebindDollar(query)
+	if changesTables(q) {
+		t.ddl = true
+	}
+	t.pending = append(t.pending, deferred{q, bindArgs(args)})
+}
+
+// queue adds the pending statements to b, and forgets them.
+func (t *tx) queue(b *pgx.Batch) {
+	for _, p := range t.pending {
+		b.Queue(p.query, p.args...)
+	}
+	t.pending = nil
+}
+
+// flush sends the pending statements, in one round trip.
+func (t *tx) flush(ctx context.Context) error {
+	if len(t.pending) == 0 {
+		return nil
+	}
+	n := len(t.pending)
+	b := &pgx.Batch{}
+	t.queue(b)
+	br := t.c.SendBatch(ctx, b)
+	var err error
+	for range n {
+		if _, err = br.Exec(); err != nil {
+			break
+		}
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return mapErr(err)
+}
+
 func (t *tx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	if err := t.flush(ctx); err != nil {
+		return 0, err
+	}
 	q := store.RebindDollar(query)
 	if changesTables(q) {
 		t.ddl = true
@@ -280,6 +331,9 @@ func (t *tx) Exec(ctx context.Context, query string, args ...any) (int64, error)
 }
 
 func (t *tx) Query(ctx context.Context, query string, args ...any) (store.Rows, error) {
+	if err := t.flush(ctx); err != nil {
+		return nil, err
+	}
 	q := store.RebindDollar(query)
 	r, err := t.d.query(ctx, t.c.Conn(), q, bindArgs(args))
 	var rs *rows
@@ -320,16 +374,31 @@ func (t *tx) Commit() error {
 	ctx, cancel := context.WithTimeout(context.Background(), endTimeout)
 	defer cancel()
 	if t.t != nil {
+		if err := t.flush(ctx); err != nil {
+			t.rollback(ctx)
+			return err
+		}
 		err := mapErr(t.t.Commit(ctx))
 		t.end()
 		return err
 	}
-	// A write: COMMIT and the lock's release in one round trip. (After a
-	// failed COMMIT the pipeline skips the release; it is done alone.)
+	// A write: the deferred statements, COMMIT and the lock's release in
+	// one round trip. (After a failed statement the pipeline skips the
+	// rest; the transaction is then rolled back. After a failed COMMIT the
+	// release is done alone.)
+	n := len(t.pending)
 	b := &pgx.Batch{}
+	t.queue(b)
 	b.Queue("COMMIT")
 	b.Queue(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, t.lockKey)
 	br := t.c.SendBatch(ctx, b)
+	for range n {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			t.rollback(ctx)
+			return mapErr(err)
+		}
+	}
 	tag, err := br.Exec()
 	if err == nil && tag.String() != "COMMIT" {
 		err = errors.New("commit: the transaction had failed and was rolled back") // PostgreSQL answers ROLLBACK
@@ -361,6 +430,13 @@ func (t *tx) Rollback() error {
 	defer t.ended()
 	ctx, cancel := context.WithTimeout(context.Background(), endTimeout)
 	defer cancel()
+	return t.rollback(ctx)
+}
+
+// rollback rolls the transaction back, puts back the sequences of a
+// write and releases its lock and connection.
+func (t *tx) rollback(ctx context.Context) error {
+	t.pending = nil
 	var err error
 	if t.t != nil {
 		err = t.t.Rollback(ctx)
