@@ -26,26 +26,53 @@ func appendRecordsJSON(b []byte, recs []Record) ([]byte, error) {
 			b = append(b, "null}"...)
 			continue
 		}
-		keys = keys[:0]
-		for k := range r.Fields {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		b = append(b, '{')
-		for j, k := range keys {
-			if j > 0 {
-				b = append(b, ',')
-			}
-			b = jsonenc.AppendString(b, k)
-			b = append(b, ':')
-			var err error
-			if b, err = appendCellJSON(b, r.Fields[k]); err != nil {
+		// The records of an event mostly have the same columns: the keys
+		// sorted for one record serve the next while they all are there.
+		start := len(b)
+		var ok bool
+		var err error
+		if len(keys) == len(r.Fields) {
+			if b, ok, err = appendFieldsJSON(b, keys, r.Fields); err != nil {
 				return nil, err
 			}
 		}
-		b = append(b, "}}"...)
+		if !ok {
+			b = b[:start]
+			keys = keys[:0]
+			for k := range r.Fields {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			if b, _, err = appendFieldsJSON(b, keys, r.Fields); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, '}')
 	}
 	return append(b, ']'), nil
+}
+
+// appendFieldsJSON appends fields as a JSON object, its members in the
+// order of keys, and reports false if a key is not in fields (b is then
+// partly written).
+func appendFieldsJSON(b []byte, keys []string, fields map[string]any) ([]byte, bool, error) {
+	b = append(b, '{')
+	for j, k := range keys {
+		v, ok := fields[k]
+		if !ok {
+			return b, false, nil
+		}
+		if j > 0 {
+			b = append(b, ',')
+		}
+		b = jsonenc.AppendString(b, k)
+		b = append(b, ':')
+		var err error
+		if b, err = appendCellJSON(b, v); err != nil {
+			return nil, false, err
+		}
+	}
+	return append(b, '}'), true, nil
 }
 
 func appendCellJSON(b []byte, v any) ([]byte, error) {
