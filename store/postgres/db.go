@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -149,27 +150,8 @@ func (d *db) BeginWrite(ctx context.Context) (store.Tx, error) {
 		return nil, fmt.Errorf("begin write %s: %w", d.schema, err)
 	}
 	t := &tx{d: d, c: c, lockKey: d.schema, gate: gate}
-	// One round trip: BEGIN, the lock (a session lock: it outlives a
-	// rollback, until the sequences are put back), the sequences.
-	b := &pgx.Batch{}
-	b.Queue("BEGIN")
-	b.Queue(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, d.schema)
-	b.Queue(seqQuery, d.schema)
-	br := c.SendBatch(ctx, b)
-	_, err = br.Exec()
 	var locked bool
-	if err == nil {
-		if _, err = br.Exec(); err == nil {
-			locked = true
-			var rows pgx.Rows
-			if rows, err = br.Query(); err == nil {
-				t.seqs, err = readSequences(rows)
-			}
-		}
-	}
-	if cerr := br.Close(); err == nil {
-		err = cerr
-	}
+	t.seqs, locked, err = d.beginLocked(ctx, c.Conn())
 	if err != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), endTimeout)
 		defer cancel()
@@ -183,6 +165,106 @@ func (d *db) BeginWrite(ctx context.Context) (store.Tx, error) {
 		return nil, fmt.Errorf("begin write %s: %w", d.schema, mapErr(err))
 	}
 	return t, nil
+}
+
+// The statements of BeginWrite after BEGIN. They read only the catalogs,
+// so a connection prepares each once, under a name of its own, for every
+// document.
+const (
+	lockQuery = `SELECT pg_advisory_lock(hashtextextended($1, 0))`
+	lockStmt  = "rh_write_lock"
+	seqStmt   = "rh_write_seqs"
+)
+
+// beginLocked begins a transaction on c, takes the schema's write lock (a
+// session lock: it outlives a rollback, until the sequences are put back)
+// and reads where the schema's sequences stand, in one round trip. locked
+// reports whether the lock was taken, also when err is not nil.
+func (d *db) beginLocked(ctx context.Context, c *pgx.Conn) (seqs map[string]seqState, locked bool, err error) {
+	arg := [][]byte{[]byte(d.schema)}
+	var sc *stmtCache
+	if d.e.stmtCapacity > 0 {
+		sc = cacheOf(c, d.e.stmtCapacity)
+	}
+	prepare := sc != nil && !sc.writeReady
+	p := c.PgConn().StartPipeline(ctx)
+	p.SendQueryParams("BEGIN", nil, nil, nil, nil)
+	if sc == nil { // preparing is off
+		p.SendQueryParams(lockQuery, arg, nil, nil, nil)
+		p.SendQueryParams(seqQuery, arg, nil, nil, nil)
+	} else {
+		if prepare {
+			p.SendPrepare(lockStmt, lockQuery, nil)
+			p.SendPrepare(seqStmt, seqQuery, nil)
+		}
+		p.SendQueryPrepared(lockStmt, arg, nil, nil)
+		p.SendQueryPrepared(seqStmt, arg, nil, nil)
+	}
+	err = p.Sync()
+	if err == nil {
+		err = pipelineExec(p)
+	}
+	if err == nil && prepare {
+		for range 2 {
+			if _, err = p.GetResults(); err != nil {
+				break
+			}
+		}
+		sc.writeReady = err == nil
+	}
+	if err == nil {
+		if err = pipelineExec(p); err == nil {
+			locked = true
+			seqs, err = pipelineSequences(p)
+		}
+	}
+	if cerr := p.Close(); err == nil {
+		err = cerr
+	}
+	return seqs, locked, err
+}
+
+// pipelineExec reads the result of p's next statement, which returns no
+// rows that matter.
+func pipelineExec(p *pgconn.Pipeline) error {
+	res, err := p.GetResults()
+	if err != nil {
+		return err
+	}
+	rr, ok := res.(*pgconn.ResultReader)
+	if !ok {
+		return fmt.Errorf("pipeline: %T, want a statement's result", res)
+	}
+	_, err = rr.Close()
+	return err
+}
+
+// pipelineSequences reads seqQuery's rows, as text, from p's next result.
+func pipelineSequences(p *pgconn.Pipeline) (map[string]seqState, error) {
+	res, err := p.GetResults()
+	if err != nil {
+		return nil, err
+	}
+	rr, ok := res.(*pgconn.ResultReader)
+	if !ok {
+		return nil, fmt.Errorf("pipeline: %T, want the sequences", res)
+	}
+	out := map[string]seqState{}
+	for rr.NextRow() {
+		v := rr.Values()
+		var st seqState
+		if v[1] != nil {
+			n, err := strconv.ParseInt(string(v[1]), 10, 64)
+			if err != nil {
+				rr.Close()
+				return nil, fmt.Errorf("sequence %s at %q: %w", v[0], v[1], err)
+			}
+			st = seqState{Int64: n, Valid: true}
+		}
+		out[string(v[0])] = st
+	}
+	_, err = rr.Close()
+	return out, err
 }
 
 // seqState is where a sequence stands: pg_sequences.last_value, NULL

@@ -96,6 +96,9 @@ type stmtCache struct {
 	seen     map[stmtKey]struct{} // run once, unprepared
 	stale    []string             // let go of, not yet closed on the server
 	named    uint64               // statements prepared so far, which names the next
+	// writeReady: BeginWrite's statements are prepared (lockStmt,
+	// seqStmt), outside the cache's bounds
+	writeReady bool
 
 	// buffers for encoding parameters, reused by the next statement (the
 	// connection has copied them into its message by then)

@@ -1,10 +1,12 @@
 package postgres_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rowhouse/rowhouse/store"
 	"github.com/rowhouse/rowhouse/store/postgres"
@@ -308,6 +310,106 @@ func TestStatementCacheBounds(t *testing.T) {
 		_, d := newStmtDoc(t, e)
 		if n := count(t, d, 3, 0); n != 0 {
 			t.Fatalf("%d of the reads are prepared, want none", n)
+		}
+	})
+}
+
+// BeginWrite's statements after BEGIN (the write lock, the sequences) are
+// prepared on a connection with its first write and run by name from
+// then on, in the same round trip as BEGIN; with preparing off they run
+// unprepared. A writer that gives up waiting for the lock leaves it to the
+// next.
+func TestWriteBeginPrepared(t *testing.T) {
+	pgtest.Skip(t)
+	const lock = `SELECT pg_advisory_lock(hashtextextended($1, 0))`
+	const seqs = `SELECT sequencename::text, last_value FROM pg_sequences WHERE schemaname = $1`
+	for _, tc := range []struct {
+		name  string
+		cache int
+		want  int64 // prepared runs of each in the second and third writes
+	}{{"prepared", 0, 2}, {"preparing off", -1, 0}} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := pgtest.Options(t)
+			opts.MaxConns = 1 // every write on one connection
+			opts.StatementCache = tc.cache
+			e := openWith(t, opts)
+			_, d := newStmtDoc(t, e)
+			ctx := t.Context()
+			var l0, s0 int64 // in the first write (the migrations wrote before)
+			for i := range 3 {
+				tx, err := d.BeginWrite(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := tx.Exec(ctx, `INSERT INTO t (x, s) VALUES (?, 'more')`, i); err != nil {
+					tx.Rollback()
+					t.Fatal(err)
+				}
+				l, s := prepared(t, tx, lock), prepared(t, tx, seqs)
+				switch i {
+				case 0:
+					l0, s0 = l, s
+					if tc.want > 0 && (l < 1 || s < 1) {
+						t.Fatalf("the first write ran the lock %d times prepared, the sequences %d", l, s)
+					}
+				case 2:
+					if err := tx.Rollback(); err != nil { // the sequences read at BEGIN are put back
+						t.Fatal(err)
+					}
+					if l-l0 != tc.want || s-s0 != tc.want {
+						t.Fatalf("the next two writes ran the lock %d times prepared, the sequences %d, want %d", l-l0, s-s0, tc.want)
+					}
+					continue
+				}
+				if err := tx.Commit(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var next int64
+			if err := d.QueryRow(ctx, `INSERT INTO t (x, s) VALUES (9, 'last') RETURNING id`).Scan(&next); err != nil {
+				t.Fatal(err)
+			}
+			if next != 4 { // 1 at the start, 2 and 3 committed, 4 given back by the rollback
+				t.Errorf("the next id is %d, want 4", next)
+			}
+		})
+	}
+
+	t.Run("a writer gives up waiting", func(t *testing.T) {
+		opts := pgtest.Options(t)
+		e := openWith(t, opts)
+		id, d := newStmtDoc(t, e)
+		ctx := t.Context()
+		// Another process's writer (this process's writers queue in the
+		// process before they reach the database).
+		other := openWith(t, opts)
+		od, err := other.OpenDoc(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer od.Close()
+		holder, err := d.BeginWrite(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer holder.Rollback()
+		wctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+		defer cancel()
+		if tx, err := od.BeginWrite(wctx); err == nil {
+			tx.Rollback()
+			t.Fatal("BeginWrite took the lock another writer holds")
+		}
+		if err := holder.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		wctx2, cancel2 := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel2()
+		tx, err := od.BeginWrite(wctx2)
+		if err != nil {
+			t.Fatalf("after the holder committed: %v", err)
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
 		}
 	})
 }
