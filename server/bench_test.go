@@ -132,17 +132,23 @@ func BenchmarkAddRecords(b *testing.B) {
 func BenchmarkPatch(b *testing.B) {
 	s, key, recs := benchDoc(b)
 	rng := rand.New(rand.NewPCG(5, 6))
+	ids := make([]int, benchRows)
+	for i := range ids {
+		ids[i] = i + 1
+	}
 	var sb strings.Builder
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
 		sb.Reset()
 		sb.WriteString(`{"records":[`)
-		for i, id := range rng.Perm(benchRows)[:100] {
+		for i := range 100 { // 100 distinct ids: the front of a partial shuffle
+			j := i + rng.IntN(len(ids)-i)
+			ids[i], ids[j] = ids[j], ids[i]
 			if i > 0 {
 				sb.WriteByte(',')
 			}
-			fmt.Fprintf(&sb, `{"id":%d,"fields":{"c_int":%d,"c_text":"note %d"}}`, id+1, rng.IntN(1_000_000), rng.IntN(1_000_000))
+			fmt.Fprintf(&sb, `{"id":%d,"fields":{"c_int":%d,"c_text":"note %d"}}`, ids[i], rng.IntN(1_000_000), rng.IntN(1_000_000))
 		}
 		sb.WriteString(`]}`)
 		req := httptest.NewRequest("PATCH", recs, strings.NewReader(sb.String()))
