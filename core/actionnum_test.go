@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/rowhouse/rowhouse/core"
-	"github.com/rowhouse/rowhouse/store/postgres"
 	"github.com/rowhouse/rowhouse/store/postgres/pgtest"
 )
 
@@ -20,21 +19,7 @@ func TestActionNumbersCountWrites(t *testing.T) {
 	ctx := context.Background()
 	var a, b *core.Doc
 	if pgtest.Enabled() {
-		opts := pgtest.Options(t)
-		open := func() *postgres.Engine {
-			e, err := postgres.Open(ctx, pgtest.URL(), opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { e.Close() })
-			return e
-		}
-		_, _, a = newDocOn(t, open(), core.Options{})
-		var err error
-		if b, err = core.NewDocs(open(), core.Options{}).Open(ctx, a.ID()); err != nil {
-			t.Fatal(err)
-		}
-		defer b.Close()
+		a, b = docInTwoProcesses(t)
 	} else {
 		a = openDoc(t)
 		b = a

@@ -10,16 +10,10 @@ import (
 	"github.com/rowhouse/rowhouse/store/postgres/pgtest"
 )
 
-// TestTypeChangeByOtherProcess: on PostgreSQL a document's statements stay
-// prepared on the connections of a process. When another process (another
-// engine on the same database) changes a column's type, the first reads
-// and writes the column with its new type, whether its next use is a read
-// of one statement, a read with a count or a write: none of them runs a
-// plan prepared for the old type.
-func TestTypeChangeByOtherProcess(t *testing.T) {
-	if !pgtest.Enabled() {
-		t.Skip("prepared statements are PostgreSQL's; set " + pgtest.EnvURL)
-	}
+// docInTwoProcesses makes a document on PostgreSQL and opens it in two
+// engines on the same database, which stand for two processes.
+func docInTwoProcesses(t *testing.T) (a, b *core.Doc) {
+	t.Helper()
 	ctx := context.Background()
 	opts := pgtest.Options(t)
 	open := func() *postgres.Engine {
@@ -30,12 +24,26 @@ func TestTypeChangeByOtherProcess(t *testing.T) {
 		t.Cleanup(func() { e.Close() })
 		return e
 	}
-	_, _, a := newDocOn(t, open(), core.Options{})
+	_, _, a = newDocOn(t, open(), core.Options{})
 	b, err := core.NewDocs(open(), core.Options{}).Open(ctx, a.ID())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer b.Close()
+	t.Cleanup(func() { b.Close() })
+	return a, b
+}
+
+// TestTypeChangeByOtherProcess: on PostgreSQL a document's statements stay
+// prepared on the connections of a process. When another process (another
+// engine on the same database) changes a column's type, the first reads
+// and writes the column with its new type, whether its next use is a read
+// of one statement, a read with a count or a write: none of them runs a
+// plan prepared for the old type.
+func TestTypeChangeByOtherProcess(t *testing.T) {
+	if !pgtest.Enabled() {
+		t.Skip("prepared statements are PostgreSQL's; set " + pgtest.EnvURL)
+	}
+	a, b := docInTwoProcesses(t)
 	apply(t, a, core.AddTable{ID: "T", Columns: []core.ColumnSpec{{ID: "n", Type: "Int"}}},
 		core.AddRecords{Table: "T", Rows: []core.Row{{Fields: map[string]any{"n": num("5")}}}})
 

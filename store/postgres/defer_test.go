@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/rowhouse/rowhouse/store"
-	"github.com/rowhouse/rowhouse/store/postgres"
 	"github.com/rowhouse/rowhouse/store/postgres/pgtest"
 )
 
@@ -17,11 +16,7 @@ import (
 func TestDefer(t *testing.T) {
 	pgtest.Skip(t)
 	ctx := t.Context()
-	e, err := postgres.Open(ctx, pgtest.URL(), pgtest.Options(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
+	e := pgtest.Open(t)
 	_, d := newOpenDoc(t, e)
 	if _, err := d.Exec(ctx, `CREATE TABLE c (`+d.Dialect().IDColumn()+`, n BIGINT NOT NULL)`); err != nil {
 		t.Fatal(err)

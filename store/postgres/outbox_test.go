@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rowhouse/rowhouse/store/postgres"
 	"github.com/rowhouse/rowhouse/store/postgres/pgtest"
 )
 
@@ -14,11 +13,7 @@ import (
 func TestOutboxCompressesWithLZ4(t *testing.T) {
 	pgtest.Skip(t)
 	ctx := t.Context()
-	e, err := postgres.Open(ctx, pgtest.URL(), pgtest.Options(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { e.Close() })
+	e := pgtest.Open(t)
 	id, d := newOpenDoc(t, e)
 
 	var hasLZ4 bool
