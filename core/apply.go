@@ -265,6 +265,7 @@ func (w *writer) apply(ctx context.Context, a Action) (any, error) {
 
 // writeEvents appends the transaction's events to the outbox.
 func (w *writer) writeEvents(ctx context.Context, actionNum int64) error {
+	var buf []byte // one buffer for every event's records, grown once
 	for _, e := range w.events {
 		ids, err := json.Marshal(nonNil(e.RowIDs))
 		if err != nil {
@@ -274,16 +275,16 @@ func (w *writer) writeEvents(ctx context.Context, actionNum int64) error {
 		if err != nil {
 			return err
 		}
-		rows, err := appendRecordsJSON(nil, e.Rows)
-		if err != nil {
+		if buf, err = appendRecordsJSON(buf[:0], e.Rows); err != nil {
 			return err
 		}
-		before, err := appendRecordsJSON(nil, e.Before)
-		if err != nil {
+		rows := string(buf)
+		if buf, err = appendRecordsJSON(buf[:0], e.Before); err != nil {
 			return err
 		}
+		before := string(buf)
 		if err := w.q.execDeferred(ctx, `INSERT INTO _rh_outbox (at, actor_id, action_num, table_id, kind, row_ids, columns, rows, before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			w.nowMS, w.actor.User.ID, actionNum, e.Table, e.Kind, string(ids), string(cols), string(rows), string(before)); err != nil {
+			w.nowMS, w.actor.User.ID, actionNum, e.Table, e.Kind, string(ids), string(cols), rows, before); err != nil {
 			return err
 		}
 	}
