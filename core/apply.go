@@ -42,6 +42,11 @@ type Event struct {
 	Rows []Record `json:"rows"`
 	// Before are the records before an update.
 	Before []Record `json:"before,omitempty"`
+
+	// rowsJSON and beforeJSON, when set, are Rows and Before as the
+	// outbox keeps them (JSON arrays), written by the writer in place of
+	// the records.
+	rowsJSON, beforeJSON []byte
 }
 
 // Applied is the outcome of Apply.
@@ -275,14 +280,17 @@ func (w *writer) writeEvents(ctx context.Context, actionNum int64) error {
 		if err != nil {
 			return err
 		}
-		if buf, err = appendRecordsJSON(buf[:0], e.Rows); err != nil {
-			return err
+		rows, before := string(e.rowsJSON), string(e.beforeJSON)
+		if e.rowsJSON == nil {
+			if buf, err = appendRecordsJSON(buf[:0], e.Rows); err != nil {
+				return err
+			}
+			rows = string(buf)
+			if buf, err = appendRecordsJSON(buf[:0], e.Before); err != nil {
+				return err
+			}
+			before = string(buf)
 		}
-		rows := string(buf)
-		if buf, err = appendRecordsJSON(buf[:0], e.Before); err != nil {
-			return err
-		}
-		before := string(buf)
 		if err := w.q.execDeferred(ctx, `INSERT INTO _rh_outbox (at, actor_id, action_num, table_id, kind, row_ids, columns, rows, before) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			w.nowMS, w.actor.User.ID, actionNum, e.Table, e.Kind, string(ids), string(cols), rows, before); err != nil {
 			return err

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/rowhouse/rowhouse/schema"
 )
 
 // appendRecordsJSON writes what json.Marshal writes, whatever the cells.
@@ -68,6 +70,47 @@ func BenchmarkAppendRecordsJSON(b *testing.B) {
 		var err error
 		if buf, err = appendRecordsJSON(buf[:0], recs); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// appendRawJSON writes a stored row as appendRecordsJSON writes its
+// record, whatever the columns' types, their ids' order and the alt values.
+func TestAppendRawJSON(t *testing.T) {
+	var cols []*schema.Column
+	for i, ts := range []string{"Text", "Int", "Numeric", "Bool", "Date", "DateTime:UTC", "Choice", "ChoiceList", "Ref:T", "RefList:T", "Attachments", "Any"} {
+		typ, err := schema.ParseType(ts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols = append(cols, &schema.Column{ID: string(rune('z'-i)) + "<&"[:i%3], Type: typ}) // ids not in the columns' order
+	}
+	vals := []any{nil, "", "text", `"q" \ <b>`, int64(0), int64(-7), int64(1 << 60), 0.5, -1e21, 3.0, true, false,
+		`["L",1,2]`, `["L","a"]`, `{"a":1}`, "12", []byte("bytes")}
+	rng := rand.New(rand.NewPCG(3, 4))
+	order := byID(cols)
+	for round := range 500 {
+		r := rawRow{id: rng.Int64N(1 << 40), vals: make([]any, len(cols))}
+		for i := range r.vals {
+			r.vals[i] = vals[rng.IntN(len(vals))]
+		}
+		if rng.IntN(2) == 0 {
+			r.alt = map[string]any{}
+			for range rng.IntN(3) {
+				r.alt[cols[rng.IntN(len(cols))].ID] = vals[rng.IntN(len(vals))]
+			}
+			r.alt["not a column"] = "ignored"
+		}
+		want, err := appendRecordsJSON(nil, []Record{r.record(cols)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := appendRawJSON([]byte{'['}, r, cols, order)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got = append(got, ']'); string(got) != string(want) {
+			t.Fatalf("round %d: %s\nwant %s", round, got, want)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/rowhouse/rowhouse"
+	"github.com/rowhouse/rowhouse/internal/jsonenc"
 	"github.com/rowhouse/rowhouse/schema"
 	"github.com/rowhouse/rowhouse/store"
 )
@@ -451,8 +452,8 @@ func (w *writer) updateRecords(ctx context.Context, tableID string, rows []Row, 
 	for i, c := range cols {
 		colIdx[c.ID] = i
 	}
-	u := &updater{w: w, t: t, cols: cols, colIdx: colIdx, parse: parse, stmts: map[string]string{},
-		changed: map[string]bool{}, before: make([]Record, 0, len(rows)), after: make([]Record, 0, len(rows))}
+	u := &updater{w: w, t: t, cols: cols, colIdx: colIdx, order: byID(cols), parse: parse, stmts: map[string]string{},
+		changed: map[string]bool{}}
 	if unique {
 		// Row by row, in order: a unique value may move from one record to
 		// another only as the order of the changes allows, and every id is
@@ -511,8 +512,57 @@ func (w *writer) updateRecords(ctx context.Context, tableID string, rows []Row, 
 		}
 	}
 	w.modified = true
-	w.events = append(w.events, Event{Table: t.ID, Kind: EventUpdate, RowIDs: ids, Columns: cl, Rows: u.after, Before: u.before})
+	if u.err != nil {
+		return u.err
+	}
+	w.events = append(w.events, Event{Table: t.ID, Kind: EventUpdate, RowIDs: ids, Columns: cl,
+		rowsJSON: closeJSON(u.after), beforeJSON: closeJSON(u.before)})
 	return nil
+}
+
+// closeJSON closes an array noteJSON opened, or returns an empty one.
+func closeJSON(b []byte) []byte {
+	if len(b) == 0 {
+		return []byte("[]")
+	}
+	return append(b, ']')
+}
+
+// byID returns the indexes of cols in the order of their ids, as JSON
+// objects of records list their fields.
+func byID(cols []*schema.Column) []int {
+	order := make([]int, len(cols))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(cols[a].ID, cols[b].ID) })
+	return order
+}
+
+// appendRawJSON appends r as the JSON of r.record(cols) (appendRecordsJSON
+// of it, without the array), without making the record's map; order is
+// byID(cols).
+func appendRawJSON(b []byte, r rawRow, cols []*schema.Column, order []int) ([]byte, error) {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendInt(b, r.id, 10)
+	b = append(b, `,"fields":{`...)
+	for j, i := range order {
+		c := cols[i]
+		if j > 0 {
+			b = append(b, ',')
+		}
+		b = jsonenc.AppendString(b, c.ID)
+		b = append(b, ':')
+		v, ok := r.alt[c.ID]
+		if !ok {
+			v = c.Type.Decode(r.vals[i])
+		}
+		var err error
+		if b, err = appendCellJSON(b, v); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, "}}"...), nil
 }
 
 // updater is the state of one updateRecords.
@@ -522,18 +572,36 @@ type updater struct {
 	cols    []*schema.Column
 	colIdx  map[string]int
 	parse   bool
+	order   []int            // cols' indexes in the order of their ids
 	current map[int64]rawRow // the records as the changes so far left them
 	changed map[string]bool
-	before  []Record
-	after   []Record
-	stmts   map[string]string // SQL text by sorted field set
+	// before and after are the event's records, before and after each
+	// change, as a JSON array still open; err is the first error writing
+	// them
+	before, after []byte
+	err           error
+	stmts         map[string]string // SQL text by sorted field set
+}
+
+// noteJSON appends r to the event's records in *to.
+func (u *updater) noteJSON(to *[]byte, r rawRow) {
+	if u.err != nil {
+		return
+	}
+	b := *to
+	if len(b) == 0 {
+		b = append(b, '[')
+	} else {
+		b = append(b, ',')
+	}
+	*to, u.err = appendRawJSON(b, r, u.cols, u.order)
 }
 
 // note applies r to the record in current, noting it before and after,
 // and returns the keys it set, sorted.
 func (u *updater) note(r Row) []string {
 	cur := u.current[r.ID]
-	u.before = append(u.before, cur.record(u.cols))
+	u.noteJSON(&u.before, cur)
 	keys := make([]string, 0, len(r.Fields))
 	for k := range r.Fields {
 		keys = append(keys, k)
@@ -543,7 +611,7 @@ func (u *updater) note(r Row) []string {
 	for k, v := range cur.alt {
 		alt[k] = v
 	}
-	vals := cur.vals // record copied them into before
+	vals := cur.vals // noteJSON wrote them into before
 	for _, k := range keys {
 		c := u.cols[u.colIdx[k]]
 		e := encodeCell(c, r.Fields[k], u.parse)
@@ -556,7 +624,7 @@ func (u *updater) note(r Row) []string {
 	}
 	cur.vals, cur.alt = vals, alt
 	u.current[r.ID] = cur
-	u.after = append(u.after, cur.record(u.cols))
+	u.noteJSON(&u.after, cur)
 	return keys
 }
 
