@@ -239,7 +239,7 @@ func pipelineExec(p *pgconn.Pipeline) error {
 	return err
 }
 
-// pipelineSequences reads seqQuery's rows, as text, from p's next result.
+// pipelineSequences reads seqQuery's rows from p's next result.
 func pipelineSequences(p *pgconn.Pipeline) (map[string]seqState, error) {
 	res, err := p.GetResults()
 	if err != nil {
@@ -249,6 +249,24 @@ func pipelineSequences(p *pgconn.Pipeline) (map[string]seqState, error) {
 	if !ok {
 		return nil, fmt.Errorf("pipeline: %T, want the sequences", res)
 	}
+	return readSequences(rr)
+}
+
+// seqState is where a sequence stands: pg_sequences.last_value, NULL
+// (Valid false) before its first nextval.
+type seqState = sql.NullInt64
+
+// seqQuery reads where the sequences of a schema ($1) stand.
+const seqQuery = `SELECT sequencename::text, last_value FROM pg_sequences WHERE schemaname = $1`
+
+// sequences returns where the sequences of schema stand.
+func sequences(ctx context.Context, c *pgx.Conn, schema string) (map[string]seqState, error) {
+	out, err := readSequences(c.PgConn().ExecParams(ctx, seqQuery, [][]byte{[]byte(schema)}, nil, nil, nil))
+	return out, mapErr(err)
+}
+
+// readSequences reads seqQuery's rows (as text), and closes rr.
+func readSequences(rr *pgconn.ResultReader) (map[string]seqState, error) {
 	out := map[string]seqState{}
 	for rr.NextRow() {
 		v := rr.Values()
@@ -263,41 +281,10 @@ func pipelineSequences(p *pgconn.Pipeline) (map[string]seqState, error) {
 		}
 		out[string(v[0])] = st
 	}
-	_, err = rr.Close()
-	return out, err
-}
-
-// seqState is where a sequence stands: pg_sequences.last_value, NULL
-// (Valid false) before its first nextval.
-type seqState = sql.NullInt64
-
-// seqQuery reads where the sequences of a schema ($1) stand.
-const seqQuery = `SELECT sequencename::text, last_value FROM pg_sequences WHERE schemaname = $1`
-
-// sequences returns where the sequences of schema stand.
-func sequences(ctx context.Context, q interface {
-	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
-}, schema string) (map[string]seqState, error) {
-	rows, err := q.Query(ctx, seqQuery, schema)
-	if err != nil {
-		return nil, mapErr(err)
+	if _, err := rr.Close(); err != nil {
+		return nil, err
 	}
-	return readSequences(rows)
-}
-
-// readSequences reads seqQuery's rows, and closes them.
-func readSequences(rows pgx.Rows) (map[string]seqState, error) {
-	defer rows.Close()
-	out := map[string]seqState{}
-	for rows.Next() {
-		var name string
-		var v seqState
-		if err := rows.Scan(&name, &v); err != nil {
-			return nil, err
-		}
-		out[name] = v
-	}
-	return out, mapErr(rows.Err())
+	return out, nil
 }
 
 // BeginRead starts a read-only transaction on one snapshot (REPEATABLE
@@ -384,16 +371,22 @@ func (t *tx) flush(ctx context.Context) error {
 	b := &pgx.Batch{}
 	t.queue(b)
 	br := t.c.SendBatch(ctx, b)
-	var err error
-	for range n {
-		if _, err = br.Exec(); err != nil {
-			break
-		}
-	}
+	err := execQueued(br, n)
 	if cerr := br.Close(); err == nil {
 		err = cerr
 	}
 	return mapErr(err)
+}
+
+// execQueued reads the results of the first n statements of br, as
+// queue put them there, and returns the first error.
+func execQueued(br pgx.BatchResults, n int) error {
+	for range n {
+		if _, err := br.Exec(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (t *tx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
@@ -474,12 +467,10 @@ func (t *tx) Commit() error {
 	b.Queue("COMMIT")
 	b.Queue(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, t.lockKey)
 	br := t.c.SendBatch(ctx, b)
-	for range n {
-		if _, err := br.Exec(); err != nil {
-			br.Close()
-			t.rollback(ctx)
-			return mapErr(err)
-		}
+	if err := execQueued(br, n); err != nil {
+		br.Close()
+		t.rollback(ctx)
+		return mapErr(err)
 	}
 	tag, err := br.Exec()
 	if err == nil && tag.String() != "COMMIT" {
@@ -545,7 +536,7 @@ func (t *tx) rollback(ctx context.Context) error {
 
 // restoreSequences puts back the sequences that moved since BeginWrite.
 func (t *tx) restoreSequences(ctx context.Context) error {
-	now, err := sequences(ctx, t.c, t.lockKey)
+	now, err := sequences(ctx, t.c.Conn(), t.lockKey)
 	if err != nil {
 		return err
 	}
